@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+urlpatterns = [
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("interviews.urls")),
+    path("", include("interviews.import_urls")),
+    path("", include("coding.urls")),
+    path("", include("coding.report_urls")),
+]
+
+admin.site.site_header = "aefront administration"
+admin.site.site_title = "aefront admin"
+admin.site.index_title = "Projects, people and theme taxonomy"

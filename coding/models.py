@@ -1,0 +1,238 @@
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+from taggit.models import ItemBase, TagBase
+
+from interviews.models import Project, Transcript
+
+colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB.")
+
+
+class Theme(TagBase):
+    """A code in a project's codebook. A taggit tag, unique by name within its project."""
+
+    # TagBase makes name and slug globally unique; a codebook is per project.
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, allow_unicode=True)
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="themes")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    description = models.TextField(blank=True, help_text="Definition and when to use it.")
+    colour = models.CharField(max_length=7, default="#ffd54f", validators=[colour_validator])
+    is_active = models.BooleanField(
+        "active", default=True, help_text="Retired themes are hidden from pickers; codings stay."
+    )
+    is_proposed = models.BooleanField(
+        "proposed", default=False, help_text="Created by an enabler while coding; awaits review."
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposed_themes",
+    )
+    order = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint("project", Lower("name"), name="theme_name_unique_in_project"),
+            models.UniqueConstraint(
+                fields=["project", "slug"], name="theme_slug_unique_in_project"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("id")), name="theme_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = self.unique_slug()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.parent_id and self.project_id and self.parent.project_id != self.project_id:
+            raise ValidationError({"parent": "The parent theme belongs to another project."})
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": "A theme cannot sit inside itself."})
+            ancestor = ancestor.parent
+
+    def unique_slug(self) -> str:
+        base = slugify(self.name, allow_unicode=True)[:90] or "theme"
+        taken = set(
+            Theme.objects.filter(project_id=self.project_id, slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
+        slug, n = base, 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
+
+    @property
+    def path(self) -> str:
+        """'Parent › Child' (walks parents: prefetch or use summaries for lists)."""
+        names = []
+        node: Theme | None = self
+        while node is not None:
+            names.append(node.name)
+            node = node.parent
+        return " › ".join(reversed(names))
+
+
+class LiveQuoteManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class Quote(models.Model):
+    """A highlighted passage: the half-open range [start, end) of code points in the text."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="quotes")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField()
+    coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="quotes"
+    )
+    memo = models.TextField(blank=True)
+    is_cleared = models.BooleanField(
+        "cleared for publication", default=False, help_text="Cleared by a report author."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when deleted; cleared again by undo."
+    )
+
+    themes = TaggableManager(through="QuoteTheme", blank=True, related_name="quotes")
+
+    objects = LiveQuoteManager()
+    all_objects = models.Manager()  # noqa: DJ012 (ruff reads the custom manager above as a field)
+
+    class Meta:
+        base_manager_name = "all_objects"
+        ordering = ["transcript", "start", "end", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start__gte=0) & models.Q(end__gt=models.F("start")),
+                name="quote_range_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["transcript", "coder", "start", "end"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="quote_span_once_per_coder",
+            ),
+        ]
+        indexes = [models.Index(fields=["transcript", "start"])]
+
+    def __str__(self) -> str:
+        excerpt = self.text if len(self.text) <= 60 else self.text[:57] + "…"
+        return f"“{excerpt}”"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.transcript.get_absolute_url()}#quote-{self.pk}"
+
+    def clean(self) -> None:
+        if self.start is None or self.end is None or not self.transcript_id:
+            return
+        length = len(self.transcript.text)
+        if not 0 <= self.start < self.end <= length:
+            raise ValidationError(
+                f"Offsets must satisfy 0 <= start < end <= {length}; "
+                f"got start={self.start}, end={self.end}."
+            )
+        if self.text != self.transcript.text[self.start : self.end]:
+            raise ValidationError({"text": "The quote text does not match the transcript."})
+
+
+class QuoteTheme(ItemBase):
+    """A coding: one theme applied to one quote."""
+
+    content_object = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="codings")
+    # PROTECT: a theme is merged or retired, never deleted from under its codings.
+    tag = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="codings")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="coding_once_per_theme")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tag} on quote {self.content_object_id}"
+
+
+class ThemeSummary(models.Model):
+    """A report author's write-up of one theme: narrative and ordered headline quotes."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="theme_summaries")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="summaries")
+    narrative = models.TextField(blank=True)
+    headline_quotes = models.ManyToManyField(
+        Quote, through="HeadlineQuote", blank=True, related_name="headlined_in"
+    )
+    version = models.PositiveIntegerField(default=0, help_text="Raised on every save (locking).")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "theme summaries"
+        constraints = [
+            models.UniqueConstraint(fields=["project", "theme"], name="summary_once_per_theme")
+        ]
+
+    def __str__(self) -> str:
+        return f"Summary of {self.theme}"
+
+
+class HeadlineQuote(models.Model):
+    summary = models.ForeignKey(ThemeSummary, on_delete=models.CASCADE, related_name="headlines")
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["summary", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["summary", "quote"], name="headline_once_per_summary")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.summary} #{self.position}"
+
+
+class RedactionTerm(models.Model):
+    """A name to replace in exported quote text (whole word, any case)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="redactions")
+    term = models.CharField(max_length=200)
+    replacement = models.CharField(max_length=60, default="[name]")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["term"]
+        constraints = [
+            models.UniqueConstraint("project", Lower("term"), name="redaction_term_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} → {self.replacement}"

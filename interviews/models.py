@@ -1,0 +1,220 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+
+class Project(models.Model):
+    """One study, with its own members, codebook and transcripts."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    report_title = models.CharField(max_length=300, blank=True)
+    enablers_can_propose_themes = models.BooleanField(
+        default=True,
+        help_text="Enablers may create new themes while coding; they are marked as proposed.",
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("interviews:project_detail", kwargs={"project_slug": self.slug})
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ENABLER = "enabler", "Enabler"
+        AUTHOR = "author", "Report author"
+        ADMIN = "admin", "Project admin"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.ENABLER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project"], name="membership_once_per_project")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) in {self.project}"
+
+
+class LocalSystem(models.Model):
+    """An A&E Delivery Board or local health system."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="local_systems")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "project", Lower("name"), name="local_system_name_unique_in_project"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationType(models.TextChoices):
+    ACUTE_TRUST = "acute_trust", "acute trust"
+    CCG = "ccg", "CCG"
+    COMMUNITY_TRUST = "community_trust", "community trust"
+    MENTAL_HEALTH_TRUST = "mental_health_trust", "mental health trust"
+    LOCAL_AUTHORITY = "local_authority", "local authority"
+    AMBULANCE_TRUST = "ambulance_trust", "ambulance trust"
+    PRIMARY_CARE = "primary_care", "primary care"
+    NATIONAL_BODY = "national_body", "national body"
+    OTHER = "other", "other organisation"
+
+
+class Participant(models.Model):
+    """An interviewee, known in the app by pseudonym only.
+
+    real_name is kept (if at all) only so that exports can redact it; it never
+    leaves the server.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="participants")
+    pseudonym = models.CharField(max_length=40, help_text="For example P03.")
+    role_title = models.CharField(max_length=200, blank=True, help_text="e.g. chief executive")
+    organisation_type = models.CharField(
+        max_length=32, choices=OrganisationType.choices, default=OrganisationType.OTHER
+    )
+    local_system = models.ForeignKey(
+        LocalSystem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participants",
+    )
+    real_name = models.CharField(
+        max_length=200, blank=True, help_text="Only used to redact exports. Never exported."
+    )
+
+    class Meta:
+        ordering = ["pseudonym"]
+        constraints = [
+            models.UniqueConstraint(
+                "project", Lower("pseudonym"), name="participant_pseudonym_unique_in_project"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+    @property
+    def attribution(self) -> str:
+        """Role and organisation type, e.g. 'chief executive, acute trust'."""
+        parts = [self.role_title, self.get_organisation_type_display()]
+        return ", ".join(part for part in parts if part)
+
+
+def original_upload_path(instance: "Transcript", filename: str) -> str:
+    # Never the user's file name: it may hold traversal, control or bidi characters.
+    return f"originals/{instance.uuid}"
+
+
+class Transcript(models.Model):
+    """An interview. `text` is NFC, `\\n` line ends, and every quote offset points into it."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="transcripts")
+    title = models.CharField(max_length=300)
+    interview_date = models.DateField(null=True, blank=True)
+    local_system = models.ForeignKey(
+        LocalSystem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transcripts",
+    )
+    enabler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interviews_held",
+    )
+    participants = models.ManyToManyField(Participant, blank=True, related_name="transcripts")
+    original_file = models.FileField(upload_to=original_upload_path, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    original_format = models.CharField(max_length=10, blank=True)
+    original_sha256 = models.CharField(max_length=64, blank=True)
+    text = models.TextField()
+    speakers_confirmed = models.BooleanField(
+        default=False, help_text="The enabler has reviewed the speaker mapping."
+    )
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="imported_transcripts",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["interview_date", "title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "coding:transcript",
+            kwargs={"project_slug": self.project.slug, "transcript_id": self.pk},
+        )
+
+
+class SpeakerTurn(models.Model):
+    """One speaker's stretch of a transcript: [start, end) in code points of its text."""
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="turns")
+    index = models.PositiveIntegerField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    speaker_label = models.CharField(
+        max_length=200, blank=True, help_text="The label as found in the file (server only)."
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, null=True, blank=True, related_name="turns"
+    )
+    is_interviewer = models.BooleanField(default=False)
+    started_at_ms = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Caption start time, for audio playback."
+    )
+
+    class Meta:
+        ordering = ["transcript", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["transcript", "index"], name="turn_index_unique"),
+            models.CheckConstraint(
+                condition=models.Q(start__gte=0) & models.Q(end__gte=models.F("start")),
+                name="turn_range_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transcript} turn {self.index}"

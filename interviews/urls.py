@@ -1,0 +1,10 @@
+from django.urls import path
+
+from interviews import views
+
+app_name = "interviews"
+
+urlpatterns = [
+    path("", views.project_list, name="project_list"),
+    path("p/<slug:project_slug>/", views.project_detail, name="project_detail"),
+]

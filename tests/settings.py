@@ -1,0 +1,17 @@
+"""Settings for the test suite: the real settings with a throwaway key and fast hashing."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-suite-only-key")
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="aefront-test-media-"))
+
+from aefront.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tests never run collectstatic; static files come from the finders.
+STATIC_ROOT = None
