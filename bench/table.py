@@ -43,10 +43,15 @@ def render(rows: list[Row]) -> str:
         )
         for row in rows
     ]
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *lines, strict=True)]
+    widths = [
+        max(len(str(cell)) for cell in column) for column in zip(header, *lines, strict=True)
+    ]
     out = [
         "  ".join(cell.ljust(width) for cell, width in zip(header, widths, strict=True)),
         "  ".join("-" * width for width in widths),
     ]
-    out += ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)) for line in lines]
+    out += [
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))
+        for line in lines
+    ]
     return "\n".join(out)
