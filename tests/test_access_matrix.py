@@ -1,0 +1,161 @@
+"""Every URL of the app, walked from the resolver, as anonymous, outsider and member.
+
+A member of project A asks for project B's objects by guessing URLs: every answer is
+404 and no table changes. A URL whose arguments this matrix cannot fill fails the
+meta-test, so a new endpoint cannot ship without being checked here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from coding.models import Quote, QuoteTheme, RedactionTerm, ThemeSummary
+
+# URL prefixes that are not project pages and have their own tests.
+OUTSIDE_MATRIX = ("admin/", "accounts/")
+
+
+def walk(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner_ns = namespace
+            if entry.namespace:
+                inner_ns = f"{namespace}{entry.namespace}:"
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), inner_ns)
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), f"{namespace}{entry.name}", entry
+
+
+def project_patterns():
+    found = []
+    for route, name, _ in walk(get_resolver().url_patterns):
+        if route.startswith(OUTSIDE_MATRIX) or not route:
+            continue
+        found.append((route, name))
+    return found
+
+
+ARGUMENT = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
+
+
+@pytest.fixture
+def b_objects(project_b, transcript_b, theme_b, outsider):
+    quote = Quote.objects.create(
+        transcript=transcript_b, start=0, end=4, text=transcript_b.text[0:4], coder=outsider
+    )
+    QuoteTheme.objects.create(content_object=quote, tag=theme_b)
+    summary = ThemeSummary.objects.create(project=project_b, theme=theme_b, narrative="B only")
+    term = RedactionTerm.objects.create(project=project_b, term="Smith")
+    turn_id = 0
+    return {
+        "project_slug": project_b.slug,
+        "transcript_id": transcript_b.pk,
+        "theme_id": theme_b.pk,
+        "quote_id": quote.pk,
+        "summary_id": summary.pk,
+        "term_id": term.pk,
+        "redaction_id": term.pk,
+        "turn_index": turn_id,
+        "format": "csv",
+        "export_format": "csv",
+    }
+
+
+def fill(route: str, values: dict) -> str | None:
+    missing = [m["name"] for m in ARGUMENT.finditer(route) if m["name"] not in values]
+    if missing:
+        return None
+    return "/" + ARGUMENT.sub(lambda m: str(values[m["name"]]), route)
+
+
+def test_every_url_argument_has_a_matrix_value(b_objects):
+    unfilled = [name for route, name in project_patterns() if fill(route, b_objects) is None]
+    assert unfilled == [], f"add these URL arguments to the access matrix: {unfilled}"
+
+
+def table_checksums() -> dict[str, str]:
+    sums = {}
+    for model in apps.get_models():
+        if model._meta.app_label not in {"interviews", "coding", "taggit", "auth"}:
+            continue
+        rows = list(model._default_manager.order_by("pk").values_list())
+        if hasattr(model, "all_objects"):
+            rows = list(model.all_objects.order_by("pk").values_list())
+        sums[model._meta.label] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return sums
+
+
+@pytest.mark.django_db
+def test_outsider_gets_404_for_every_project_url_of_another_project(client, enabler, b_objects):
+    client.force_login(enabler)
+    before = table_checksums()
+    failures = []
+    for route, name in project_patterns():
+        url = fill(route, b_objects)
+        if url == "/":
+            continue
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if response.status_code != 404:
+                failures.append(f"{method.upper()} {url} ({name}) -> {response.status_code}")
+    assert failures == []
+    assert table_checksums() == before
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_login_for_every_url(client, b_objects):
+    before = table_checksums()
+    failures = []
+    for route, name in project_patterns():
+        url = fill(route, b_objects)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            location = response.headers.get("Location", "")
+            if response.status_code != 302 or not location.startswith("/accounts/login/"):
+                failures.append(f"{method.upper()} {url} ({name}) -> {response.status_code}")
+    assert failures == []
+    assert table_checksums() == before
+
+
+@pytest.mark.django_db
+def test_every_post_without_csrf_token_is_refused(outsider, b_objects):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(outsider)
+    before = table_checksums()
+    failures = []
+    for route, name in project_patterns():
+        url = fill(route, b_objects)
+        response = client.post(url, {"text": "x"})
+        if response.status_code not in (403, 405):
+            failures.append(f"POST {url} ({name}) -> {response.status_code}")
+    assert failures == []
+    assert table_checksums() == before
+
+
+@pytest.mark.django_db
+def test_get_never_changes_the_database(client, outsider, b_objects):
+    client.force_login(outsider)
+    before = table_checksums()
+    for route, _ in project_patterns():
+        client.get(fill(route, b_objects))
+    assert table_checksums() == before
+
+
+def test_no_csrf_exemptions_in_code():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    offenders = [
+        str(path.relative_to(root))
+        for folder in ("aefront", "interviews", "coding")
+        for path in (root / folder).rglob("*.py")
+        if "csrf_exempt" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
