@@ -162,6 +162,12 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o640
+# The first handler skips any file past AEFRONT_MAX_UPLOAD_BYTES while it arrives.
+FILE_UPLOAD_HANDLERS = [
+    "interviews.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 TAGGIT_CASE_INSENSITIVE = True
 

@@ -190,6 +190,9 @@ class ThemeSummary(models.Model):
         Quote, through="HeadlineQuote", blank=True, related_name="headlined_in"
     )
     version = models.PositiveIntegerField(default=0, help_text="Raised on every save (locking).")
+    position = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Place of this theme in the report (author's order)."
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )

@@ -1,8 +1,10 @@
 from django.urls import path
 
-from coding import views
+from coding import api, views
 
 app_name = "coding"
+
+QUOTE = "p/<slug:project_slug>/quotes/<int:quote_id>/"
 
 urlpatterns = [
     path(
@@ -11,4 +13,21 @@ urlpatterns = [
         name="transcript",
     ),
     path("p/<slug:project_slug>/themes/", views.theme_list, name="theme_list"),
+    # JSON API (see coding/api.py).
+    path(
+        "p/<slug:project_slug>/transcripts/<int:transcript_id>/quotes/",
+        api.quotes,
+        name="api_quotes",
+    ),
+    path(QUOTE, api.quote_detail, name="api_quote"),
+    path(QUOTE + "themes/", api.add_theme, name="api_quote_add_theme"),
+    path(
+        QUOTE + "themes/<int:theme_id>/remove/",
+        api.remove_theme,
+        name="api_quote_remove_theme",
+    ),
+    path(QUOTE + "memo/", api.edit_memo, name="api_quote_memo"),
+    path(QUOTE + "adjust/", api.adjust, name="api_quote_adjust"),
+    path(QUOTE + "delete/", api.delete, name="api_quote_delete"),
+    path(QUOTE + "restore/", api.restore, name="api_quote_restore"),
 ]

@@ -98,12 +98,16 @@ def get_transcript(access: ProjectAccess, transcript_id: int) -> Transcript:
     return transcript
 
 
-def get_quote(access: ProjectAccess, quote_id: int):
-    """A live quote of the accessed project (404 for any other id)."""
+def get_quote(access: ProjectAccess, quote_id: int, *, include_deleted: bool = False):
+    """A live quote of the accessed project (404 for any other id).
+
+    include_deleted=True also finds soft-deleted quotes (to undo a delete).
+    """
     from coding.models import Quote
 
+    manager = Quote.all_objects if include_deleted else Quote.objects
     quote = (
-        Quote.objects.select_related("transcript", "coder")
+        manager.select_related("transcript", "coder")
         .filter(pk=quote_id, transcript__project=access.project)
         .first()
     )

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from interviews import import_views
 
 app_name = "imports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("p/<slug:project_slug>/import/", import_views.upload, name="upload"),
+    path("p/<slug:project_slug>/import/file/", import_views.upload_file, name="upload_file"),
+    path(
+        "p/<slug:project_slug>/import/<int:transcript_id>/review/",
+        import_views.review,
+        name="review",
+    ),
+]

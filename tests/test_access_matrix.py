@@ -148,6 +148,33 @@ def test_get_never_changes_the_database(client, outsider, b_objects):
     assert table_checksums() == before
 
 
+@pytest.mark.django_db
+def test_every_html_page_has_a_strict_content_security_policy(client, outsider, b_objects):
+    client.force_login(outsider)
+    checked, failures = 0, []
+    for route, name in project_patterns():
+        response = client.get(fill(route, b_objects))
+        if not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        checked += 1
+        policy = response.get("Content-Security-Policy", "")
+        directives = dict(
+            (part.strip().split(" ", 1) + [""])[:2] for part in policy.split(";") if part.strip()
+        )
+        script_src = directives.get("script-src", directives.get("default-src", ""))
+        if (
+            not policy
+            or "'unsafe-inline'" in script_src
+            or "'unsafe-eval'" in script_src
+            or directives.get("object-src") != "'none'"
+            or directives.get("base-uri") != "'none'"
+            or directives.get("frame-ancestors") != "'none'"
+        ):
+            failures.append(f"{name}: {policy!r}")
+    assert checked >= 2
+    assert failures == []
+
+
 def test_no_csrf_exemptions_in_code():
     from pathlib import Path
 

@@ -1,0 +1,235 @@
+"""Coding page speed: server render, query count, quote creation, time to interactive.
+
+Quadratic DOM work is ruled out by timing the same client-side work at 100 and at
+500 quotes on the same 20,000-word transcript and reporting the scaling exponent
+log(t500 / t100) / log(5): 1 is linear, 2 would be quadratic. The work timed is
+coding.js's full re-render (sweep, marks, side panel) plus the margin stripes, i.e.
+everything it does to the DOM after an edit.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from bench.table import Row, median_ms
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def add_turns(transcript) -> None:
+    """Speaker turns as an importer would store them: one per 'Speaker: …' paragraph."""
+    from interviews.models import SpeakerTurn
+
+    turns, position = [], 0
+    for index, line in enumerate(transcript.text.split("\n\n")):
+        if line.strip():
+            turns.append(
+                SpeakerTurn(
+                    transcript=transcript,
+                    index=index,
+                    start=position,
+                    end=position + len(line.rstrip("\n")),
+                    is_interviewer=line.startswith("Interviewer"),
+                )
+            )
+        position += len(line) + 2
+    SpeakerTurn.objects.bulk_create(turns)
+
+
+def build(slug: str, words: int, quotes: int, themes: int):
+    from bench.synthetic import build_project
+    from interviews.models import Project
+
+    existing = Project.objects.filter(slug=slug).first()
+    if existing is not None:
+        return existing, existing.transcripts.get()
+    project = build_project(slug=slug, transcripts=1, words=words, quotes=quotes, themes=themes)
+    transcript = project.transcripts.get()
+    add_turns(transcript)
+    return project, transcript
+
+
+def logged_in_client(project):
+    from django.test import Client
+
+    coder = project.memberships.get().user
+    client = Client(HTTP_HOST="127.0.0.1")  # a host ALLOWED_HOSTS accepts outside tests
+    client.force_login(coder)
+    return client, coder
+
+
+def server_rows(options) -> tuple[list[Row], dict]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from coding import services
+    from coding.models import Quote, Theme
+
+    words, themes = options.words, min(options.themes, 40)
+    project, transcript = build("bench-coding", words, 500, themes)
+    small_project, small = build("bench-coding-100", words, 100, themes)
+    client, coder = logged_in_client(project)
+    url = transcript.get_absolute_url()
+
+    def render() -> None:
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+
+    render_ms = median_ms(render, repeat=9, warmup=2)
+    with CaptureQueriesContext(connection) as queries:
+        render()
+    small_client, _ = logged_in_client(small_project)
+    small_ms = median_ms(lambda: small_client.get(small.get_absolute_url()), repeat=9, warmup=2)
+
+    theme = Theme.objects.filter(project=project).first()
+    last_pk = Quote.all_objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    text = transcript.text
+    spans = iter(range(5, len(text) - 40, 37))
+
+    def create_service() -> None:
+        start = next(spans)
+        services.code_passage(
+            transcript=transcript,
+            start=start,
+            end=start + 30,
+            text=text[start : start + 30],
+            coder=coder,
+            themes=[theme],
+            key=uuid.uuid4(),
+        )
+
+    service_ms = median_ms(create_service, repeat=15, warmup=2)
+    endpoint = f"/p/{project.slug}/transcripts/{transcript.pk}/quotes/"
+
+    def create_endpoint() -> None:
+        start = next(spans)
+        body = {
+            "start": start,
+            "end": start + 30,
+            "text": text[start : start + 30],
+            "themes": [theme.pk],
+            "uuid": str(uuid.uuid4()),
+        }
+        response = client.post(endpoint, data=json.dumps(body), content_type="application/json")
+        assert response.status_code == 201, response.content
+
+    endpoint_ms = median_ms(create_endpoint, repeat=15, warmup=2)
+    # Back to 500 quotes for the browser runs.
+    Quote.all_objects.filter(transcript=transcript, pk__gt=last_pk).delete()
+    rows = [
+        Row(f"coding page render, {words:,} words, 500 quotes (median)", render_ms, "ms", 150),
+        Row("coding page queries (500 quotes)", len(queries), "queries", 10),
+        Row("coding page render, 100 quotes (median, for scale)", small_ms, "ms", 150),
+        Row("quote creation: code_passage (median)", service_ms, "ms", 30),
+        Row("quote creation: POST endpoint, whole request (median)", endpoint_ms, "ms", 30),
+    ]
+    context = {
+        "large": (project, transcript),
+        "small": (small_project, small),
+    }
+    return rows, context
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.setdefault("DEBUG", "1")
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("the bench server did not start")
+
+
+def browser_rows(context: dict) -> list[Row]:
+    from django.conf import settings
+    from playwright.sync_api import sync_playwright
+
+    # All ORM work first: Playwright's sync API runs an event loop, where Django refuses it.
+    targets = {}
+    for size in ("large", "small"):
+        project, transcript = context[size]
+        client, _ = logged_in_client(project)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        targets[size] = (session, transcript.get_absolute_url())
+    port = free_port()
+    server = start_server(port)
+    base = f"http://127.0.0.1:{port}"
+    results = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                for size, (session, path) in targets.items():
+                    page_context = browser.new_context(viewport={"width": 1280, "height": 900})
+                    page_context.add_cookies(
+                        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base}]
+                    )
+                    page = page_context.new_page()
+                    results[size] = measure_page(page, base + path)
+                    page_context.close()
+            finally:
+                browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    large, small = results["large"], results["small"]
+    exponent = math.log(max(large["work"], 0.01) / max(small["work"], 0.01)) / math.log(5)
+    return [
+        Row(
+            "coding page interactive in Chromium (median, to data-ready)",
+            large["ready"],
+            "ms",
+            1000,
+        ),
+        Row("client re-render + stripes, 500 quotes (median)", large["work"], "ms", 250),
+        Row("client re-render + stripes, 100 quotes (median)", small["work"], "ms", 250),
+        Row("DOM work scaling exponent 100→500 quotes (1 = linear)", exponent, "", 1.5),
+    ]
+
+
+def measure_page(page, url: str) -> dict:
+    ready = []
+    for _ in range(6):
+        page.goto(url)
+        page.wait_for_selector("#transcript[data-ready]", state="attached")
+        ready.append(page.evaluate("window.__coding.readyAt"))
+    work = []
+    for _ in range(9):
+        work.append(page.evaluate("window.__coding.measureRender()"))
+    return {"ready": statistics.median(ready[1:]), "work": statistics.median(work[1:])}
+
+
+def measure(options) -> list[Row]:
+    rows, context = server_rows(options)
+    return rows + browser_rows(context)

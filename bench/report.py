@@ -1,0 +1,164 @@
+"""Report speed targets: the summary page, the CSV export (time and flat memory), the DOCX.
+
+At the default size (200 transcripts, 20,000 quotes, 40 themes):
+- the summary page renders in at most 200 ms, with as many queries as at 2,000 quotes;
+- the CSV export of every quote (one row per quote and theme) streams in at most 2 s,
+  and its peak memory at 20,000 quotes is at most 1.5x the peak at 2,000 quotes;
+- the DOCX export (40 themes with narratives and 5 headline quotes each) takes at most 5 s.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import tracemalloc
+
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench.synthetic import build_project
+from bench.table import Row, median_ms
+from coding.models import HeadlineQuote, Quote, Theme, ThemeSummary
+from interviews.models import Membership, Project
+
+HEADLINES_PER_THEME = 5
+
+
+def write_up(project: Project) -> None:
+    """A narrative and cleared headline quotes for every theme (bulk inserts)."""
+    user = Membership.objects.filter(project=project).first().user
+    themes = list(Theme.objects.filter(project=project))
+    summaries = ThemeSummary.objects.bulk_create(
+        ThemeSummary(
+            project=project,
+            theme=theme,
+            narrative=(
+                f"{theme.name} came up again and again. " * 12
+                + "\n\nLocal leaders asked for support that is planned with them."
+            ),
+            version=1,
+            updated_by=user,
+        )
+        for theme in themes
+    )
+    chosen = []
+    for summary in summaries:
+        quotes = Quote.objects.filter(codings__tag=summary.theme).order_by("pk")[
+            :HEADLINES_PER_THEME
+        ]
+        chosen += [
+            HeadlineQuote(summary=summary, quote=quote, position=n)
+            for n, quote in enumerate(quotes, start=1)
+        ]
+    HeadlineQuote.objects.bulk_create(chosen)
+    Quote.objects.filter(pk__in=[h.quote_id for h in chosen]).update(is_cleared=True)
+
+
+def client_for(project: Project) -> Client:
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(Membership.objects.filter(project=project).first().user)
+    return client
+
+
+def fetch(client: Client, url: str) -> int:
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    if response.streaming:
+        return sum(len(chunk) for chunk in response.streaming_content)
+    return len(response.content)
+
+
+def query_count(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        fetch(client, url)
+    return len(captured.captured_queries)
+
+
+def csv_peak(client: Client, url: str) -> int:
+    tracemalloc.start()
+    fetch(client, url)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def measure(options) -> list[Row]:
+    small_quotes = max(options.quotes // 10, 1)
+    small_transcripts = max(options.transcripts // 10, 1)
+    small = build_project(
+        slug="report-small",
+        transcripts=small_transcripts,
+        words=options.words,
+        quotes=small_quotes,
+        themes=options.themes,
+    )
+    big = build_project(
+        slug="report-big",
+        transcripts=options.transcripts,
+        words=options.words,
+        quotes=options.quotes,
+        themes=options.themes,
+    )
+    for project in (small, big):
+        write_up(project)
+    if connection.vendor == "postgresql":
+        # Fresh bulk inserts have no planner statistics yet; autovacuum would soon
+        # gather them on a real server.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    small_client, big_client = client_for(small), client_for(big)
+    summary_url = "/p/{}/report/"
+    csv_url = "/p/{}/report/export/?format=csv&all_quotes=on"
+    docx_url = "/p/{}/report/export/?format=docx"
+
+    summary_ms = median_ms(lambda: fetch(big_client, summary_url.format(big.slug)), repeat=9)
+    small_queries = query_count(small_client, summary_url.format(small.slug))
+    big_queries = query_count(big_client, summary_url.format(big.slug))
+
+    csv_runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        size = fetch(big_client, csv_url.format(big.slug))
+        csv_runs.append(time.perf_counter() - started)
+    reset_queries()
+    small_peak = csv_peak(small_client, csv_url.format(small.slug))
+    reset_queries()
+    big_peak = csv_peak(big_client, csv_url.format(big.slug))
+    reset_queries()
+
+    docx_runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        fetch(big_client, docx_url.format(big.slug))
+        docx_runs.append(time.perf_counter() - started)
+    rows = Quote.objects.filter(transcript__project=big).count()
+    return [
+        Row(f"report: summary page, {rows:,} quotes (median)", summary_ms, "ms", 200),
+        Row(
+            f"report: summary page queries at {rows:,} quotes (target: as at {small_quotes:,})",
+            big_queries,
+            "queries",
+            small_queries,
+        ),
+        Row(
+            f"report: CSV export of all quotes ({size / 1e6:.1f} MB, median)",
+            statistics.median(csv_runs),
+            "s",
+            2,
+        ),
+        Row(
+            f"report: CSV peak memory {big_peak / 1e6:.2f} MB at {rows:,} / "
+            f"{small_peak / 1e6:.2f} MB at {small_quotes:,} quotes",
+            big_peak / small_peak,
+            "x",
+            1.5,
+        ),
+        Row(
+            "report: DOCX export, 40 themes x 5 quotes (median)",
+            statistics.median(docx_runs),
+            "s",
+            5,
+        ),  # fmt: skip
+    ]

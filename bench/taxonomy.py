@@ -1,0 +1,60 @@
+"""Codebook admin speed: the theme changelist (counts per theme) and a merge.
+
+The changelist annotates every theme with its quote and transcript counts; it must
+stay fast and cost a fixed number of queries however many codings the project has.
+"""
+
+from __future__ import annotations
+
+import time
+
+from bench.table import Row, median_ms
+
+
+def measure(options) -> list[Row]:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.synthetic import build_project
+    from coding.models import QuoteTheme, Theme
+    from coding.taxonomy import merge_themes
+
+    quotes, themes = options.quotes, max(options.themes, 4)
+    # Text length does not matter here; codings do.
+    project = build_project(
+        slug="bench-taxonomy",
+        transcripts=min(options.transcripts, 100),
+        words=min(options.words, 2_000),
+        quotes=quotes,
+        themes=themes,
+    )
+    admin, _ = get_user_model().objects.get_or_create(
+        username="bench-root", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client(HTTP_HOST="127.0.0.1")  # a host ALLOWED_HOSTS accepts outside tests
+    client.force_login(admin)
+    url = f"/admin/coding/theme/?project__id__exact={project.pk}"
+
+    def changelist() -> None:
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+
+    render_ms = median_ms(changelist, repeat=5)
+    with CaptureQueriesContext(connection) as captured:
+        changelist()
+
+    children = list(Theme.objects.filter(project=project, parent__isnull=False).order_by("pk")[:2])
+    codings = QuoteTheme.objects.filter(tag__in=children).count()
+    started = time.perf_counter()
+    merge_themes(survivor=children[0], others=children[1:])
+    merge_ms = (time.perf_counter() - started) * 1000
+
+    return [
+        Row(
+            f"admin theme list, {themes} themes, {quotes:,} quotes: render", render_ms, "ms", 1_000
+        ),
+        Row("admin theme list: queries", len(captured), "queries", 15),
+        Row(f"merge 2 themes ({codings:,} codings)", merge_ms, "ms", 2_000),
+    ]

@@ -1,0 +1,143 @@
+"""Forms that bind the coding endpoints' input, from JSON or from a form post.
+
+JSON keeps its types, so offsets must arrive as JSON integers: a string, a float,
+`true` or `null` is refused. A form post can only send strings, so there (and only
+there) a string of decimal digits counts as a whole number.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from coding.services import MAX_MEMO_CHARS
+
+DIGITS = re.compile(r"[0-9]{1,20}")
+
+
+class StrictIntegerField(forms.Field):
+    """A whole number: a JSON integer, or (in a form post) a string of digits."""
+
+    def __init__(self, *, json_mode: bool = False, **kwargs: Any) -> None:
+        self.json_mode = json_mode
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            raise ValidationError("must be a whole number, not true/false.", code="invalid")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and not self.json_mode and DIGITS.fullmatch(value):
+            return int(value)
+        if isinstance(value, float):
+            raise ValidationError("must be a whole number, not a decimal.", code="invalid")
+        raise ValidationError("must be a whole number.", code="invalid")
+
+
+class StrictTextField(forms.CharField):
+    """Text that is kept exactly as sent (no stripping) and must be a string in JSON."""
+
+    def __init__(self, *, json_mode: bool = False, **kwargs: Any) -> None:
+        self.json_mode = json_mode
+        kwargs.setdefault("strip", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        if value is not None and not isinstance(value, str):
+            raise ValidationError("must be text.", code="invalid")
+        return super().to_python(value)
+
+
+class IdListField(forms.Field):
+    """A list of ids: a JSON array of integers, or repeated form fields of digits."""
+
+    def __init__(self, *, json_mode: bool = False, **kwargs: Any) -> None:
+        self.json_mode = json_mode
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[int]:
+        if value in (None, "", []):
+            return []
+        if not isinstance(value, list | tuple):
+            value = [value]
+        if len(value) > 50:
+            raise ValidationError("at most 50 themes at once.", code="invalid")
+        number = StrictIntegerField(json_mode=self.json_mode)
+        ids = []
+        for item in value:
+            parsed = number.to_python(item)
+            if parsed is None:
+                raise ValidationError("must list theme ids.", code="invalid")
+            ids.append(parsed)
+        return ids
+
+
+class ListAwareForm(forms.Form):
+    """Reads list fields with getlist() from a QueryDict, and as-is from JSON."""
+
+    list_fields: tuple[str, ...] = ()
+
+    def __init__(self, data: Any, *, json_mode: bool) -> None:
+        self.json_mode = json_mode
+        if not json_mode and hasattr(data, "getlist"):
+            plain: dict[str, Any] = {key: data.get(key) for key in data}
+            for name in self.list_fields:
+                plain[name] = data.getlist(name)
+            data = plain
+        super().__init__(data)
+        for field in self.fields.values():
+            if hasattr(field, "json_mode"):
+                field.json_mode = json_mode
+
+
+class QuoteCreateForm(ListAwareForm):
+    list_fields = ("themes",)
+
+    start = StrictIntegerField()
+    end = StrictIntegerField()
+    text = StrictTextField()
+    themes = IdListField()
+    new_theme = StrictTextField(required=False, max_length=100)
+    memo = StrictTextField(required=False, max_length=MAX_MEMO_CHARS)
+    uuid = forms.UUIDField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.errors and not data.get("themes") and not data.get("new_theme", "").strip():
+            raise ValidationError("Choose at least one theme for the passage (themes).")
+        return data
+
+
+class AddThemeForm(ListAwareForm):
+    theme = StrictIntegerField(required=False)
+    new_theme = StrictTextField(required=False, max_length=100)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.errors and data.get("theme") is None and not data.get("new_theme", "").strip():
+            raise ValidationError("Choose a theme (theme) or type a new one (new_theme).")
+        return data
+
+
+class MemoForm(ListAwareForm):
+    memo = StrictTextField(required=False, max_length=MAX_MEMO_CHARS)
+
+
+class AdjustForm(ListAwareForm):
+    edge = forms.ChoiceField(choices=[("start", "start"), ("end", "end")])
+    action = forms.ChoiceField(choices=[("widen", "widen"), ("narrow", "narrow")])
+
+
+def first_error(form: forms.Form) -> str:
+    """The form's errors as one line naming each field."""
+    parts = []
+    for field, errors in form.errors.items():
+        text = " ".join(str(error) for error in errors)
+        parts.append(text if field == "__all__" else f"{field}: {text}")
+    return "; ".join(parts)

@@ -1,0 +1,253 @@
+// Client-side re-render of the transcript, side panel and margin stripes after an edit.
+//
+// It mirrors coding/reading.py: the same sweep over quote edges (O((n + q) log q)),
+// the same nesting of <mark>s, the same blocks. Nodes are built with createElement
+// and textContent only, into one DocumentFragment, and swapped in with a single
+// replaceChildren(): the browser lays out once per render, whatever the number of quotes.
+
+const SPACE_ONLY = /^\s*$/;
+
+export function sweep(length, spans, cuts) {
+  // spans: [id, start, end] in UTF-16 units; returns [{start, end, ids}] (ids outermost first).
+  const boundarySet = new Set([0, length]);
+  for (const cut of cuts) if (cut >= 0 && cut <= length) boundarySet.add(cut);
+  const opening = new Map();
+  const closing = new Map();
+  for (const [id, start, end] of spans) {
+    boundarySet.add(start);
+    boundarySet.add(end);
+    if (!opening.has(start)) opening.set(start, []);
+    opening.get(start).push(id);
+    if (!closing.has(end)) closing.set(end, []);
+    closing.get(end).push(id);
+  }
+  const ranked = [...spans].sort((a, b) => a[1] - b[1] || b[2] - a[2] || a[0] - b[0]);
+  const rank = new Map(ranked.map(([id], n) => [id, n]));
+  const boundaries = [...boundarySet].sort((a, b) => a - b);
+  const active = new Set();
+  const pieces = [];
+  for (let k = 0; k < boundaries.length - 1; k++) {
+    const left = boundaries[k];
+    const right = boundaries[k + 1];
+    for (const id of closing.get(left) || []) active.delete(id);
+    for (const id of opening.get(left) || []) active.add(id);
+    if (right > left) {
+      const ids = active.size ? [...active].sort((a, b) => rank.get(a) - rank.get(b)) : [];
+      pieces.push({ start: left, end: right, ids });
+    }
+  }
+  return pieces;
+}
+
+function markPiece(text, ids, look, seen) {
+  let node = document.createTextNode(text);
+  if (!ids.length) return node;
+  const idsAttr = ids.join(" ");
+  for (let k = ids.length - 1; k >= 0; k--) {
+    const id = ids[k];
+    const [colour, multi] = look.get(id);
+    const mark = document.createElement("mark");
+    mark.className = multi ? "q multi" : "q";
+    if (!seen.has(id)) mark.id = `quote-${id}`;
+    mark.dataset.quoteId = String(id);
+    mark.dataset.quoteIds = idsAttr;
+    mark.style.setProperty("--c", colour);
+    mark.append(node);
+    node = mark;
+  }
+  for (const id of ids) seen.add(id);
+  return node;
+}
+
+// quotes: [{id, start, end, themes}] with start/end in UTF-16 units; blocks likewise.
+export function renderTranscript(root, { text, blocks, quotes, themes }) {
+  const byId = new Map(quotes.map((q) => [q.id, q]));
+  const look = new Map();
+  for (const quote of quotes) {
+    const first = themes.get(quote.themes[0]);
+    look.set(quote.id, [first ? first.colour : "#bdbdbd", quote.themes.length > 1]);
+  }
+  const cuts = [];
+  for (const block of blocks) cuts.push(block.start, block.end);
+  const pieces = sweep(
+    text.length,
+    quotes.map((q) => [q.id, q.start, q.end]),
+    cuts,
+  );
+  const fragment = document.createDocumentFragment();
+  const seen = new Set();
+  let b = 0;
+  let blockEl = null;
+  let stripeThemes = null;
+  let gap = [];
+  let gapText = "";
+
+  const closeBlock = () => {
+    if (!blockEl) return;
+    const holder = blockEl.firstChild;
+    for (const themeId of stripeThemes) {
+      const stripe = document.createElement("span");
+      stripe.className = "stripe";
+      stripe.style.setProperty("--c", themes.get(themeId).colour);
+      holder.append(stripe);
+    }
+    fragment.append(blockEl);
+    blockEl = null;
+  };
+  const flushGap = () => {
+    if (!gap.length) return;
+    if (SPACE_ONLY.test(gapText)) fragment.append(...gap);
+    else {
+      const div = document.createElement("div");
+      div.className = "gap";
+      div.append(...gap);
+      fragment.append(div);
+    }
+    gap = [];
+    gapText = "";
+  };
+  const openBlock = (block) => {
+    blockEl = document.createElement("div");
+    blockEl.className = block.kind + (block.interviewer ? " interviewer" : "");
+    blockEl.dataset.speaker = block.speaker;
+    const holder = document.createElement("span");
+    holder.className = "turn-stripes";
+    holder.setAttribute("aria-hidden", "true");
+    blockEl.append(holder);
+    stripeThemes = new Set();
+  };
+
+  for (const piece of pieces) {
+    while (b < blocks.length && piece.start >= blocks[b].end) {
+      closeBlock();
+      b++;
+    }
+    const pieceText = text.slice(piece.start, piece.end);
+    const node = markPiece(pieceText, piece.ids, look, seen);
+    if (b < blocks.length && blocks[b].start <= piece.start) {
+      flushGap();
+      if (!blockEl) openBlock(blocks[b]);
+      blockEl.append(node);
+      for (const id of piece.ids) {
+        for (const themeId of byId.get(id).themes) stripeThemes.add(themeId);
+      }
+    } else {
+      closeBlock();
+      gap.push(node);
+      gapText += pieceText;
+    }
+  }
+  closeBlock();
+  flushGap();
+  root.replaceChildren(fragment);
+}
+
+function excerpt(text) {
+  const flat = text.split(/\s+/).filter(Boolean).join(" ");
+  return flat.length <= 140 ? flat : `${flat.slice(0, 139)}…`;
+}
+
+// The side panel: quotes grouped by theme, in codebook order (`themeOrder`).
+export function renderPanel(panel, { quotes, themes, themeOrder, coderName, quoteText }) {
+  const groups = new Map();
+  const loose = [];
+  for (const quote of quotes) {
+    if (!quote.themes.length) loose.push(quote);
+    for (const themeId of quote.themes) {
+      if (!groups.has(themeId)) groups.set(themeId, []);
+      groups.get(themeId).push(quote);
+    }
+  }
+  const fragment = document.createDocumentFragment();
+  const ordered = themeOrder.filter((id) => groups.has(id)).map((id) => [themes.get(id), groups.get(id)]);
+  if (loose.length) ordered.push([{ path: "No theme", colour: "#bdbdbd" }, loose]);
+  ordered.forEach(([theme, items], n) => {
+    const section = document.createElement("section");
+    section.className = "group";
+    section.setAttribute("aria-labelledby", `group-${n}`);
+    const heading = document.createElement("h3");
+    heading.id = `group-${n}`;
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.background = theme.colour;
+    const count = document.createElement("span");
+    count.className = "count";
+    count.textContent = `(${items.length})`;
+    heading.append(swatch, ` ${theme.path} `, count);
+    const list = document.createElement("ul");
+    for (const quote of items) {
+      const item = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = `#quote-${quote.id}`;
+      link.dataset.quoteId = String(quote.id);
+      link.textContent = excerpt(quoteText(quote));
+      const by = document.createElement("span");
+      by.className = "by";
+      by.textContent = coderName(quote);
+      item.append(link, " ", by);
+      list.append(item);
+    }
+    section.append(heading, list);
+    fragment.append(section);
+  });
+  if (!ordered.length) {
+    const empty = document.createElement("p");
+    empty.className = "empty";
+    empty.textContent = "No quotes to show.";
+    fragment.append(empty);
+  }
+  panel.replaceChildren(fragment);
+}
+
+// Margin stripes, drawn per block and only for blocks near the viewport (blocks use
+// content-visibility: auto, so reading the position of a mark far off screen would
+// force its layout). One column per theme (`columns`: theme id -> column), one stripe
+// per (quote, theme) from the top of the quote's first piece in the block to the
+// bottom of its last. All reads, then all writes.
+export function drawBlockStripes(block, { quotes, themes, columns }) {
+  const holder = block.firstElementChild;
+  if (!holder || !holder.classList.contains("turn-stripes")) return 0;
+  const first = new Map();
+  const last = new Map();
+  for (const mark of block.querySelectorAll("mark[data-quote-id]")) {
+    const id = Number(mark.dataset.quoteId);
+    if (!first.has(id)) first.set(id, mark);
+    last.set(id, mark);
+  }
+  const origin = block.getBoundingClientRect().top;
+  const boxes = [];
+  for (const [id, a] of first) {
+    const quote = quotes.get(id);
+    if (!quote) continue;
+    const top = a.getBoundingClientRect().top - origin;
+    const z = last.get(id).getBoundingClientRect();
+    const bottom = (z.height ? z.bottom : a.getBoundingClientRect().bottom) - origin;
+    boxes.push([quote, top, Math.max(bottom - top, 4)]);
+  }
+  const stripes = [];
+  for (const [quote, top, height] of boxes) {
+    for (const themeId of quote.themes) {
+      const theme = themes.get(themeId);
+      if (!theme || !columns.has(themeId)) continue;
+      const stripe = document.createElement("span");
+      stripe.className = "stripe";
+      stripe.dataset.quote = String(quote.id);
+      stripe.title = theme.path;
+      stripe.style.setProperty("--c", theme.colour);
+      stripe.style.top = `${top}px`;
+      stripe.style.height = `${height}px`;
+      stripe.style.left = `${columns.get(themeId) * 6}px`;
+      stripes.push(stripe);
+    }
+  }
+  holder.replaceChildren(...stripes);
+  holder.dataset.precise = "true";
+  return stripes.length;
+}
+
+// Theme id -> margin column, for the themes the shown quotes use, in codebook order.
+export function stripeColumns(quotes, themeOrder) {
+  const used = new Set();
+  for (const quote of quotes) for (const id of quote.themes) used.add(id);
+  return new Map(themeOrder.filter((id) => used.has(id)).map((id, n) => [id, n]));
+}

@@ -1,0 +1,93 @@
+"""An author picks headline quotes, orders them, clears them, and downloads the DOCX."""
+
+import pytest
+from docx import Document
+
+from tests.coding.report_data import build
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def click_and_wait(page, selector: str) -> None:
+    with page.expect_navigation():
+        page.click(selector)
+
+
+def test_author_chooses_orders_and_downloads_headline_quotes(
+    page, live_server, login, author, enabler, project_admin, project_a
+):
+    data = build(project_a, enabler, project_admin)
+    q1, q5, q7 = (data.quotes[k].pk for k in ("q1", "q5", "q7"))
+    login(page, author)
+    page.goto(f"{live_server.url}/p/alpha/report/")
+    page.get_by_role("link", name="Blame culture", exact=True).click()
+    page.wait_for_selector("h1:has-text('Blame culture')")
+
+    page.fill("#id_narrative", "Blame travels down from the region.")
+    click_and_wait(page, "button:has-text('Save narrative')")
+    assert page.get_by_text("Narrative saved.").is_visible()
+
+    for pk in (q5, q1, q7):
+        click_and_wait(page, f"#q{pk} button.add-headline")
+        click_and_wait(page, f"#q{pk} form.inline button")  # clear for publication
+    order = page.eval_on_selector_all(
+        "#headline-list li[data-id]", "els => els.map(e => e.dataset.id)"
+    )
+    assert order == [str(q5), str(q1), str(q7)]
+
+    # q7 to the top, with the keyboard-reachable Up buttons (plain form posts).
+    click_and_wait(page, f"#headline-list li[data-id='{q7}'] button[value='up:{q7}']")
+    click_and_wait(page, f"#headline-list li[data-id='{q7}'] button[value='up:{q7}']")
+    order = page.eval_on_selector_all(
+        "#headline-list li[data-id]", "els => els.map(e => e.dataset.id)"
+    )
+    assert order == [str(q7), str(q5), str(q1)]
+
+    page.get_by_role("link", name="Preview and download").click()
+    page.wait_for_selector("h1:has-text('Preview and download')")
+    assert (
+        page.locator(".report-preview").get_by_text("[name]'s practice felt blamed.").is_visible()
+    )
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download Word (DOCX)").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".docx")
+    document = Document(download.path())
+    quotes = [p.text for p in document.paragraphs if p.style.name == "Quote"]
+    assert quotes == [
+        "“[name]'s practice felt blamed.”",
+        "“[name] told us blame is everywhere.”",
+        "“We were blamed, and [name]'s team needed tailored support.”",
+    ]
+    texts = [p.text for p in document.paragraphs]
+    assert "Blame travels down from the region." in texts
+    assert "Raised by 4 of 5 interviewees in 3 of 3 systems." in texts
+    assert page.page_errors == []
+    assert page.dialogs == []
+
+
+def test_dragging_a_headline_then_saving_the_order(
+    page, live_server, login, author, enabler, project_admin, project_a
+):
+    from coding import authoring
+
+    data = build(project_a, enabler, project_admin)
+    ids = [data.quotes[k].pk for k in ("q1", "q2", "q5")]
+    authoring.set_headlines(
+        project=project_a, theme=data.themes["A"], quote_ids=ids, expected=None, user=author
+    )
+    login(page, author)
+    page.goto(f"{live_server.url}/p/alpha/report/themes/{data.themes['A'].pk}/")
+    save = page.locator("#headlines-form .save-order")
+    assert save.is_hidden()
+    source = page.locator(f"#headline-list li[data-id='{ids[2]}'] blockquote")
+    target = page.locator(f"#headline-list li[data-id='{ids[0]}'] blockquote")
+    source.drag_to(target, target_position={"x": 5, "y": 2})
+    assert save.is_visible()
+    with page.expect_navigation():
+        save.click()
+    order = page.eval_on_selector_all(
+        "#headline-list li[data-id]", "els => els.map(e => Number(e.dataset.id))"
+    )
+    assert order == [ids[2], ids[0], ids[1]]
+    assert page.page_errors == []

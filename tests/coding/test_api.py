@@ -1,0 +1,540 @@
+"""coding/api.py: the JSON endpoints, with every validation rule and every kind of caller."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from coding.models import Quote, QuoteTheme, Theme
+from interviews.models import Membership, Transcript
+
+pytestmark = pytest.mark.django_db
+
+
+def quotes_url(transcript) -> str:
+    return reverse("coding:api_quotes", args=[transcript.project.slug, transcript.pk])
+
+
+def quote_url(quote, name="coding:api_quote", **extra) -> str:
+    return reverse(name, kwargs={"project_slug": "alpha", "quote_id": quote.pk, **extra})
+
+
+def post_json(client, url, body):
+    return client.post(url, data=json.dumps(body), content_type="application/json")
+
+
+def body_for(transcript, start, end, theme, **extra):
+    body = {
+        "start": start,
+        "end": end,
+        "text": transcript.text[start:end],
+        "themes": [theme.pk],
+    }
+    body.update(extra)
+    return body
+
+
+@pytest.fixture
+def as_enabler(client, enabler):
+    client.force_login(enabler)
+    return client
+
+
+# --- create: the C1 list and the other validation rules --------------------------------
+
+
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        (-1, 5),
+        (5, 5),
+        (9, 3),
+        (0, 10_000),
+        (2**31, 2**31 + 5),
+        (2**63, 2**63 + 5),
+        (0, 2**63),
+        ("0", "5"),
+        (0.0, 5.0),
+        (0, 5.5),
+        (None, 5),
+        (0, None),
+        (True, 5),
+    ],
+)
+def test_create_refuses_bad_offsets_with_400(as_enabler, transcript, theme, start, end):
+    body = {"start": start, "end": end, "text": transcript.text[0:5], "themes": [theme.pk]}
+    response = post_json(as_enabler, quotes_url(transcript), body)
+    assert response.status_code == 400
+    assert response.json()["error"]
+    assert Quote.all_objects.count() == 0
+
+
+def test_offset_error_names_the_field(as_enabler, transcript, theme):
+    body = {"start": "3", "end": 5, "text": "x", "themes": [theme.pk]}
+    response = post_json(as_enabler, quotes_url(transcript), body)
+    assert response.json()["error"].startswith("start:")
+
+
+def test_create_refuses_a_huge_json_number(as_enabler, transcript, theme):
+    raw = '{"start": 0, "end": 1' + "0" * 5000 + ', "text": "P", "themes": [%d]}' % theme.pk
+    response = as_enabler.post(quotes_url(transcript), data=raw, content_type="application/json")
+    assert response.status_code == 400
+    assert Quote.all_objects.count() == 0
+
+
+@pytest.mark.parametrize("raw", ["not json", "[1, 2]", '"text"', "{", "NaN"])
+def test_create_refuses_bodies_that_are_not_a_json_object(as_enabler, transcript, raw):
+    response = as_enabler.post(quotes_url(transcript), data=raw, content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON" in response.json()["error"]
+
+
+def test_create_refuses_text_that_does_not_match(as_enabler, transcript, theme):
+    body = body_for(transcript, 0, 5, theme, text="P02: ")
+    response = post_json(as_enabler, quotes_url(transcript), body)
+    assert response.status_code == 400
+    assert "does not match" in response.json()["error"]
+
+
+@pytest.mark.parametrize("text", [None, 5, ["P01: "]])
+def test_create_refuses_text_that_is_not_a_string(as_enabler, transcript, theme, text):
+    response = post_json(
+        as_enabler, quotes_url(transcript), body_for(transcript, 0, 5, theme, text=text)
+    )
+    assert response.status_code == 400
+
+
+def test_create_refuses_a_theme_of_another_project(as_enabler, transcript, theme_b):
+    response = post_json(as_enabler, quotes_url(transcript), body_for(transcript, 0, 5, theme_b))
+    assert response.status_code == 400
+    assert "no theme" in response.json()["error"]
+    assert Quote.all_objects.count() == 0
+
+
+def test_create_refuses_a_retired_theme(as_enabler, transcript, theme):
+    theme.is_active = False
+    theme.save()
+    response = post_json(as_enabler, quotes_url(transcript), body_for(transcript, 0, 5, theme))
+    assert response.status_code == 400
+    assert "retired" in response.json()["error"]
+
+
+@pytest.mark.parametrize("themes", [[], ["1"], [1.5], "1", [None]])
+def test_create_refuses_missing_or_malformed_themes(as_enabler, transcript, themes):
+    body = {"start": 0, "end": 5, "text": transcript.text[:5], "themes": themes}
+    response = post_json(as_enabler, quotes_url(transcript), body)
+    assert response.status_code == 400
+
+
+def test_create_refuses_a_bad_uuid(as_enabler, transcript, theme):
+    response = post_json(
+        as_enabler, quotes_url(transcript), body_for(transcript, 0, 5, theme, uuid="nope")
+    )
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("uuid:")
+
+
+def test_bad_new_theme_writes_nothing(as_enabler, transcript, theme):
+    body = body_for(transcript, 0, 5, theme, new_theme="Fresh", text="wrong")
+    response = post_json(as_enabler, quotes_url(transcript), body)
+    assert response.status_code == 400
+    assert Theme.objects.filter(name="Fresh").count() == 0
+
+
+# --- create: who may ------------------------------------------------------------------
+
+
+def test_author_gets_403(client, author, transcript, theme):
+    client.force_login(author)
+    response = post_json(client, quotes_url(transcript), body_for(transcript, 0, 5, theme))
+    assert response.status_code == 403
+    assert response.json()["error"]
+    assert Quote.all_objects.count() == 0
+
+
+def test_outsider_gets_404(client, outsider, transcript, theme):
+    client.force_login(outsider)
+    response = post_json(client, quotes_url(transcript), body_for(transcript, 0, 5, theme))
+    assert response.status_code == 404
+    assert Quote.all_objects.count() == 0
+
+
+def test_member_of_a_gets_404_for_a_transcript_of_b(as_enabler, transcript_b, theme_b):
+    url = reverse("coding:api_quotes", args=["alpha", transcript_b.pk])
+    response = post_json(as_enabler, url, body_for(transcript_b, 0, 5, theme_b))
+    assert response.status_code == 404
+
+
+def test_anonymous_is_sent_to_login(client, transcript, theme):
+    response = post_json(client, quotes_url(transcript), body_for(transcript, 0, 5, theme))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert Quote.all_objects.count() == 0
+
+
+def test_post_without_csrf_token_is_refused(enabler, transcript, theme):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(enabler)
+    response = post_json(client, quotes_url(transcript), body_for(transcript, 0, 5, theme))
+    assert response.status_code == 403
+    assert Quote.all_objects.count() == 0
+
+
+def test_post_with_csrf_token_is_accepted(enabler, transcript, theme):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(enabler)
+    page = client.get(transcript.get_absolute_url())
+    token = page.cookies["csrftoken"].value
+    response = client.post(
+        quotes_url(transcript),
+        data=json.dumps(body_for(transcript, 0, 5, theme)),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code == 201
+
+
+def test_wrong_method_answers_405_for_members(as_enabler, transcript, theme, make_quote, enabler):
+    quote = make_quote(transcript, 0, 5, enabler, theme)
+    response = as_enabler.get(quote_url(quote, "coding:api_quote_delete"))
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert Quote.objects.count() == 1
+
+
+# --- create: success, idempotency -------------------------------------------------------
+
+
+def test_create_returns_the_saved_quote(as_enabler, transcript, theme, enabler):
+    start = transcript.text.index("It never")
+    end = start + len("It never did.")
+    response = post_json(
+        as_enabler, quotes_url(transcript), body_for(transcript, start, end, theme, memo="note")
+    )
+    assert response.status_code == 201
+    assert response["Cache-Control"].count("no-store") == 1
+    data = response.json()["quote"]
+    quote = Quote.objects.get()
+    assert data["id"] == quote.pk
+    assert (data["start"], data["end"], data["text"]) == (start, end, "It never did.")
+    assert data["themes"] == [theme.pk]
+    assert data["theme_details"][0]["path"] == "Tailored support"
+    assert data["coder"] == {"id": enabler.pk, "name": "enabler_a"}
+    assert data["memo"] == "note"
+    assert data["can_edit"] is True
+    assert quote.text == transcript.text[start:end]
+
+
+def test_create_by_form_post(as_enabler, transcript, theme, project_a):
+    other = Theme.objects.create(project=project_a, name="Blame culture")
+    response = as_enabler.post(
+        quotes_url(transcript),
+        {"start": "0", "end": "5", "text": transcript.text[:5], "themes": [theme.pk, other.pk]},
+    )
+    assert response.status_code == 201
+    assert set(Quote.objects.get().themes.all()) == {theme, other}
+
+
+@pytest.mark.parametrize("start", ["-1", "1.0", "0x1", " 1", "", "1e3"])
+def test_form_post_refuses_non_digit_offsets(as_enabler, transcript, theme, start):
+    response = as_enabler.post(
+        quotes_url(transcript),
+        {"start": start, "end": "5", "text": transcript.text[:5], "themes": [theme.pk]},
+    )
+    assert response.status_code == 400
+    assert Quote.all_objects.count() == 0
+
+
+def test_same_uuid_twice_is_one_quote(as_enabler, transcript, theme):
+    key = str(uuid.uuid4())
+    body = body_for(transcript, 0, 5, theme, uuid=key)
+    first = post_json(as_enabler, quotes_url(transcript), body)
+    second = post_json(as_enabler, quotes_url(transcript), body)
+    assert first.json()["quote"]["id"] == second.json()["quote"]["id"]
+    assert first.json()["quote"]["uuid"] == key
+    assert Quote.all_objects.count() == 1
+    assert QuoteTheme.objects.count() == 1
+
+
+def test_same_span_twice_is_one_quote_with_both_themes(as_enabler, transcript, theme, project_a):
+    other = Theme.objects.create(project=project_a, name="Blame culture")
+    post_json(as_enabler, quotes_url(transcript), body_for(transcript, 0, 5, theme))
+    response = post_json(as_enabler, quotes_url(transcript), body_for(transcript, 0, 5, other))
+    assert Quote.all_objects.count() == 1
+    assert sorted(response.json()["quote"]["themes"]) == sorted([theme.pk, other.pk])
+
+
+def test_create_with_a_new_theme_proposes_it(as_enabler, transcript, enabler):
+    body = {"start": 0, "end": 5, "text": transcript.text[:5], "new_theme": "Winter pressure"}
+    response = post_json(as_enabler, quotes_url(transcript), body)
+    assert response.status_code == 201
+    theme = Theme.objects.get(name="Winter pressure")
+    assert theme.is_proposed and theme.proposed_by == enabler
+    assert response.json()["quote"]["theme_details"][0]["proposed"] is True
+
+
+def test_new_theme_refused_when_the_project_forbids_it(as_enabler, transcript, project_a):
+    project_a.enablers_can_propose_themes = False
+    project_a.save()
+    body = {"start": 0, "end": 5, "text": transcript.text[:5], "new_theme": "Winter pressure"}
+    response = post_json(as_enabler, quotes_url(transcript), body)
+    assert response.status_code == 400
+    assert "only an admin" in response.json()["error"]
+    assert Quote.all_objects.count() == 0
+    assert Theme.objects.filter(name="Winter pressure").count() == 0
+
+
+# --- the other endpoints --------------------------------------------------------------
+
+
+@pytest.fixture
+def quote(transcript, enabler, theme, make_quote):
+    start = transcript.text.index("support would")
+    return make_quote(transcript, start, start + len("support"), enabler, theme)
+
+
+@pytest.fixture
+def other_theme(project_a):
+    return Theme.objects.create(project=project_a, name="Blame culture", colour="#e91e63")
+
+
+def test_detail(as_enabler, quote):
+    response = as_enabler.get(quote_url(quote))
+    assert response.status_code == 200
+    assert response.json()["quote"]["text"] == "support"
+
+
+def test_add_theme_by_id_and_by_new_name(as_enabler, quote, other_theme):
+    url = quote_url(quote, "coding:api_quote_add_theme")
+    response = post_json(as_enabler, url, {"theme": other_theme.pk})
+    assert response.status_code == 200
+    assert other_theme.pk in response.json()["quote"]["themes"]
+    response = post_json(as_enabler, url, {"new_theme": "Handover delays"})
+    assert response.status_code == 200
+    assert set(quote.themes.values_list("name", flat=True)) == {
+        "Tailored support",
+        "Blame culture",
+        "Handover delays",
+    }
+
+
+def test_add_theme_validation(as_enabler, quote, theme_b, other_theme):
+    url = quote_url(quote, "coding:api_quote_add_theme")
+    assert post_json(as_enabler, url, {}).status_code == 400
+    assert post_json(as_enabler, url, {"theme": "1"}).status_code == 400
+    assert post_json(as_enabler, url, {"theme": theme_b.pk}).status_code == 400
+    other_theme.is_active = False
+    other_theme.save()
+    response = post_json(as_enabler, url, {"theme": other_theme.pk})
+    assert response.status_code == 400
+    assert "retired" in response.json()["error"]
+    assert quote.themes.count() == 1
+
+
+def test_remove_theme(as_enabler, quote, theme, other_theme):
+    QuoteTheme.objects.create(content_object=quote, tag=other_theme)
+    url = quote_url(quote, "coding:api_quote_remove_theme", theme_id=theme.pk)
+    response = as_enabler.post(url)
+    assert response.status_code == 200
+    assert response.json()["quote"]["themes"] == [other_theme.pk]
+    last = quote_url(quote, "coding:api_quote_remove_theme", theme_id=other_theme.pk)
+    assert as_enabler.post(last).status_code == 400
+
+
+def test_remove_theme_of_another_project_is_404(as_enabler, quote, theme_b):
+    url = quote_url(quote, "coding:api_quote_remove_theme", theme_id=theme_b.pk)
+    assert as_enabler.post(url).status_code == 404
+
+
+def test_edit_memo(as_enabler, quote):
+    url = quote_url(quote, "coding:api_quote_memo")
+    response = post_json(as_enabler, url, {"memo": "<b>why</b>"})
+    assert response.status_code == 200
+    quote.refresh_from_db()
+    assert quote.memo == "<b>why</b>"
+    assert post_json(as_enabler, url, {"memo": 5}).status_code == 400
+    assert post_json(as_enabler, url, {"memo": "x" * 10_001}).status_code == 400
+
+
+def test_adjust(as_enabler, quote, transcript):
+    url = quote_url(quote, "coding:api_quote_adjust")
+    response = post_json(as_enabler, url, {"edge": "end", "action": "widen"})
+    assert response.status_code == 200
+    assert response.json()["quote"]["text"] == "support would"
+    response = post_json(as_enabler, url, {"edge": "start", "action": "widen"})
+    assert response.json()["quote"]["text"] == "told support would"
+    quote.refresh_from_db()
+    assert transcript.text[quote.start : quote.end] == quote.text == "told support would"
+    assert post_json(as_enabler, url, {"edge": "middle", "action": "widen"}).status_code == 400
+    assert post_json(as_enabler, url, {"edge": "end", "action": "grow"}).status_code == 400
+
+
+def test_adjust_past_one_word_is_400(as_enabler, quote):
+    url = quote_url(quote, "coding:api_quote_adjust")
+    response = post_json(as_enabler, url, {"edge": "end", "action": "narrow"})
+    assert response.status_code == 400
+    assert "one word" in response.json()["error"]
+
+
+def test_delete_then_undo(as_enabler, quote):
+    response = as_enabler.post(quote_url(quote, "coding:api_quote_delete"))
+    assert response.status_code == 200
+    assert response.json()["quote"]["deleted"] is True
+    assert Quote.objects.count() == 0
+    assert as_enabler.get(quote_url(quote)).status_code == 404
+    response = as_enabler.post(quote_url(quote, "coding:api_quote_restore"))
+    assert response.status_code == 200
+    assert response.json()["quote"]["deleted"] is False
+    assert Quote.objects.get().pk == quote.pk
+
+
+def test_other_coder_may_not_edit_but_an_admin_may(
+    client, quote, make_user, project_a, project_admin
+):
+    colleague = make_user("colleague")
+    Membership.objects.create(user=colleague, project=project_a, role=Membership.Role.ENABLER)
+    client.force_login(colleague)
+    assert client.get(quote_url(quote)).json()["quote"]["can_edit"] is False
+    for name in ("coding:api_quote_memo", "coding:api_quote_delete", "coding:api_quote_adjust"):
+        response = post_json(
+            client, quote_url(quote, name), {"memo": "x", "edge": "end", "action": "widen"}
+        )
+        assert response.status_code == 403, name
+    client.force_login(project_admin)
+    assert client.post(quote_url(quote, "coding:api_quote_delete")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "coding:api_quote_add_theme",
+        "coding:api_quote_memo",
+        "coding:api_quote_adjust",
+        "coding:api_quote_delete",
+        "coding:api_quote_restore",
+    ],
+)
+def test_author_gets_403_on_every_write(client, author, quote, name):
+    client.force_login(author)
+    response = post_json(client, quote_url(quote, name), {"memo": "x"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "coding:api_quote",
+        "coding:api_quote_add_theme",
+        "coding:api_quote_memo",
+        "coding:api_quote_adjust",
+        "coding:api_quote_delete",
+        "coding:api_quote_restore",
+    ],
+)
+def test_outsider_gets_404_and_anonymous_is_sent_to_login(client, outsider, quote, name):
+    for method in ("get", "post"):
+        response = getattr(client, method)(quote_url(quote, name))
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    client.force_login(outsider)
+    for method in ("get", "post"):
+        assert getattr(client, method)(quote_url(quote, name)).status_code == 404
+    assert Quote.objects.get().memo == ""
+
+
+# --- polling -------------------------------------------------------------------------
+
+
+def test_list_and_changes_since(as_enabler, quote, transcript):
+    response = as_enabler.get(quotes_url(transcript))
+    assert response.status_code == 200
+    body = response.json()
+    assert [q["id"] for q in body["quotes"]] == [quote.pk]
+    assert body["themes"][0]["name"] == "Tailored support"
+    since = body["now"]
+    assert as_enabler.get(quotes_url(transcript), {"since": since}).json()["quotes"] == []
+    as_enabler.post(quote_url(quote, "coding:api_quote_delete"))
+    changed = as_enabler.get(quotes_url(transcript), {"since": since}).json()["quotes"]
+    assert [(q["id"], q["deleted"]) for q in changed] == [(quote.pk, True)]
+
+
+def test_since_must_be_a_date(as_enabler, transcript):
+    response = as_enabler.get(quotes_url(transcript), {"since": "yesterday"})
+    assert response.status_code == 400
+
+
+def test_author_may_read_the_list(client, author, quote, transcript):
+    client.force_login(author)
+    body = client.get(quotes_url(transcript)).json()
+    assert body["quotes"][0]["can_edit"] is False
+
+
+def test_list_query_count_is_fixed(
+    as_enabler, transcript, enabler, theme, make_quote, django_assert_num_queries
+):
+    make_quote(transcript, 0, 3, enabler, theme)
+    with django_assert_num_queries(7):
+        as_enabler.get(quotes_url(transcript))
+    for n in range(1, 30):
+        make_quote(transcript, n, n + 3, enabler, theme)
+    with django_assert_num_queries(7):
+        as_enabler.get(quotes_url(transcript))
+
+
+# --- property: the API accepts iff 0 <= s < e <= len, and stores text[s:e] ----------------
+
+PIECES = st.sampled_from(
+    list("ab c\n.") + ["\r\n", "\r", "😊", "𝒜", "🇬🇧", "e\u0301", "\u0301", "שלום", "مرحبا", "“"]
+)
+
+
+@settings(
+    max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    pieces=st.lists(PIECES, min_size=1, max_size=30),
+    start=st.integers(min_value=-2, max_value=70),
+    end=st.integers(min_value=-2, max_value=70),
+)
+def test_property_api_accepts_iff_in_range(as_enabler, project_a, theme, pieces, start, end):
+    raw = "".join(pieces)
+    text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    transcript = Transcript.objects.create(project=project_a, title="t", text=text)
+    body = {
+        "start": start,
+        "end": end,
+        "text": text[max(start, 0) : max(end, 0)],
+        "themes": [theme.pk],
+    }
+    response = post_json(as_enabler, quotes_url(transcript), body)
+    if 0 <= start < end <= len(text):
+        assert response.status_code == 201, response.json()
+        stored = Quote.objects.get(pk=response.json()["quote"]["id"])
+        assert stored.text == text[start:end]
+        assert response.json()["quote"]["text"] == text[start:end]
+    else:
+        assert response.status_code == 400
+        assert not Quote.all_objects.filter(transcript=transcript).exists()
+
+
+def test_create_costs_a_fixed_number_of_queries(
+    as_enabler, transcript, theme, make_quote, enabler, django_assert_max_num_queries
+):
+    counts = []
+    for n in range(3):
+        for k in range(20):  # more quotes on the transcript each round
+            make_quote(transcript, 40 + n * 20 + k, 45 + n * 20 + k, enabler, theme)
+        # 13 statements and 8 savepoint commands: session, user, access, transcript, themes,
+        # role, uuid, span, check constraint, 2 inserts, and the 2 reads of the answer.
+        with django_assert_max_num_queries(21) as captured:
+            body = body_for(transcript, n, n + 4, theme, uuid=str(uuid.uuid4()))
+            assert post_json(as_enabler, quotes_url(transcript), body).status_code == 201
+        counts.append(len(captured.captured_queries))
+    assert len(set(counts)) == 1

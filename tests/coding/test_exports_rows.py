@@ -1,0 +1,151 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from coding.exports.rows import QUOTE_COLUMNS, ExportOptions, build_report, quote_rows
+from coding.summaries import Filters
+from tests.coding.export_setup import real_names_in, write_up
+from tests.coding.report_data import add_bulk_quotes, build
+
+
+@pytest.fixture
+def data(project_a, enabler, project_admin, author):
+    project_a.report_title = "Messages from the front line"
+    project_a.save()
+    return write_up(build(project_a, enabler, project_admin), author)
+
+
+def test_report_sections_in_the_authors_order(data):
+    report = build_report(project=data.project)
+    assert report.title == "Messages from the front line"
+    assert [s.heading for s in report.sections] == ["Tailored support", "Blame culture"]
+    assert report.not_included == ["Blame culture › Four-hour target", "Shared ownership"]
+    assert report.scope == "All interviews"
+    assert report.totals_line == "Based on 4 interviews with 5 interviewees in 3 local systems."
+
+
+def test_section_content_is_redacted_and_attributed(data):
+    blame = build_report(project=data.project).sections[1]
+    assert blame.paragraphs == ["Blame came from the region.", "[name] was named in public."]
+    assert blame.raised_by == "Raised by 4 of 5 interviewees in 3 of 3 systems"
+    assert [(q.text, q.attribution) for q in blame.quotes] == [
+        ("[name]'s practice felt blamed.", "a GP lead of a primary care organisation"),
+        (
+            "We were blamed, and [name]'s team needed tailored support.",
+            "a chief executive of an acute trust",
+        ),
+    ]
+    assert blame.left_out == 1  # q2 is not cleared
+    support = build_report(project=data.project).sections[0]
+    assert support.paragraphs == ["Support worked when planned with [hospital]."]
+    assert support.quotes[0].text == "Support was planned with us, [name] said, not parachuted in."
+
+
+def test_all_quotes_and_opt_in_details(data):
+    options = ExportOptions(all_quotes=True, with_pseudonyms=True, with_systems=True)
+    blame = build_report(project=data.project, options=options).sections[1]
+    assert [q.attribution for q in blame.quotes] == [
+        "a GP lead of a primary care organisation (P05, Eastmoor)",
+        "a chief executive of an acute trust (P01, Northfield)",
+        "a chief executive of an acute trust (P01, Northfield)",
+    ]
+    assert blame.left_out == 0
+
+
+def test_filters_apply_to_the_report(data):
+    filters = Filters(local_system_id=data.systems["Eastmoor"].pk)
+    report = build_report(project=data.project, filters=filters)
+    blame = report.sections[1]
+    assert blame.raised_by == "Raised by 1 of 2 interviewees in 1 of 1 system"
+    assert [q.text for q in blame.quotes] == ["[name]'s practice felt blamed."]
+    assert report.scope == "Limited to local system Eastmoor"
+    dated = build_report(
+        project=data.project,
+        filters=Filters(date_from=datetime.date(2018, 1, 1), date_to=datetime.date(2018, 1, 31)),
+    )
+    assert dated.scope == "Limited to interviews from 01 January 2018 to 31 January 2018"
+
+
+def test_quote_rows_columns_and_order(data):
+    rows = list(quote_rows(project=data.project, options=ExportOptions(all_quotes=True)))
+    assert tuple(rows[0]) == QUOTE_COLUMNS
+    body = rows[1:]
+    # 8 live quotes with 11 codings; theme tree order A, C, B; D has none.
+    assert len(body) == 11
+    assert [r[0] for r in body] == (
+        ["Blame culture"] * 5 + ["Blame culture › Four-hour target"] * 2 + ["Tailored support"] * 4
+    )
+    first = body[0]
+    assert first[1] == "We were blamed, and [name]'s team needed tailored support."
+    assert first[2:] == [
+        "Interview T1", "", "chief executive", "acute trust", "", "2018-01-10",
+        str(data.quotes["q1"].start), str(data.quotes["q1"].end), "enabler_a", "", "yes",
+    ]  # fmt: skip
+
+
+def test_quote_rows_only_cleared_by_default_and_pseudonyms_on_request(data):
+    rows = list(quote_rows(project=data.project))[1:]
+    assert {r[-1] for r in rows} == {"yes"}
+    assert len(rows) == 5  # cleared q1 (A, B), q3 (B), q5 (A), q7 (A)
+    with_details = list(
+        quote_rows(
+            project=data.project, options=ExportOptions(with_pseudonyms=True, with_systems=True)
+        )
+    )[1:]
+    assert with_details[0][3:7] == ["P01", "chief executive", "acute trust", "Northfield"]
+
+
+def test_quote_rows_respect_organisation_filter(data):
+    rows = list(
+        quote_rows(
+            project=data.project,
+            filters=Filters(organisation_type="primary_care"),
+            options=ExportOptions(all_quotes=True),
+        )
+    )[1:]
+    assert sorted(r[1] for r in rows) == [
+        "Tailored support came late.",
+        "[name]'s practice felt blamed.",
+    ]
+
+
+def test_no_real_name_in_any_row(data):
+    rows = list(quote_rows(project=data.project, options=ExportOptions(all_quotes=True)))
+    text = "\n".join("\t".join(r) for r in rows)
+    assert real_names_in(text) == []
+    assert "Smithson" in text  # a longer word is not a name
+
+
+def count_queries(action) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    return len(captured.captured_queries)
+
+
+def test_query_counts_do_not_grow_with_quotes(data, enabler):
+    themes = [data.themes["A"], data.themes["B"]]
+    add_bulk_quotes(data.transcripts["T3"], enabler, themes, 2)
+    options = ExportOptions(all_quotes=True)
+    small_rows = count_queries(lambda: list(quote_rows(project=data.project, options=options)))
+    small_report = count_queries(lambda: build_report(project=data.project, options=options))
+    add_bulk_quotes(data.transcripts["T3"], enabler, themes, 990)
+    big_rows = count_queries(lambda: list(quote_rows(project=data.project, options=options)))
+    assert big_rows == small_rows
+    assert (
+        count_queries(lambda: build_report(project=data.project, options=options)) == small_report
+    )
+    assert len(list(quote_rows(project=data.project, options=options))) == 1 + 11 + 2 * 992
+
+
+def test_redaction_list_wins_over_opted_in_system_names(data):
+    from coding.models import RedactionTerm
+
+    RedactionTerm.objects.create(project=data.project, term="Eastmoor", replacement="[place]")
+    options = ExportOptions(all_quotes=True, with_systems=True)
+    rows = list(quote_rows(project=data.project, options=options))[1:]
+    assert "Eastmoor" not in {row[6] for row in rows}
+    assert "[place]" in {row[6] for row in rows}
+    blame = build_report(project=data.project, options=options).sections[1]
+    assert blame.quotes[0].attribution == "a GP lead of a primary care organisation ([place])"

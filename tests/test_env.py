@@ -1,0 +1,81 @@
+"""Reading settings from the environment: DATABASE_URL and typed variables."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db.utils import ConnectionHandler
+
+from aefront.env import database_from_url, env_bool, env_int, env_list
+
+
+def test_sqlite_url_runs_in_wal_mode_with_a_busy_timeout():
+    config = database_from_url("sqlite:////srv/aefront/db.sqlite3")
+
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == "/srv/aefront/db.sqlite3"
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert config["OPTIONS"]["timeout"] >= 5
+
+
+def test_a_sqlite_connection_from_the_url_really_uses_wal(tmp_path, django_db_blocker):
+    handler = ConnectionHandler(
+        {"default": database_from_url(f"sqlite:///{tmp_path / 'wal.sqlite3'}")}
+    )
+    connection = handler["default"]
+    try:
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] == "wal"
+            cursor.execute("PRAGMA busy_timeout")
+            assert cursor.fetchone()[0] >= 5000
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql", "pgsql"])
+def test_postgres_url(scheme):
+    config = database_from_url(f"{scheme}://aefront:s3cret@db.internal:5433/aefront_prod")
+
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["NAME"], config["USER"], config["PASSWORD"]) == (
+        "aefront_prod",
+        "aefront",
+        "s3cret",
+    )
+    assert (config["HOST"], config["PORT"]) == ("db.internal", 5433)
+    # Thread-per-request servers with persistent connections exhaust max_connections.
+    assert config["CONN_MAX_AGE"] == 0
+    assert config["CONN_HEALTH_CHECKS"] is True
+    assert "OPTIONS" not in config or "init_command" not in config["OPTIONS"]
+
+
+@pytest.mark.parametrize("url", ["mysql://u:p@h/db", "oracle://x", "db.sqlite3", ""])
+def test_other_schemes_are_refused_with_a_clear_message(url):
+    with pytest.raises(ImproperlyConfigured, match=r"DATABASE_URL must start with sqlite:/// or"):
+        database_from_url(url)
+
+
+def test_env_bool(monkeypatch):
+    monkeypatch.setenv("FLAG", "yes")
+    assert env_bool("FLAG", default=False) is True
+    monkeypatch.setenv("FLAG", "0")
+    assert env_bool("FLAG", default=True) is False
+    monkeypatch.delenv("FLAG")
+    assert env_bool("FLAG", default=True) is True
+    monkeypatch.setenv("FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="FLAG must be one of"):
+        env_bool("FLAG", default=False)
+
+
+def test_env_int_and_list(monkeypatch):
+    monkeypatch.setenv("SIZE", "2048")
+    assert env_int("SIZE", 1) == 2048
+    monkeypatch.setenv("SIZE", "big")
+    with pytest.raises(ImproperlyConfigured, match="SIZE must be a whole number"):
+        env_int("SIZE", 1)
+    monkeypatch.setenv("HOSTS", " a.example, b.example ,,")
+    assert env_list("HOSTS", []) == ["a.example", "b.example"]
+    monkeypatch.delenv("HOSTS")
+    assert env_list("HOSTS", ["default"]) == ["default"]
