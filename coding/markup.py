@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from coding.reading import Block, Segment
 
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+# The "P01: " that opens a turn in the stored text: hidden, because the block's margin
+# shows the speaker already (kept in the DOM so that text offsets stay exact).
+SPEAKER_LABEL_GAP = re.compile(r"\s*[^\s:][^\n:]{0,59}:\s*")
 DEFAULT_COLOUR = "#ffd54f"
 NO_THEME_COLOUR = "#bdbdbd"
 EXCERPT_CHARS = 140
@@ -94,7 +97,8 @@ def transcript_html(
             # Blank lines between blocks: collapsed by CSS, still counted as text.
             out.extend(gap)
         else:
-            out.append('<div class="gap">')
+            label = SPEAKER_LABEL_GAP.fullmatch("".join(gap_text)) is not None
+            out.append('<div class="gap speaker-label">' if label else '<div class="gap">')
             out.extend(gap)
             out.append("</div>")
         gap.clear()

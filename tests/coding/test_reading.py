@@ -176,6 +176,15 @@ def test_text_outside_blocks_is_kept():
     assert 'data-speaker="P01"' in html
 
 
+def test_speaker_label_before_a_turn_is_marked_for_hiding_but_kept_as_text():
+    text = "Interviewer: Hello.\n\nP01: Hi there.\n"
+    blocks = [Block(13, 19, "Interviewer", True), Block(26, 35, "P01")]
+    html = render(text, [], blocks)
+    assert transcript_text(f'<div id="transcript">{html}</div>') == text
+    assert html.count('class="gap speaker-label"') == 2
+    assert 'class="gap"' not in html
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     text=st.lists(st.sampled_from(list("ab \n<>&\"'") + ["😊", "e\u0301"]), min_size=1).map(

@@ -6,6 +6,7 @@
 // replaceChildren(): the browser lays out once per render, whatever the number of quotes.
 
 const SPACE_ONLY = /^\s*$/;
+const SPEAKER_LABEL_GAP = /^\s*[^\s:][^\n:]{0,59}:\s*$/;
 
 export function sweep(length, spans, cuts) {
   // spans: [id, start, end] in UTF-16 units; returns [{start, end, ids}] (ids outermost first).
@@ -99,7 +100,8 @@ export function renderTranscript(root, { text, blocks, quotes, themes }) {
     if (SPACE_ONLY.test(gapText)) fragment.append(...gap);
     else {
       const div = document.createElement("div");
-      div.className = "gap";
+      // The "P01: " opening a turn: hidden (the margin shows the speaker), kept as text.
+      div.className = SPEAKER_LABEL_GAP.test(gapText) ? "gap speaker-label" : "gap";
       div.append(...gap);
       fragment.append(div);
     }
