@@ -49,7 +49,8 @@ def test_a_bad_database_url_stops_the_start_with_its_reason():
 def test_production_cookies_are_secure():
     script = (
         "import aefront.settings as s; "
-        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY)"
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
+        "s.CSRF_COOKIE_HTTPONLY, s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME)"
     )
     result = subprocess.run(
         [sys.executable, "-c", script],
@@ -59,7 +60,14 @@ def test_production_cookies_are_secure():
         text=True,
         timeout=60,
     )
-    assert result.stdout.split() == ["True", "True", "True"]
+    assert result.stdout.split() == [
+        "True",
+        "True",
+        "True",
+        "True",
+        "__Host-sessionid",
+        "__Host-csrftoken",
+    ]
 
 
 @pytest.mark.django_db

@@ -137,8 +137,7 @@ class ApiError extends Error {
 }
 
 function csrfToken() {
-  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  if (match) return decodeURIComponent(match[1]);
+  // The CSRF cookie is HttpOnly: the token comes from the page's form.
   const input = document.querySelector("input[name=csrfmiddlewaretoken]");
   return input ? input.value : "";
 }
