@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.template.defaultfilters import pluralize
 
 from interviews.demo.content import PRINTED_LOGINS, USERS
 from interviews.demo.seeding import DemoContentError, seed_demo
@@ -36,9 +37,11 @@ class Command(BaseCommand):
             raise CommandError(f"The demo content is inconsistent: {error}") from error
 
         for slug, transcripts, themes, quotes in report.projects:
-            self.stdout.write(
-                f"project {slug}: {transcripts} transcripts, {themes} themes, {quotes} quotes"
+            counts = ", ".join(
+                f"{n} {noun}{pluralize(n)}"
+                for n, noun in ((transcripts, "transcript"), (themes, "theme"), (quotes, "quote"))
             )
+            self.stdout.write(f"project {slug}: {counts}")
         if report.created:
             made = ", ".join(f"{n} {kind}" for kind, n in report.created.items())
             self.stdout.write(f"created {made}")
