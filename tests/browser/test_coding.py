@@ -475,3 +475,19 @@ def test_js_offsets_agree_with_python_code_points(page, live_server, login, enab
         assert result["toU16"] == starts
         for c, u16 in enumerate(starts):
             assert result["toCp"][u16] == c
+
+
+def test_a_drag_that_starts_and_ends_mid_word_codes_the_whole_words(
+    page, live_server, login, enabler, transcript, theme
+):
+    login(page, enabler)
+    open_page(page, live_server, transcript)
+    drag_over(page, "lanned with us, not parach")
+    page.get_by_role("dialog").wait_for()
+    assert page.text_content("#qd-passage") == "planned with us, not parachuted"
+    apply_theme(page, "tailored", "Tailored support")
+    close_dialog(page)
+    quote = Quote.objects.get()
+    assert quote.text == "planned with us, not parachuted"
+    assert quote.text == transcript.text[quote.start : quote.end]
+    assert page.page_errors == []

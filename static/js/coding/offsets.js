@@ -81,11 +81,18 @@ export function utf16ToDom(root, u16) {
 }
 
 const SPACE = /\s/;
+const WORD = /[\p{L}\p{N}\p{M}]/u;
 
-// Trim whitespace at both edges and never split a surrogate pair.
+// Trim whitespace at both edges, widen a partly selected word at either edge to the
+// whole word (a drag that starts or ends mid-word means that word), and never split
+// a surrogate pair.
 export function trimSpan(text, start, end) {
   while (start < end && SPACE.test(text[start])) start++;
   while (end > start && SPACE.test(text[end - 1])) end--;
+  if (start < end) {
+    while (start > 0 && WORD.test(text[start - 1]) && WORD.test(text[start])) start--;
+    while (end < text.length && WORD.test(text[end - 1]) && WORD.test(text[end])) end++;
+  }
   const isLow = (i) => {
     const c = text.charCodeAt(i);
     return c >= 0xdc00 && c <= 0xdfff;
