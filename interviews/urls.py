@@ -7,4 +7,9 @@ app_name = "interviews"
 urlpatterns = [
     path("", views.project_list, name="project_list"),
     path("p/<slug:project_slug>/", views.project_detail, name="project_detail"),
+    path(
+        "p/<slug:project_slug>/transcripts/<int:transcript_id>/original/",
+        views.transcript_original,
+        name="transcript_original",
+    ),
 ]

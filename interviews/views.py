@@ -1,4 +1,4 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from interviews import access
@@ -22,3 +22,31 @@ def project_detail(request: HttpRequest, project_slug: str) -> HttpResponse:
             "transcripts": transcript_rows(project_access.project),
         },
     )
+
+
+def transcript_original(
+    request: HttpRequest, project_slug: str, transcript_id: int
+) -> HttpResponse:
+    """The file as it was uploaded, as a download only.
+
+    Originals hold the spoken names, so only roles that import may fetch them; they are
+    never rendered by the browser (attachment, nosniff, a sandboxing CSP).
+    """
+    project_access = access.get_project_access(request.user, project_slug, access.IMPORT_ROLES)
+    transcript = access.get_transcript(project_access, transcript_id)
+    if not transcript.original_file:
+        raise Http404("This transcript has no original file.")
+    try:
+        handle = transcript.original_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The original file is missing from storage.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=transcript.original_name or f"transcript-{transcript.pk}",
+        content_type="application/octet-stream",
+    )
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
