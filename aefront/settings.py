@@ -118,6 +118,12 @@ if SESSION_COOKIE_SECURE:
     # __Host- cookies are HTTPS-only, host-only and path=/: no subdomain can plant them.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Served over HTTPS whenever cookies are secure: redirect plain HTTP and send HSTS.
+SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", default=SESSION_COOKIE_SECURE)
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31_536_000 if SESSION_COOKIE_SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Joining the browsers' HSTS preload list is the domain owner's decision, not the app's.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

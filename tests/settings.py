@@ -15,3 +15,6 @@ STORAGES = {
 }
 # Tests never run collectstatic; static files come from the finders.
 STATIC_ROOT = None
+# The test client and live server speak plain HTTP.
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0

@@ -70,6 +70,25 @@ def test_production_cookies_are_secure():
     ]
 
 
+def test_production_settings_pass_the_deploy_checks(tmp_path):
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(ROOT),
+        "SECRET_KEY": "x7Jq-" + "k3v9P2m8Z" * 7,
+        "ALLOWED_HOSTS": "aefront.example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 @pytest.mark.django_db
 def test_html_pages_carry_a_strict_content_security_policy(client, enabler):
     pages = [client.get("/accounts/login/")]
