@@ -104,10 +104,11 @@ def measure(options) -> list[Row]:
     for project in (small, big):
         write_up(project)
     if connection.vendor == "postgresql":
-        # Fresh bulk inserts have no planner statistics yet; autovacuum would soon
-        # gather them on a real server.
+        # Fresh bulk inserts have no planner statistics, hint bits or visibility map
+        # yet; autovacuum would soon set all three on a real server (and might do it
+        # in the middle of the measurement here).
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     small_client, big_client = client_for(small), client_for(big)
     summary_url = "/p/{}/report/"
     csv_url = "/p/{}/report/export/?format=csv&all_quotes=on"

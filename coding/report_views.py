@@ -41,6 +41,7 @@ from coding.report_forms import (
     ReportFilterForm,
     ReportOrderForm,
 )
+from coding.report_table import theme_table_body
 from coding.summaries import sort_rows, summarise, theme_workspace
 from interviews import access
 from interviews.models import Participant
@@ -133,8 +134,14 @@ def summary_page(request: HttpRequest, project_slug: str) -> HttpResponse:
         status = 400
     summary = summarise(project, form.filters())
     rows, sort = sort_rows(summary.rows, request.GET.get("sort", "theme"))
-    org_values = [value for value, _ in summary.org_types]
-    table = [{"row": row, "orgs": row.org_counts(org_values)} for row in rows]
+    flat = sort.lstrip("-") != "theme"
+    table_body = theme_table_body(
+        rows,
+        summary.totals,
+        [value for value, _ in summary.org_types],
+        project_slug=project.slug,
+        flat=flat,
+    )
     filter_query = urlencode(_filter_query(request, ReportFilterForm.FIELDS))
     context = {
         "access": project_access,
@@ -142,9 +149,8 @@ def summary_page(request: HttpRequest, project_slug: str) -> HttpResponse:
         "form": form,
         "options_form": options_form,
         "summary": summary,
-        "table": table,
+        "table_body": table_body,
         "sort": sort,
-        "flat": sort.lstrip("-") != "theme",
         "headers": _sort_headers(request, summary, sort),
         "charts": charts(summary),
         "filter_query": filter_query,

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,9 +87,6 @@ class ThemeRow:
     has_narrative: bool = False
     headline_count: int = 0
     tree_index: int = 0
-
-    def org_counts(self, org_types: Iterable[str]) -> list[int]:
-        return [self.by_org_type.get(org, 0) for org in org_types]
 
 
 @dataclass

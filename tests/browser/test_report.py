@@ -3,6 +3,7 @@
 import pytest
 from docx import Document
 
+from interviews.models import OrganisationType, Participant
 from tests.coding.report_data import build
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -90,4 +91,29 @@ def test_dragging_a_headline_then_saving_the_order(
         "#headline-list li[data-id]", "els => els.map(e => Number(e.dataset.id))"
     )
     assert order == [ids[2], ids[0], ids[1]]
+    assert page.page_errors == []
+
+
+def test_wide_theme_table_scrolls_inside_a_keyboard_reachable_region(
+    page, live_server, login, author, enabler, project_admin, project_a
+):
+    build(project_a, enabler, project_admin)
+    for n, org in enumerate(OrganisationType.values):  # one table column per type
+        Participant.objects.create(
+            project=project_a, pseudonym=f"X{n:02d}", role_title="lead", organisation_type=org
+        )
+    login(page, author)
+    page.goto(f"{live_server.url}/p/alpha/report/")
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1] == 1280  # the page itself never scrolls sideways
+    region = page.get_by_role("region", name="Every theme with its quotes")
+    assert region.evaluate("e => e.scrollWidth > e.clientWidth")  # the table does, inside
+    page.get_by_role("link", name="Clear filters").focus()
+    page.keyboard.press("Tab")
+    assert region.evaluate("e => e === document.activeElement")
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.table-scroll').scrollLeft > 0")
     assert page.page_errors == []

@@ -7,6 +7,7 @@ import unicodedata
 import uuid
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -191,7 +192,7 @@ def test_post_with_csrf_token_is_accepted(enabler, transcript, theme):
     client = Client(enforce_csrf_checks=True)
     client.force_login(enabler)
     page = client.get(transcript.get_absolute_url())
-    token = page.cookies["csrftoken"].value
+    token = page.cookies[django_settings.CSRF_COOKIE_NAME].value
     response = client.post(
         quotes_url(transcript),
         data=json.dumps(body_for(transcript, 0, 5, theme)),

@@ -1,4 +1,5 @@
 import io
+import re
 import zipfile
 
 import pytest
@@ -138,6 +139,21 @@ def test_summary_page_table_charts_and_downloads(client, data, author):
     for label in ("Word (DOCX)", "Markdown", "Printable HTML", "Quotes (CSV)", "Quotes (XLSX)"):
         assert f"Download {label}" in html
     assert 'href="/p/alpha/report/"' in html  # nav link in base.html
+
+
+def test_summary_wide_table_and_charts_scroll_in_labelled_focusable_regions(client, data, author):
+    client.force_login(author)
+    html = client.get(url("summary", data)).content.decode()
+    regions = re.findall(
+        r'<div class="(table-scroll|chart-scroll)" role="region" '
+        r'aria-labelledby="([^"]+)" tabindex="0">',
+        html,
+    )
+    assert [kind for kind, _ in regions] == ["table-scroll"] + ["chart-scroll"] * 4
+    for _, label_id in regions:
+        label = re.search(rf'id="{label_id}">([^<]+)<', html)
+        assert label and label.group(1).strip(), label_id
+    assert html.count('role="region"') == 5
 
 
 def test_summary_sorts_server_side(client, data, author):

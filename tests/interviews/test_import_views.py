@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -260,7 +261,7 @@ def test_endpoint_needs_the_csrf_token_and_accepts_it_in_a_header(enabler):
     client.force_login(enabler)
     assert post_file(client, "a.txt", files.txt_bytes()).status_code == 403
     client.get(UPLOAD)
-    token = client.cookies["csrftoken"].value
+    token = client.cookies[settings.CSRF_COOKIE_NAME].value
     response = client.post(
         FILE,
         {"file": SimpleUploadedFile("a.txt", files.txt_bytes())},
