@@ -85,7 +85,7 @@ class ReportFilterForm(forms.Form):
 class ExportOptionsForm(forms.Form):
     all_quotes = forms.BooleanField(
         required=False,
-        label="Include quotes not yet cleared for publication",
+        label="Include quotes not yet cleared for publication in the report",
     )
     with_pseudonyms = forms.BooleanField(
         required=False, label="Show participants' pseudonyms (P03) in attributions"

@@ -54,7 +54,7 @@ QUOTE_COLUMNS = (
 class ExportOptions:
     """What the author chose to publish. The defaults are the safe ones."""
 
-    all_quotes: bool = False  # include quotes not yet cleared for publication
+    all_quotes: bool = False  # report formats: include quotes not yet cleared
     with_pseudonyms: bool = False
     with_systems: bool = False
 
@@ -240,9 +240,8 @@ def quote_rows(
     system_names = dict(LocalSystem.objects.filter(project=project).values_list("pk", "name"))
 
     wanted = [pk for pk in paths if theme_ids is None or pk in theme_ids]
+    # Every coded quote, cleared or not: the `cleared` column says which may be published.
     codings = live_codings(project, filters).filter(tag_id__in=wanted)
-    if not options.all_quotes:
-        codings = codings.filter(content_object__is_cleared=True)
     theme_order = Case(
         *(When(tag_id=row.theme.pk, then=Value(row.tree_index)) for row in themes),
         output_field=IntegerField(),

@@ -85,10 +85,20 @@ def test_quote_rows_columns_and_order(data):
     ]  # fmt: skip
 
 
-def test_quote_rows_only_cleared_by_default_and_pseudonyms_on_request(data):
+def test_quote_rows_list_every_coded_quote_with_its_clearance(data):
     rows = list(quote_rows(project=data.project))[1:]
-    assert {r[-1] for r in rows} == {"yes"}
-    assert len(rows) == 5  # cleared q1 (A, B), q3 (B), q5 (A), q7 (A)
+    # The issue: CSV and XLSX hold all coded quotes; the `cleared` column tells them apart.
+    assert len(rows) == 11  # 8 live quotes, 11 codings
+    assert sorted(r[-1] for r in rows) == ["no"] * 6 + ["yes"] * 5
+    # cleared: q1 (A, B), q3 (B), q5 (A), q7 (A)
+    cleared = {
+        (str(data.quotes[k].start), str(data.quotes[k].end)) for k in ("q1", "q3", "q5", "q7")
+    }
+    assert {(r[8], r[9]) for r in rows if r[-1] == "yes"} == cleared
+    assert not {(r[8], r[9]) for r in rows if r[-1] == "no"} & cleared
+
+
+def test_quote_rows_pseudonyms_and_systems_on_request(data):
     with_details = list(
         quote_rows(
             project=data.project, options=ExportOptions(with_pseudonyms=True, with_systems=True)

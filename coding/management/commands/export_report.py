@@ -28,7 +28,9 @@ class Command(BaseCommand):
         "Export a project's report (docx, md, html) or its coded quotes (csv, xlsx). "
         "Quote text is redacted with the project's redaction list and participants' real "
         "names; attributions give role and organisation type only unless you opt in. "
-        "Only quotes cleared for publication are included unless --all-quotes is given."
+        "The report formats (docx, md, html) publish only quotes cleared for publication "
+        "unless --all-quotes is given; csv and xlsx list every coded quote with a "
+        "'cleared' column."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -49,7 +51,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--all-quotes",
             action="store_true",
-            help="include quotes not yet cleared for publication",
+            help="docx, md, html: include quotes not yet cleared for publication",
         )
         parser.add_argument(
             "--with-pseudonyms", action="store_true", help="add pseudonyms to attributions"
