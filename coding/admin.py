@@ -101,16 +101,6 @@ class ThemeForm(ProjectFixedForm):
         if "slug" in self.fields:
             self.fields["slug"].required = False
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        project = cleaned.get("project") or (
-            self.instance.project if self.instance.project_id else None
-        )
-        parent = cleaned.get("parent")
-        if project and parent and parent.project_id != project.pk:
-            self.add_error("parent", "The parent theme belongs to another project.")
-        return cleaned
-
 
 @admin.register(Theme)
 class ThemeAdmin(ProjectFixedAdmin):
@@ -302,15 +292,7 @@ class ThemeSummaryForm(ProjectFixedForm):
         model = ThemeSummary
         fields = ["project", "theme", "narrative"]
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        project = cleaned.get("project") or (
-            self.instance.project if self.instance.project_id else None
-        )
-        theme = cleaned.get("theme")
-        if project and theme and theme.project_id != project.pk:
-            self.add_error("theme", "This theme belongs to another project.")
-        return cleaned
+    same_project_fields = {"theme": "This theme belongs to another project."}
 
 
 @admin.register(ThemeSummary)

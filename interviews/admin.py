@@ -180,13 +180,7 @@ class ParticipantForm(ProjectFixedForm):
         model = Participant
         fields = ["project", "pseudonym", "role_title", "organisation_type", "local_system"]
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        project = cleaned.get("project") or getattr(self.instance, "project", None)
-        local_system = cleaned.get("local_system")
-        if project and local_system and local_system.project_id != project.pk:
-            self.add_error("local_system", "This local system belongs to another project.")
-        return cleaned
+    same_project_fields = {"local_system": "This local system belongs to another project."}
 
 
 @admin.register(Participant)
@@ -250,16 +244,10 @@ class TranscriptForm(ProjectFixedForm):
             "speakers_confirmed",
         ]
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        project_id = self.instance.project_id
-        local_system = cleaned.get("local_system")
-        if local_system and local_system.project_id != project_id:
-            self.add_error("local_system", "This local system belongs to another project.")
-        foreign = [p for p in cleaned.get("participants") or [] if p.project_id != project_id]
-        if foreign:
-            self.add_error("participants", "Some participants belong to another project.")
-        return cleaned
+    same_project_fields = {
+        "local_system": "This local system belongs to another project.",
+        "participants": "Some participants belong to another project.",
+    }
 
 
 @admin.register(Transcript)

@@ -9,6 +9,7 @@ answers like a missing object.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -108,7 +109,26 @@ class ProjectFixedForm(forms.ModelForm):
     Django skips a constraint when one of its fields is not in the form, so
     "unique within the project" would go unchecked (and end in an IntegrityError).
     Check the model's constraints again with the instance's project included.
+
+    `same_project_fields` maps each related field (a foreign key or many-to-many) to
+    the message shown when a chosen object belongs to another project.
     """
+
+    same_project_fields: dict[str, str] = {}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        project = cleaned.get("project") or (
+            self.instance.project if self.instance.project_id else None
+        )
+        if project is None:
+            return cleaned
+        for name, message in self.same_project_fields.items():
+            chosen = cleaned.get(name)
+            objects = chosen if isinstance(chosen, Iterable) else [chosen] if chosen else []
+            if any(item.project_id != project.pk for item in objects):
+                self.add_error(name, message)
+        return cleaned
 
     def validate_unique(self) -> None:
         super().validate_unique()
