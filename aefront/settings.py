@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "csp",
     "interviews",
     "coding",
+    "coding.report",
+    "aefront.demo",
 ]
 
 MIDDLEWARE = [

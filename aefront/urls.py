@@ -11,9 +11,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("interviews.urls")),
-    path("", include("interviews.import_urls")),
+    path("", include("interviews.imports.urls")),
     path("", include("coding.urls")),
-    path("", include("coding.report_urls")),
+    path("", include("coding.report.urls")),
 ]
 
 admin.site.site_header = "aefront administration"

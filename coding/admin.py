@@ -1,5 +1,9 @@
 """Django admin for the codebook: themes (nested, counted, merged, retired), summaries,
 redaction terms. Scoped to the project admin's own projects (interviews.admin_scope).
+
+It also extends the project and transcript pages of interviews.admin with what the
+codebook knows (theme and quote counts, copying a codebook), so that interviews never
+imports coding.
 """
 
 from __future__ import annotations
@@ -18,10 +22,19 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from taggit.models import Tag
 
-from coding.exports.admin_actions import export_quotes_csv
-from coding.models import HeadlineQuote, QuoteTheme, RedactionTerm, Theme, ThemeSummary
-from coding.taxonomy import merge_themes, reactivate_themes, retire_themes
-from interviews.admin_scope import ProjectFixedAdmin, ProjectFixedForm, ProjectScopedInline
+from coding.models import HeadlineQuote, Quote, QuoteTheme, RedactionTerm, Theme, ThemeSummary
+from coding.report.exports.admin_actions import export_quotes_csv
+from coding.taxonomy import copy_codebook, merge_themes, reactivate_themes, retire_themes
+from coding.tree import placed
+from interviews import admin as interviews_admin
+from interviews.admin_scope import (
+    ProjectFixedAdmin,
+    ProjectFixedForm,
+    ProjectScopedInline,
+    count_of,
+    project_choices,
+)
+from interviews.models import Project, Transcript
 
 
 def _codings_count(field: str) -> Coalesce:
@@ -56,22 +69,11 @@ class ThemeChangeList(ChangeList):
         super().get_results(request)
         self.result_list = list(self.result_list)
         project_ids = {theme.project_id for theme in self.result_list}
-        nodes = {
-            pk: (name, parent_id)
-            for pk, name, parent_id in Theme.objects.filter(project_id__in=project_ids)
-            .order_by()
-            .values_list("pk", "name", "parent_id")
-        }
+        nodes = Theme.objects.filter(project_id__in=project_ids).only("name", "parent_id", "order")
+        where = {place.item.pk: place for place in placed(nodes.order_by())}
         for theme in self.result_list:
-            names: list[str] = []
-            seen: set[int] = set()
-            node_id: int | None = theme.pk
-            while node_id is not None and node_id in nodes and node_id not in seen:
-                seen.add(node_id)
-                name, node_id = nodes[node_id]
-                names.append(name)
-            theme.tree_path = " › ".join(reversed(names))
-            theme.tree_depth = len(names) - 1
+            place = where[theme.pk]
+            theme.tree_path, theme.tree_depth = place.path, place.depth
 
 
 class ThemeForm(ProjectFixedForm):
@@ -325,3 +327,97 @@ class RedactionTermAdmin(ProjectFixedAdmin):
     search_fields = ["term"]
     list_select_related = ["project"]
     fields = ["project", "term", "replacement"]
+
+
+# --- what the codebook adds to the project and transcript pages ---------------------------
+
+
+class CopyCodebookForm(forms.Form):
+    source = forms.ModelChoiceField(
+        queryset=Project.objects.none(),
+        label="Copy the codebook of",
+        help_text="Names, descriptions, colours, order and nesting of its active themes. "
+        "Codings are not copied.",
+    )
+
+    def __init__(self, *args: Any, sources: QuerySet[Project], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = sources
+
+
+admin.site.unregister(Project)
+
+
+@admin.register(Project)
+class ProjectAdmin(interviews_admin.ProjectAdmin):
+    list_display = [*interviews_admin.ProjectAdmin.list_display, "theme_count"]
+    actions = ["copy_codebook_action"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        themes = count_of(Theme.objects.all(), "project")
+        return super().get_queryset(request).annotate(themes_n=themes)
+
+    @admin.display(description="themes", ordering="themes_n")
+    def theme_count(self, obj: Project) -> int:
+        return obj.themes_n
+
+    @admin.action(
+        description="Start from a copy of another project’s codebook…", permissions=["change"]
+    )
+    def copy_codebook_action(
+        self, request: HttpRequest, queryset: QuerySet[Project]
+    ) -> HttpResponse | None:
+        targets = list(queryset)
+        if len(targets) != 1:
+            self.message_user(
+                request,
+                "Select exactly one project to copy a codebook into.",
+                messages.ERROR,
+            )
+            return None
+        target = targets[0]
+        sources = project_choices(request).exclude(pk=target.pk).order_by("name")
+        if "apply" in request.POST:
+            form = CopyCodebookForm(request.POST, sources=sources)
+            if form.is_valid():
+                try:
+                    copies = copy_codebook(source=form.cleaned_data["source"], target=target)
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    self.message_user(
+                        request,
+                        f"Copied {len(copies)} themes from “{form.cleaned_data['source']}” "
+                        f"into “{target}”.",
+                        messages.SUCCESS,
+                    )
+                    return None
+        else:
+            form = CopyCodebookForm(sources=sources)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Copy a codebook into {target}",
+            "opts": self.model._meta,
+            "target": target,
+            "form": form,
+            "action_name": "copy_codebook_action",
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "selected": [target.pk],
+        }
+        return TemplateResponse(request, "admin/interviews/project/copy_codebook.html", context)
+
+
+admin.site.unregister(Transcript)
+
+
+@admin.register(Transcript)
+class TranscriptAdmin(interviews_admin.TranscriptAdmin):
+    list_display = [*interviews_admin.TranscriptAdmin.list_display, "quotes"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        quotes = count_of(Quote.objects.all(), "transcript")
+        return super().get_queryset(request).annotate(quotes_n=quotes)
+
+    @admin.display(description="quotes", ordering="quotes_n")
+    def quotes(self, obj: Transcript) -> int:
+        return obj.quotes_n

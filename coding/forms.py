@@ -13,7 +13,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from coding.services import MAX_MEMO_CHARS
+from coding.models import MAX_MEMO_CHARS
+from coding.services import MAX_THEME_NAME_CHARS
 
 DIGITS = re.compile(r"[0-9]{1,20}")
 
@@ -103,7 +104,7 @@ class QuoteCreateForm(ListAwareForm):
     end = StrictIntegerField()
     text = StrictTextField()
     themes = IdListField()
-    new_theme = StrictTextField(required=False, max_length=100)
+    new_theme = StrictTextField(required=False, max_length=MAX_THEME_NAME_CHARS)
     memo = StrictTextField(required=False, max_length=MAX_MEMO_CHARS)
     uuid = forms.UUIDField(required=False)
 
@@ -116,7 +117,7 @@ class QuoteCreateForm(ListAwareForm):
 
 class AddThemeForm(ListAwareForm):
     theme = StrictIntegerField(required=False)
-    new_theme = StrictTextField(required=False, max_length=100)
+    new_theme = StrictTextField(required=False, max_length=MAX_THEME_NAME_CHARS)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -132,12 +133,3 @@ class MemoForm(ListAwareForm):
 class AdjustForm(ListAwareForm):
     edge = forms.ChoiceField(choices=[("start", "start"), ("end", "end")])
     action = forms.ChoiceField(choices=[("widen", "widen"), ("narrow", "narrow")])
-
-
-def first_error(form: forms.Form) -> str:
-    """The form's errors as one line naming each field."""
-    parts = []
-    for field, errors in form.errors.items():
-        text = " ".join(str(error) for error in errors)
-        parts.append(text if field == "__all__" else f"{field}: {text}")
-    return "; ".join(parts)

@@ -3,7 +3,8 @@
 A template loop (or `format_html`) over the ~2,000 pieces and ~1,000 panel rows of
 a 20,000-word transcript with 500 quotes cost more than the whole page budget, so
 the markup is joined here from f-strings in which every value is escaped text, an
-int, or a colour checked by `safe_colour()`.
+int, or a colour checked by `safe_colour()`, and handed to templates as Django's
+`SafeString`. tests/test_unsafe_sinks.py checks every such f-string.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from dataclasses import dataclass
 from html import escape as html_escape
 from typing import TYPE_CHECKING, Any
 
+from django.utils.safestring import SafeString
+
 if TYPE_CHECKING:
-    from coding.reading import Block, Segment
+    from coding.layout import Block, Segment
 
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 # The "P01: " that opens a turn in the stored text: hidden, because the block's margin
@@ -30,21 +33,6 @@ def safe_colour(colour: str | None) -> str:
     return colour if colour and COLOUR.fullmatch(colour) else DEFAULT_COLOUR
 
 
-class Markup(str):
-    """HTML built in this module, every value in it escaped on the way in.
-
-    The builders below put user text into markup only through `esc()` (html.escape,
-    quotes included), ids only as ints and colours only after `safe_colour()`.
-    Django's templates insert an object with `__html__` as it is, like the result of
-    `format_html`, which was too slow here (~27,000 calls for 500 quotes).
-    """
-
-    __slots__ = ()
-
-    def __html__(self) -> str:
-        return self
-
-
 def esc(value: Any) -> str:
     return html_escape(str(value), quote=True)
 
@@ -54,7 +42,7 @@ def transcript_html(
     blocks: list[Block],
     links: Mapping[int, list[int]],
     theme_by_id: Mapping[int, Any],
-) -> Markup:
+) -> SafeString:
     """The text of #transcript: blocks holding nested <mark>s, and nothing but the text.
 
     `pieces` come from reading.segments(), cut at every quote and block edge. Every
@@ -121,7 +109,7 @@ def transcript_html(
     if block is not None and inside:
         close_block(block)
     flush_gap()
-    return Markup("".join(out))
+    return SafeString("".join(out))
 
 
 def mark_piece(piece: Segment, look: Mapping[int, tuple[str, str]], seen: set[int]) -> str:
@@ -157,9 +145,9 @@ def excerpt(text: str) -> str:
     return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
 
 
-def panel_html(groups: list[QuoteGroup]) -> Markup:
+def panel_html(groups: list[QuoteGroup]) -> SafeString:
     if not groups:
-        return Markup('<p class="empty">No quotes to show.</p>')
+        return SafeString('<p class="empty">No quotes to show.</p>')
     out = []
     excerpts: dict[int, str] = {}
     for n, group in enumerate(groups):
@@ -176,4 +164,4 @@ def panel_html(groups: list[QuoteGroup]) -> Markup:
                 f'{excerpts[quote.pk]}</a> <span class="by">{esc(quote.coder_name)}</span></li>'
             )
         out.append("</ul></section>")
-    return Markup("".join(out))
+    return SafeString("".join(out))

@@ -87,18 +87,19 @@ class Theme(TagBase):
 
     @property
     def path(self) -> str:
-        """'Parent › Child' (walks parents: prefetch or use summaries for lists)."""
-        names = []
-        node: Theme | None = self
-        while node is not None:
-            names.append(node.name)
-            node = node.parent
-        return " › ".join(reversed(names))
+        """'Parent › Child' (one query; lists use `coding.tree` over rows they hold)."""
+        from coding.tree import theme_paths
+
+        nodes = Theme.objects.filter(project_id=self.project_id).only("name", "parent", "order")
+        return theme_paths(nodes).get(self.pk, self.name)
 
 
 class LiveQuoteManager(models.Manager):
     def get_queryset(self) -> models.QuerySet:
         return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+MAX_MEMO_CHARS = 10_000
 
 
 class Quote(models.Model):
@@ -160,6 +161,15 @@ class Quote(models.Model):
         return f"{self.transcript.get_absolute_url()}#quote-{self.pk}"
 
     def clean(self) -> None:
+        """The one check of a quote's span: in range, and its text is the transcript's.
+
+        The database holds the range part too (`quote_range_valid`); every write calls
+        this through full_clean() once.
+        """
+        if len(self.memo or "") > MAX_MEMO_CHARS:
+            raise ValidationError(
+                {"memo": f"A memo can be at most {MAX_MEMO_CHARS:,} characters."}
+            )
         if self.start is None or self.end is None or not self.transcript_id:
             return
         length = len(self.transcript.text)
@@ -169,7 +179,12 @@ class Quote(models.Model):
                 f"got start={self.start}, end={self.end}."
             )
         if self.text != self.transcript.text[self.start : self.end]:
-            raise ValidationError({"text": "The quote text does not match the transcript."})
+            raise ValidationError(
+                {
+                    "text": "The selected text does not match the transcript at these "
+                    "offsets. Reload the page and select the passage again."
+                }
+            )
 
 
 class QuoteTheme(ItemBase):

@@ -1,14 +1,12 @@
-"""Read side for the transcript page and theme list: fixed query counts.
+"""Read side of the coding page, its JSON and the theme list: fixed query counts.
 
-The transcript is rendered here, in Python, as one escaped HTML string built with
-`format_html` (every piece of user text goes through its escaping; nothing is
-marked safe by hand). A template loop over ~2,000 pieces would cost more than the
-whole page budget.
+What the page shows is gathered here in a few queries (quotes and codings read as
+value rows, not model instances); the HTML of the transcript and the side panel is
+written by `markup`, over the segments and blocks of `layout`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,11 +18,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coding import markup
-from coding.markup import NO_THEME_COLOUR, Markup, QuoteGroup, safe_colour
+from coding.layout import Block, blocks_for, segments
+from coding.markup import NO_THEME_COLOUR, QuoteGroup, safe_colour
 from coding.models import Quote, QuoteTheme, Theme
-from interviews.models import Membership, Project, SpeakerTurn, Transcript
+from coding.tree import theme_paths, tree_order
+from interviews.access import ProjectAccess
+from interviews.access import get_in_project as access_get
+from interviews.models import Project, SpeakerTurn, Transcript
 
-PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 POLL_MS = 20_000  # how often the page asks for other coders' changes (AEFRONT_POLL_MS)
 
 
@@ -34,98 +35,6 @@ def api_urls(project_slug: str, transcript_id: int) -> dict[str, str]:
         "quotes": reverse("coding:api_quotes", args=[project_slug, transcript_id]),
         "quote_base": quote_zero[: -len("0/")],
     }
-
-
-@dataclass
-class Segment:
-    """A run of transcript text covered by the same set of quotes (outermost first)."""
-
-    text: str
-    quote_ids: tuple[int, ...]
-    start: int = 0
-
-
-def segments(
-    text: str, spans: list[tuple[int, int, int]], cuts: Iterable[int] = ()
-) -> list[Segment]:
-    """Split text at every quote edge (and at `cuts`); each piece lists the quotes covering it.
-
-    Sweep over sorted boundaries: O((n + q) log q), so 500 overlapping quotes cost
-    the same per quote as 5. Quote ids in a piece are ordered outermost first
-    (earlier start, then longer, then lower id), the order in which marks nest.
-    """
-    boundaries_set = {0, len(text)}
-    boundaries_set.update(cut for cut in cuts if 0 <= cut <= len(text))
-    opening: dict[int, list[int]] = {}
-    closing: dict[int, list[int]] = {}
-    for quote_id, start, end in spans:
-        boundaries_set.add(start)
-        boundaries_set.add(end)
-        opening.setdefault(start, []).append(quote_id)
-        closing.setdefault(end, []).append(quote_id)
-    rank = {
-        quote_id: n for n, (_, _, quote_id) in enumerate(sorted((s, -e, q) for q, s, e in spans))
-    }
-    boundaries = sorted(boundaries_set)
-    active: set[int] = set()
-    pieces: list[Segment] = []
-    for left, right in zip(boundaries, boundaries[1:], strict=False):
-        active.difference_update(closing.get(left, ()))
-        active.update(opening.get(left, ()))
-        if right > left:
-            ordered = tuple(sorted(active, key=rank.__getitem__)) if active else ()
-            pieces.append(Segment(text[left:right], ordered, left))
-    return pieces
-
-
-# --- blocks: speaker turns, or paragraphs when there are none -----------------------
-
-
-@dataclass
-class Block:
-    start: int
-    end: int
-    speaker: str = ""
-    is_interviewer: bool = False
-    kind: str = "turn"
-
-
-def speaker_name(turn: SpeakerTurn) -> str:
-    """What the page may show for a speaker: a pseudonym or 'Interviewer', never the raw label."""
-    if turn.is_interviewer:
-        return "Interviewer"
-    if turn.participant_id:
-        return turn.participant.pseudonym
-    return ""
-
-
-def blocks_for(text: str, turns: list[SpeakerTurn]) -> list[Block]:
-    """Non-overlapping blocks, in order, with surrounding whitespace left between them."""
-    raw: list[Block] = []
-    if turns:
-        for turn in sorted(turns, key=lambda t: (t.start, t.index)):
-            raw.append(
-                Block(turn.start, turn.end, speaker_name(turn), turn.is_interviewer, "turn")
-            )
-    else:
-        position = 0
-        for match in PARAGRAPH_BREAK.finditer(text):
-            raw.append(Block(position, match.start(), kind="para"))
-            position = match.end()
-        raw.append(Block(position, len(text), kind="para"))
-    blocks: list[Block] = []
-    floor = 0
-    for block in raw:
-        start, end = max(block.start, floor), min(block.end, len(text))
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start < end:
-            block.start, block.end = start, end
-            blocks.append(block)
-            floor = end
-    return blocks
 
 
 # --- what the page shows ---------------------------------------------------------
@@ -159,27 +68,6 @@ def parse_filters(params: Mapping[str, str]) -> Filters:
             filters.problems.append(f"The {name} filter must be an id; it was ignored.")
     filters.mine = (params.get("mine") or "") in {"1", "on", "true"}
     return filters
-
-
-def theme_paths(themes: Iterable[Theme | ThemeRow]) -> dict[int, str]:
-    """'Parent › Child' for each theme, from one list (no queries)."""
-    by_id = {theme.pk: theme for theme in themes}
-    paths: dict[int, str] = {}
-
-    def path(theme: Any, depth: int = 0) -> str:
-        if theme.pk in paths:
-            return paths[theme.pk]
-        parent = by_id.get(theme.parent_id) if theme.parent_id else None
-        if parent is None or depth > 20:
-            result = theme.name
-        else:
-            result = f"{path(parent, depth + 1)} › {theme.name}"
-        paths[theme.pk] = result
-        return result
-
-    for theme in by_id.values():
-        path(theme)
-    return paths
 
 
 @dataclass(slots=True)
@@ -263,13 +151,7 @@ def quote_rows(queryset) -> list[QuoteRow]:
 
 
 def quote_json(
-    quote: QuoteRow,
-    theme_ids: list[int],
-    *,
-    user,
-    is_admin: bool,
-    can_code: bool,
-    with_text: bool = True,
+    quote: QuoteRow, theme_ids: list[int], *, access: ProjectAccess, with_text: bool = True
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": quote.pk,
@@ -282,7 +164,7 @@ def quote_json(
         "updated": quote.updated_at.isoformat(),
         "deleted": quote.deleted_at is not None,
         "themes": theme_ids,
-        "can_edit": can_code and (quote.coder_id == user.pk or is_admin),
+        "can_edit": access.may_edit_quote(quote.coder_id),
     }
     if with_text:
         data["text"] = quote.text
@@ -300,19 +182,13 @@ def theme_ids_by_quote(quote_ids: Iterable[int]) -> dict[int, list[int]]:
     return found
 
 
-def quote_payload(quote: Quote, *, user, role: str) -> dict[str, Any]:
+def quote_payload(quote: Quote, *, access: ProjectAccess) -> dict[str, Any]:
     """The saved quote as the API returns it: its themes in full, with paths (2 queries)."""
     themes = codebook(quote.transcript.project_id)
     paths = theme_paths(themes)
     order = {theme.pk: n for n, theme in enumerate(themes)}
     ids = sorted(theme_ids_by_quote([quote.pk]).get(quote.pk, []), key=order.get)
-    data = quote_json(
-        QuoteRow.of(quote),
-        ids,
-        user=user,
-        is_admin=role == Membership.Role.ADMIN,
-        can_code=role in {Membership.Role.ENABLER, Membership.Role.ADMIN},
-    )
+    data = quote_json(QuoteRow.of(quote), ids, access=access)
     by_id = {theme.pk: theme for theme in themes}
     data["theme_details"] = [theme_json(by_id[pk], paths) for pk in ids]
     return data
@@ -325,7 +201,9 @@ def project_themes_json(project: Project) -> list[dict[str, Any]]:
     return [theme_json(theme, paths) for theme in themes]
 
 
-def changed_quotes(transcript: Transcript, *, since, user, role: str) -> list[dict[str, Any]]:
+def changed_quotes(
+    transcript: Transcript, *, since, access: ProjectAccess
+) -> list[dict[str, Any]]:
     """Quotes of the transcript changed after `since` (deleted ones included): 2 queries."""
     queryset = Quote.all_objects.filter(transcript=transcript)
     if since is not None:
@@ -334,19 +212,15 @@ def changed_quotes(transcript: Transcript, *, since, user, role: str) -> list[di
         queryset = queryset.filter(deleted_at__isnull=True)
     quotes = quote_rows(queryset.order_by("start", "end", "pk"))
     links = theme_ids_by_quote(quote.pk for quote in quotes)
-    is_admin = role == Membership.Role.ADMIN
-    can_code = role in {Membership.Role.ENABLER, Membership.Role.ADMIN}
-    return [
-        quote_json(quote, links.get(quote.pk, []), user=user, is_admin=is_admin, can_code=can_code)
-        for quote in quotes
-    ]
+    return [quote_json(quote, links.get(quote.pk, []), access=access) for quote in quotes]
 
 
 def transcript_page(
-    transcript: Transcript, *, user, role: str, filters: Filters
+    transcript: Transcript, *, access: ProjectAccess, filters: Filters
 ) -> dict[str, Any]:
     """Everything the coding page shows, in 4 queries whatever the number of quotes."""
     project = transcript.project
+    user, role = access.user, access.role
     started = timezone.now()  # before reading: polling from here misses nothing
     all_quotes = quote_rows(
         Quote.objects.filter(transcript=transcript).order_by("start", "end", "pk")
@@ -373,8 +247,7 @@ def transcript_page(
         filters.coder_id = None
     shown = [quote for quote in all_quotes if matches(quote, links, filters, user)]
 
-    is_admin = role == Membership.Role.ADMIN
-    can_code = role in {Membership.Role.ENABLER, Membership.Role.ADMIN}
+    is_admin, can_code = access.is_admin, access.can_code
     text = transcript.text
     blocks = blocks_for(text, turns)
     html = transcript_html(text, blocks, shown, links, theme_by_id)
@@ -397,14 +270,7 @@ def transcript_page(
         "themes": [theme_json(theme, paths) for theme in themes],
         "turns": [[b.start, b.end, b.speaker, b.kind, b.is_interviewer] for b in blocks],
         "quotes": [
-            quote_json(
-                quote,
-                links[quote.pk],
-                user=user,
-                is_admin=is_admin,
-                can_code=can_code,
-                with_text=False,
-            )
+            quote_json(quote, links[quote.pk], access=access, with_text=False)
             for quote in all_quotes
         ],
     }
@@ -439,7 +305,7 @@ def transcript_html(
     quotes: list[Any],
     links: Mapping[int, list[int]],
     theme_by_id: Mapping[int, Theme | ThemeRow],
-) -> Markup:
+) -> str:
     """The inside of #transcript for these quotes: the sweep here, the markup in markup.py."""
     spans = [(quote.pk, quote.start, quote.end) for quote in quotes]
     cuts = [edge for block in blocks for edge in (block.start, block.end)]
@@ -483,27 +349,15 @@ def theme_rows(project: Project) -> list[Theme]:
     return tree_order(themes)
 
 
-def tree_order(themes: list[Any]) -> list[Any]:
-    """Parents before children, siblings by (order, name); sets `depth` on each."""
-    children: dict[int | None, list[Theme]] = {}
-    ids = {theme.pk for theme in themes}
-    for theme in themes:
-        parent = theme.parent_id if theme.parent_id in ids else None
-        children.setdefault(parent, []).append(theme)
-    ordered: list[Theme] = []
+def get_quote(access: ProjectAccess, quote_id: int, *, include_deleted: bool = False) -> Quote:
+    """A live quote of the accessed project (404 otherwise); `include_deleted` to undo."""
+    manager = Quote.all_objects if include_deleted else Quote.objects
+    queryset = manager.select_related("transcript", "coder")
+    quote = access_get(access, queryset, quote_id, via="transcript__project", what="quote")
+    quote.transcript.project = access.project  # the same row: saves a query
+    return quote
 
-    def visit(parent_id: int | None, depth: int) -> None:
-        for theme in sorted(children.get(parent_id, []), key=lambda t: (t.order, t.name.lower())):
-            theme.depth = depth
-            ordered.append(theme)
-            visit(theme.pk, depth + 1)
 
-    visit(None, 0)
-    if len(ordered) < len(themes):
-        # A parent loop (bad data) would hide themes: list them at the top level.
-        placed = {theme.pk for theme in ordered}
-        for theme in sorted(themes, key=lambda t: (t.order, t.name.lower())):
-            if theme.pk not in placed:
-                theme.depth = 0
-                ordered.append(theme)
-    return ordered
+def get_theme(access: ProjectAccess, theme_id: int) -> Theme:
+    """A theme of the accessed project's codebook (404 for any other id)."""
+    return access_get(access, Theme.objects.all(), theme_id, what="theme")

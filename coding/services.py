@@ -2,8 +2,11 @@
 
 A quote is one row; its themes are QuoteTheme rows. Nothing here rewrites a list in
 place, so two coders working on the same transcript at once cannot lose each
-other's work. Every function is keyword-only and raises `CodingError` (a
-ValidationError carrying an HTTP status) with a message a person can act on.
+other's work. Every function is keyword-only, takes the caller's `ProjectAccess`
+(so the membership is read once, by the view) and raises `CodingError` (a
+`UserError` carrying an HTTP status) or PermissionDenied with a message a person can
+act on. Who may change a quote is answered by `interviews.access`; whether its
+offsets and text are valid by `Quote.clean()`.
 """
 
 from __future__ import annotations
@@ -14,88 +17,48 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 
+from aefront.errors import UserError, sentence
 from coding.models import Quote, QuoteTheme, Theme
-from interviews.access import CODING_ROLES
-from interviews.models import Membership, Project, Transcript
+from interviews.access import CODING_ROLES, ProjectAccess
+from interviews.models import Transcript
 
 Edge = Literal["start", "end"]
 Action = Literal["widen", "narrow"]
-MAX_MEMO_CHARS = 10_000
+MAX_THEME_NAME_CHARS = 100
 
 
-class CodingError(ValidationError):
+class CodingError(UserError):
     """A rejected write. `status` is the HTTP status the API answers with."""
-
-    def __init__(self, message: str, *, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def message_of(error: ValidationError) -> str:
-    """One readable line from any ValidationError ('field: reason; …')."""
-    if hasattr(error, "error_dict"):
-        parts = []
-        for field, errors in error.message_dict.items():
-            text = " ".join(errors)
-            parts.append(text if field == "__all__" else f"{field}: {text}")
-        return "; ".join(parts)
-    return " ".join(error.messages)
 
 
 # --- checks shared by the writes -------------------------------------------------------
 
 
-def role_of(*, user, project: Project) -> str | None:
-    return (
-        Membership.objects.filter(user=user, project=project).values_list("role", flat=True)
-    ).first()
+def _require_coder(access: ProjectAccess) -> None:
+    access.require(CODING_ROLES, "coding")
 
 
-def require_coder(*, user, project: Project) -> str:
-    """The user's role, if it may code in this project (403 otherwise, 404 for outsiders)."""
-    role = role_of(user=user, project=project)
-    if role is None:
-        raise CodingError("You are not a member of this project.", status=404)
-    if role not in CODING_ROLES:
-        raise CodingError("Your role in this project does not allow coding.", status=403)
-    return role
+def _require_editor(access: ProjectAccess, quote: Quote) -> None:
+    if quote.transcript.project_id != access.project.pk:
+        raise Http404("No such quote.")
+    access.require_quote_editor(quote.coder_id)
 
 
-def require_editor(*, quote: Quote, user) -> None:
-    """Only the quote's coder, or an admin of its project, may change it."""
-    role = require_coder(user=user, project=quote.transcript.project)
-    if quote.coder_id != user.pk and role != Membership.Role.ADMIN:
-        raise CodingError(
-            "Only the coder who made this quote, or a project admin, may change it.",
-            status=403,
-        )
+def _validated(quote: Quote) -> None:
+    """Quote.clean() (offsets and text) and every field, as one readable refusal."""
+    try:
+        quote.full_clean(exclude=LOADED)
+    except ValidationError as error:
+        raise CodingError(sentence(error)) from error
 
 
-def check_offsets(*, transcript: Transcript, start: object, end: object, text: object) -> None:
-    """0 <= start < end <= len(text), integers only, and the text must match exactly."""
-    for name, value in (("start", start), ("end", end)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise CodingError(f"{name} must be a whole number of characters.")
-    length = len(transcript.text)
-    if not 0 <= start < end <= length:  # type: ignore[operator]
-        raise CodingError(
-            f"Offsets must satisfy 0 <= start < end <= {length}; got start={start}, end={end}."
-        )
-    if not isinstance(text, str):
-        raise CodingError("text must be the selected passage as a string.")
-    if text != transcript.text[start:end]:  # type: ignore[misc]
-        raise CodingError(
-            "The selected text does not match the transcript at these offsets. "
-            "Reload the page and select the passage again."
-        )
-
-
-def check_themes(*, project: Project, themes: Sequence[Theme]) -> list[Theme]:
+def check_themes(*, access: ProjectAccess, themes: Sequence[Theme]) -> list[Theme]:
     unique: dict[int, Theme] = {}
     for theme in themes:
-        if theme.project_id != project.pk:
+        if theme.project_id != access.project.pk:
             raise CodingError(f"The theme “{theme.name}” belongs to another project.")
         if not theme.is_active:
             raise CodingError(f"The theme “{theme.name}” is retired and cannot be applied.")
@@ -139,27 +102,28 @@ def _touch(quote: Quote) -> None:
 # --- themes ---------------------------------------------------------------------------
 
 
-@transaction.atomic
-def find_or_propose_theme(*, project: Project, name: str, user) -> Theme:
+def find_or_propose_theme(*, access: ProjectAccess, name: str) -> Theme:
     """The active theme called `name` (any case), or a new one if the user may add it.
 
     Enablers may propose themes when the project allows it; the new theme is marked
     `is_proposed` for an admin to accept, rename or merge. Project admins may always
-    add themes, and theirs are part of the codebook at once.
+    add themes, and theirs are part of the codebook at once. Call it inside the
+    transaction of the write that applies the theme, so a refused write proposes
+    nothing.
     """
-    role = require_coder(user=user, project=project)
+    _require_coder(access)
+    project = access.project
     name = " ".join(str(name).split())
     if not name:
         raise CodingError("Type a theme name.")
-    if len(name) > 100:
-        raise CodingError("A theme name can be at most 100 characters.")
+    if len(name) > MAX_THEME_NAME_CHARS:
+        raise CodingError(f"A theme name can be at most {MAX_THEME_NAME_CHARS} characters.")
     existing = Theme.objects.filter(project=project, name__iexact=name).first()
     if existing is not None:
         if not existing.is_active:
             raise CodingError(f"The theme “{existing.name}” is retired and cannot be applied.")
         return existing
-    is_admin = role == Membership.Role.ADMIN
-    if not is_admin and not project.enablers_can_propose_themes:
+    if not access.is_admin and not project.enablers_can_propose_themes:
         raise CodingError(
             f"No theme is called “{name}”, and in this project only an admin can add themes. "
             "Pick an existing theme, or ask an admin to add it."
@@ -167,8 +131,8 @@ def find_or_propose_theme(*, project: Project, name: str, user) -> Theme:
     theme = Theme(
         project=project,
         name=name,
-        is_proposed=not is_admin,
-        proposed_by=user,
+        is_proposed=not access.is_admin,
+        proposed_by=access.user,
         order=10_000,
     )
     theme.slug = theme.unique_slug()
@@ -188,29 +152,39 @@ def find_or_propose_theme(*, project: Project, name: str, user) -> Theme:
 @transaction.atomic
 def code_passage(
     *,
+    access: ProjectAccess,
     transcript: Transcript,
     start: int,
     end: int,
     text: str,
-    coder,
-    themes: Sequence[Theme],
+    themes: Sequence[Theme] = (),
+    new_theme: str = "",
     memo: str = "",
     key: uuid_module.UUID | str | None = None,
 ) -> Quote:
-    """Store a quote of [start, end) tagged with `themes`; safe to retry.
+    """Store the caller's quote of [start, end) tagged with `themes` (and `new_theme`).
 
+    - `new_theme` is found or proposed (see `find_or_propose_theme`) only after the
+      passage has been checked, in the same transaction: a refused request writes
+      nothing.
     - `key` is a client-generated UUID: a retry with the same key returns the same
       quote (adding any themes it did not have yet).
     - If the coder already has a live quote on exactly this span, the themes and the
       memo are added to it instead of failing.
     """
-    project = transcript.project
-    require_coder(user=coder, project=project)
-    check_offsets(transcript=transcript, start=start, end=end, text=text)
-    themes = check_themes(project=project, themes=themes)
-    memo = str(memo or "")
-    if len(memo) > MAX_MEMO_CHARS:
-        raise CodingError(f"A memo can be at most {MAX_MEMO_CHARS:,} characters.")
+    _require_coder(access)
+    if transcript.project_id != access.project.pk:
+        raise Http404("No such transcript.")
+    coder = access.user
+    quote = Quote(
+        transcript=transcript, start=start, end=end, text=text, coder=coder, memo=memo or ""
+    )
+    _validated(quote)
+    themes = check_themes(access=access, themes=themes)
+    if str(new_theme or "").strip():
+        themes = check_themes(
+            access=access, themes=[*themes, find_or_propose_theme(access=access, name=new_theme)]
+        )
     if not themes:
         raise CodingError("Choose at least one theme for the passage.")
     if key is not None:
@@ -228,37 +202,30 @@ def code_passage(
             if not same:
                 raise CodingError("This uuid already belongs to a different quote.")
             if earlier.deleted_at is None:
-                _add_to_existing(earlier, themes, memo)
+                _add_to_existing(earlier, themes, quote.memo)
             return earlier
+        quote.uuid = key
 
     existing = Quote.objects.filter(
         transcript=transcript, coder=coder, start=start, end=end
     ).first()
     if existing is None:
-        quote = Quote(
-            transcript=transcript, start=start, end=end, text=text, coder=coder, memo=memo
-        )
-        if key is not None:
-            quote.uuid = key
         try:
-            quote.full_clean(exclude=LOADED)
             with transaction.atomic():
                 quote.save()
-        except (IntegrityError, ValidationError) as error:
+        except IntegrityError:
             # Lost a race with this coder's own retry (same span or same key).
             existing = Quote.objects.filter(
                 transcript=transcript, coder=coder, start=start, end=end
             ).first()
             if existing is None:
-                if isinstance(error, ValidationError):
-                    raise CodingError(message_of(error)) from error
                 if key is not None and Quote.all_objects.filter(uuid=key).exists():
                     raise CodingError("This uuid already belongs to a different quote.") from None
                 raise
         else:
             _link(quote, themes, new=True)
             return quote
-    _add_to_existing(existing, themes, memo)
+    _add_to_existing(existing, themes, quote.memo)
     return existing
 
 
@@ -267,25 +234,30 @@ def _add_to_existing(quote: Quote, themes: Sequence[Theme], memo: str) -> None:
     memo = memo.strip()
     if memo and memo not in quote.memo:
         quote.memo = f"{quote.memo}\n\n{memo}" if quote.memo else memo
-        quote.full_clean(exclude=LOADED)
+        _validated(quote)
         quote.save(update_fields=["memo", "updated_at"])
     else:
         _touch(quote)
 
 
 @transaction.atomic
-def add_theme(*, quote: Quote, theme: Theme, user) -> Quote:
-    require_editor(quote=quote, user=user)
-    check_themes(project=quote.transcript.project, themes=[theme])
+def add_theme(
+    *, access: ProjectAccess, quote: Quote, theme: Theme | None = None, new_theme: str = ""
+) -> Quote:
+    """Tag the quote with `theme`, or with the theme called `new_theme` (proposed if new)."""
+    _require_editor(access, quote)
+    if theme is None:
+        theme = find_or_propose_theme(access=access, name=new_theme)
+    check_themes(access=access, themes=[theme])
     _link(quote, [theme])
     _touch(quote)
     return quote
 
 
 @transaction.atomic
-def remove_theme(*, quote: Quote, theme: Theme, user) -> Quote:
+def remove_theme(*, access: ProjectAccess, quote: Quote, theme: Theme) -> Quote:
     """Untag one theme. A quote keeps at least one theme: delete the quote instead."""
-    require_editor(quote=quote, user=user)
+    _require_editor(access, quote)
     codings = QuoteTheme.objects.select_for_update().filter(content_object=quote)
     tag_ids = set(codings.values_list("tag_id", flat=True))
     if theme.pk not in tag_ids:
@@ -300,14 +272,12 @@ def remove_theme(*, quote: Quote, theme: Theme, user) -> Quote:
 
 
 @transaction.atomic
-def edit_memo(*, quote: Quote, memo: str, user) -> Quote:
-    require_editor(quote=quote, user=user)
+def edit_memo(*, access: ProjectAccess, quote: Quote, memo: str) -> Quote:
+    _require_editor(access, quote)
     if not isinstance(memo, str):
         raise CodingError("memo must be text.")
-    if len(memo) > MAX_MEMO_CHARS:
-        raise CodingError(f"A memo can be at most {MAX_MEMO_CHARS:,} characters.")
     quote.memo = memo
-    quote.full_clean(exclude=LOADED)
+    _validated(quote)
     quote.save(update_fields=["memo", "updated_at"])
     return quote
 
@@ -362,12 +332,11 @@ def adjusted_span(
 
 
 @transaction.atomic
-def adjust_quote(*, quote: Quote, edge: Edge, action: Action, user) -> Quote:
+def adjust_quote(*, access: ProjectAccess, quote: Quote, edge: Edge, action: Action) -> Quote:
     """Widen or narrow the quote by one word at one edge; the text is recomputed."""
-    require_editor(quote=quote, user=user)
+    _require_editor(access, quote)
     transcript = quote.transcript
     start, end = adjusted_span(transcript.text, quote.start, quote.end, edge=edge, action=action)
-    check_offsets(transcript=transcript, start=start, end=end, text=transcript.text[start:end])
     clash = (
         Quote.objects.filter(transcript=transcript, coder=quote.coder_id, start=start, end=end)
         .exclude(pk=quote.pk)
@@ -379,7 +348,7 @@ def adjust_quote(*, quote: Quote, edge: Edge, action: Action, user) -> Quote:
         )
     quote.start, quote.end = start, end
     quote.text = transcript.text[start:end]
-    quote.full_clean(exclude=LOADED)
+    _validated(quote)
     try:
         with transaction.atomic():
             quote.save(update_fields=["start", "end", "text", "updated_at"])
@@ -391,9 +360,9 @@ def adjust_quote(*, quote: Quote, edge: Edge, action: Action, user) -> Quote:
 
 
 @transaction.atomic
-def delete_quote(*, quote: Quote, user) -> Quote:
+def delete_quote(*, access: ProjectAccess, quote: Quote) -> Quote:
     """Soft delete: the row stays (with its themes) so that the delete can be undone."""
-    require_editor(quote=quote, user=user)
+    _require_editor(access, quote)
     if quote.deleted_at is None:
         quote.deleted_at = timezone.now()
         quote.save(update_fields=["deleted_at", "updated_at"])
@@ -401,9 +370,9 @@ def delete_quote(*, quote: Quote, user) -> Quote:
 
 
 @transaction.atomic
-def restore_quote(*, quote: Quote, user) -> Quote:
+def restore_quote(*, access: ProjectAccess, quote: Quote) -> Quote:
     """Undo a delete."""
-    require_editor(quote=quote, user=user)
+    _require_editor(access, quote)
     if quote.deleted_at is None:
         return quote
     clash = Quote.objects.filter(
@@ -416,6 +385,6 @@ def restore_quote(*, quote: Quote, user) -> Quote:
             status=409,
         )
     quote.deleted_at = None
-    quote.full_clean(exclude=LOADED)
+    _validated(quote)
     quote.save(update_fields=["deleted_at", "updated_at"])
     return quote

@@ -1,19 +1,26 @@
 """The one place that answers "may this user see or change this object?".
 
-Every view loads projects, transcripts, quotes and themes through these helpers.
-Anything outside the user's projects answers 404, so that its existence is not
-disclosed; a member whose role may not do something gets 403.
+Every view loads its project through `project_page` (HTML) or `project_json` (JSON),
+and every object through the getters here. Anything outside the user's projects
+answers 404, so that its existence is not disclosed; a member whose role may not do
+something gets 403. The rules of who may change what (`ProjectAccess.may_edit_quote`,
+`may_clear`) live here too, and services and templates both ask them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.views.decorators.cache import never_cache
 
+from aefront import errors
 from interviews.models import Membership, Project, Transcript
 
 Role = Membership.Role
@@ -27,10 +34,15 @@ UserLike = AbstractBaseUser | AnonymousUser
 
 @dataclass(frozen=True)
 class ProjectAccess:
-    """A project as seen by one member: the project and the member's role."""
+    """A project as seen by one member: the project, the member and the member's role.
+
+    Views hold one from the decorators below and hand it to services, so that a
+    request reads the membership once.
+    """
 
     project: Project
     role: str
+    user: Any = None
 
     @property
     def can_code(self) -> bool:
@@ -48,9 +60,25 @@ class ProjectAccess:
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
-    def require(self, roles: frozenset[str]) -> None:
+    def require(self, roles: frozenset[str], doing: str = "this") -> None:
         if self.role not in roles:
-            raise PermissionDenied("Your role in this project does not allow this.")
+            raise PermissionDenied(f"Your role in this project does not allow {doing}.")
+
+    def may_edit_quote(self, coder_id: int | None) -> bool:
+        """Only a quote's coder, or an admin of its project, may change or delete it."""
+        return self.can_code and (self.is_admin or coder_id == getattr(self.user, "pk", None))
+
+    def require_quote_editor(self, coder_id: int | None) -> None:
+        self.require(CODING_ROLES, "coding")
+        if not self.may_edit_quote(coder_id):
+            raise PermissionDenied(
+                "Only the coder who made this quote, or a project admin, may change it."
+            )
+
+    @property
+    def may_clear(self) -> bool:
+        """Clearing a quote for publication is the report authors' (and admins') call."""
+        return self.can_author
 
 
 def projects_for(user: UserLike) -> QuerySet[Project]:
@@ -76,9 +104,36 @@ def get_project_access(
     )
     if membership is None:
         raise Http404("No such project.")
-    access = ProjectAccess(project=membership.project, role=membership.role)
+    access = ProjectAccess(project=membership.project, role=membership.role, user=user)
     access.require(roles)
     return access
+
+
+def member_access(user: UserLike, project: Project) -> ProjectAccess:
+    """The user's access to a project already loaded (commands, seeding): 404 if no member."""
+    role = (
+        Membership.objects.filter(user=user, project=project).values_list("role", flat=True)
+    ).first()
+    if role is None:
+        raise Http404("No such project.")
+    return ProjectAccess(project=project, role=role, user=user)
+
+
+M = TypeVar("M", bound=Model)
+
+
+def get_in_project(
+    access: ProjectAccess, queryset: QuerySet[M], pk: object, *, via: str = "project", what: str
+) -> M:
+    """The object with this id if it belongs to the accessed project (404 otherwise).
+
+    `via` is the lookup from the object to its project ("transcript__project" for a
+    quote); `what` names it in the 404 ("quote").
+    """
+    found = queryset.filter(pk=pk, **{via: access.project}).first()
+    if found is None:
+        raise Http404(f"No such {what}.")
+    return found
 
 
 def transcripts_for(access: ProjectAccess) -> QuerySet[Transcript]:
@@ -87,43 +142,14 @@ def transcripts_for(access: ProjectAccess) -> QuerySet[Transcript]:
 
 def get_transcript(access: ProjectAccess, transcript_id: int) -> Transcript:
     """A transcript of the accessed project (404 for any other id)."""
-    transcript = (
-        transcripts_for(access)
-        .select_related("project", "local_system", "enabler")
-        .filter(pk=transcript_id)
-        .first()
+    transcript = get_in_project(
+        access,
+        Transcript.objects.select_related("local_system", "enabler"),
+        transcript_id,
+        what="transcript",
     )
-    if transcript is None:
-        raise Http404("No such transcript.")
+    transcript.project = access.project  # the same row: saves a query
     return transcript
-
-
-def get_quote(access: ProjectAccess, quote_id: int, *, include_deleted: bool = False):
-    """A live quote of the accessed project (404 for any other id).
-
-    include_deleted=True also finds soft-deleted quotes (to undo a delete).
-    """
-    from coding.models import Quote
-
-    manager = Quote.all_objects if include_deleted else Quote.objects
-    quote = (
-        manager.select_related("transcript", "coder")
-        .filter(pk=quote_id, transcript__project=access.project)
-        .first()
-    )
-    if quote is None:
-        raise Http404("No such quote.")
-    return quote
-
-
-def get_theme(access: ProjectAccess, theme_id: int):
-    """A theme of the accessed project's codebook (404 for any other id)."""
-    from coding.models import Theme
-
-    theme = Theme.objects.filter(pk=theme_id, project=access.project).first()
-    if theme is None:
-        raise Http404("No such theme.")
-    return theme
 
 
 def admin_project_ids(user: UserLike) -> QuerySet | None:
@@ -131,3 +157,62 @@ def admin_project_ids(user: UserLike) -> QuerySet | None:
     if user.is_superuser:
         return None
     return Membership.objects.filter(user=user, role=Role.ADMIN).values("project_id")
+
+
+# --- view decorators ---------------------------------------------------------------------
+
+View = Callable[..., HttpResponse]
+
+
+def project_page(roles: frozenset[str] = ALL_ROLES, methods: Iterable[str] = ("GET",)):
+    """An HTML page of one project: `view(request, access, **kwargs)`.
+
+    The project is loaded first, so an outsider gets 404 whatever the method; then the
+    role (403) and the method (405).
+    """
+    allowed = tuple(methods)
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, project_slug: str, **kwargs: Any) -> HttpResponse:
+            project_access = get_project_access(request.user, project_slug, roles)
+            if request.method not in allowed:
+                return HttpResponseNotAllowed(allowed)
+            return view(request, project_access, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def project_json(methods: Iterable[str], roles: frozenset[str] = ALL_ROLES):
+    """A JSON endpoint of one project: `view(request, access, **kwargs)`.
+
+    Every refusal answers `{"error": sentence}` with its status: 404 for another
+    project's objects, 403 for a role, 405 for a method, 400 (or the `UserError`'s
+    own status) for bad input. Nothing is cached.
+    """
+    allowed = tuple(methods)
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        @never_cache
+        def wrapper(request: HttpRequest, project_slug: str, **kwargs: Any) -> HttpResponse:
+            try:
+                project_access = get_project_access(request.user, project_slug)
+                if request.method not in allowed:
+                    response = errors.json_error(f"Use {' or '.join(allowed)} here.", status=405)
+                    response["Allow"] = ", ".join(allowed)
+                    return response
+                project_access.require(roles)
+                return view(request, project_access, **kwargs)
+            except Http404:
+                return errors.json_error("Not found.", status=404)
+            except PermissionDenied as denied:
+                return errors.json_error(str(denied) or "Your role does not allow this.", 403)
+            except ValidationError as invalid:
+                return errors.json_error(errors.sentence(invalid), errors.status_of(invalid))
+
+        return wrapper
+
+    return decorate

@@ -1,30 +1,24 @@
 """Django admin for projects, memberships, local systems, participants and transcripts.
 
 Scoped to the project admin's own projects (see interviews.admin_scope). Transcript
-text is read-only here: quotes point into it by offset.
+text is read-only here: quotes point into it by offset. What the codebook adds to
+these pages (theme and quote counts, copying a codebook) is added by coding.admin.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
+from django.http import HttpRequest
 
-from coding.models import Quote, Theme
-from coding.taxonomy import copy_codebook
 from interviews.admin_scope import (
     ProjectFixedAdmin,
     ProjectFixedForm,
     ProjectScopedAdmin,
     ProjectScopedInline,
     count_of,
-    project_choices,
     scoped_project_ids,
 )
 from interviews.models import (
@@ -44,29 +38,15 @@ class MembershipInline(ProjectScopedInline):
     any_user_fields = ("user",)
 
 
-class CopyCodebookForm(forms.Form):
-    source = forms.ModelChoiceField(
-        queryset=Project.objects.none(),
-        label="Copy the codebook of",
-        help_text="Names, descriptions, colours, order and nesting of its active themes. "
-        "Codings are not copied.",
-    )
-
-    def __init__(self, *args: Any, sources: QuerySet[Project], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = sources
-
-
 @admin.register(Project)
 class ProjectAdmin(ProjectScopedAdmin):
     project_path = ""
     superuser_only_add_delete = True
-    list_display = ["name", "slug", "member_count", "transcript_count", "theme_count"]
+    list_display = ["name", "slug", "member_count", "transcript_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "description", "report_title", "enablers_can_propose_themes"]
     inlines = [MembershipInline]
-    actions = ["copy_codebook_action"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (
@@ -75,7 +55,6 @@ class ProjectAdmin(ProjectScopedAdmin):
             .annotate(
                 members_n=count_of(Membership.objects.all(), "project"),
                 transcripts_n=count_of(Transcript.objects.all(), "project"),
-                themes_n=count_of(Theme.objects.all(), "project"),
             )
         )
 
@@ -95,55 +74,6 @@ class ProjectAdmin(ProjectScopedAdmin):
     @admin.display(description="transcripts", ordering="transcripts_n")
     def transcript_count(self, obj: Project) -> int:
         return obj.transcripts_n
-
-    @admin.display(description="themes", ordering="themes_n")
-    def theme_count(self, obj: Project) -> int:
-        return obj.themes_n
-
-    @admin.action(
-        description="Start from a copy of another project’s codebook…", permissions=["change"]
-    )
-    def copy_codebook_action(
-        self, request: HttpRequest, queryset: QuerySet[Project]
-    ) -> HttpResponse | None:
-        targets = list(queryset)
-        if len(targets) != 1:
-            self.message_user(
-                request,
-                "Select exactly one project to copy a codebook into.",
-                messages.ERROR,
-            )
-            return None
-        target = targets[0]
-        sources = project_choices(request).exclude(pk=target.pk).order_by("name")
-        if "apply" in request.POST:
-            form = CopyCodebookForm(request.POST, sources=sources)
-            if form.is_valid():
-                try:
-                    copies = copy_codebook(source=form.cleaned_data["source"], target=target)
-                except ValidationError as error:
-                    form.add_error(None, error)
-                else:
-                    self.message_user(
-                        request,
-                        f"Copied {len(copies)} themes from “{form.cleaned_data['source']}” "
-                        f"into “{target}”.",
-                        messages.SUCCESS,
-                    )
-                    return None
-        else:
-            form = CopyCodebookForm(sources=sources)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Copy a codebook into {target}",
-            "opts": self.model._meta,
-            "target": target,
-            "form": form,
-            "action_name": "copy_codebook_action",
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "selected": [target.pk],
-        }
-        return TemplateResponse(request, "admin/interviews/project/copy_codebook.html", context)
 
 
 @admin.register(Membership)
@@ -259,7 +189,7 @@ class TranscriptAdmin(ProjectScopedAdmin):
     """
 
     form = TranscriptForm
-    list_display = ["title", "project", "interview_date", "local_system", "enabler", "quotes"]
+    list_display = ["title", "project", "interview_date", "local_system", "enabler"]
     list_filter = [
         ("project", admin.RelatedOnlyFieldListFilter),
         ("local_system", admin.RelatedOnlyFieldListFilter),
@@ -313,12 +243,7 @@ class TranscriptAdmin(ProjectScopedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # A transcript's text can be megabytes: the list never loads it.
-        return (
-            super()
-            .get_queryset(request)
-            .defer("text")
-            .annotate(quotes_n=count_of(Quote.objects.all(), "transcript"))
-        )
+        return super().get_queryset(request).defer("text")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -345,7 +270,3 @@ class TranscriptAdmin(ProjectScopedAdmin):
         # Menus offer only the transcript's own project's systems, people and members.
         request._aefront_transcript = obj
         return super().get_form(request, obj, change=change, **kwargs)
-
-    @admin.display(description="quotes", ordering="quotes_n")
-    def quotes(self, obj: Transcript) -> int:
-        return obj.quotes_n

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from aefront import errors
 from interviews.models import (
     LocalSystem,
     Participant,
@@ -24,13 +25,9 @@ from interviews.models import (
     SpeakerTurn,
     Transcript,
 )
-from interviews.parsing import (
-    ImportRejected,
-    Limits,
-    is_interviewer_label,
-    render,
-    speaker_key,
-)
+from interviews.parsing import ImportRejected
+from interviews.parsing.core import Limits, render, speaker_key
+from interviews.parsing.turns import is_interviewer_label
 from interviews.uploads import read_upload
 
 INTERVIEWER = "Interviewer"
@@ -250,7 +247,7 @@ def import_transcript(
             )
     except ValidationError as error:
         _delete_file(saved_name)
-        raise ImportRejected(_messages(error), "invalid") from None
+        raise ImportRejected(errors.sentence(error), "invalid") from None
     except BaseException:
         _delete_file(saved_name)
         raise
@@ -333,15 +330,6 @@ def _delete_file(name: str) -> None:
         default_storage.delete(name)
 
 
-def _messages(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return "; ".join(
-            f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
-            for name, messages in error.message_dict.items()
-        )
-    return " ".join(error.messages)
-
-
 # --- review step -----------------------------------------------------------------------
 
 LOCKED_MESSAGE = (
@@ -351,9 +339,13 @@ LOCKED_MESSAGE = (
 
 
 def speakers_locked(transcript: Transcript) -> bool:
-    """True once any quote (even a deleted one) points into the transcript's text."""
-    from coding.models import Quote
+    """True once any quote (even a deleted one) points into the transcript's text.
 
+    Quotes are the coding app's; they are reached through the reverse relation
+    `Transcript.quotes`, so this app does not import the one built on it. The relation's
+    manager hides deleted quotes, hence the model's `all_objects`.
+    """
+    Quote = Transcript._meta.get_field("quotes").related_model
     return Quote.all_objects.filter(transcript=transcript).exists()
 
 

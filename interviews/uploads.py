@@ -1,10 +1,11 @@
 """The gate every uploaded file passes before a parser sees it. Pure functions (no ORM).
 
-`read_upload(filename, data)` checks, in order: the file name and its extension, the
-size, emptiness, that the content matches the extension (magic numbers, NUL bytes),
-and for ZIP packages (.docx, .odt) the entry count, the declared sizes and compression
-ratios, unsafe names, encryption, macros, and XML entity declarations, all before
-anything is decompressed in full. Then it parses and checks the length of the text.
+`read_upload(filename, data)` checks, in order: the file name and its extension (one
+of `interviews.parsing.formats.FORMATS`), the size, emptiness, that the content matches
+the format's container (magic numbers, NUL bytes), and for ZIP packages (.docx, .odt)
+the entry count, the declared sizes and compression ratios, unsafe names, encryption,
+macros, and XML entity declarations, all before anything is decompressed in full. Then
+it parses and checks the length of the text.
 
 `SizeLimitUploadHandler` enforces the size limit while Django receives the body.
 """
@@ -21,30 +22,11 @@ from pathlib import PurePosixPath
 
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
-from interviews.parsing import (
-    PARSERS,
-    ImportRejected,
-    Limits,
-    ParsedTranscript,
-    has_unicode_bom,
-)
+from interviews.parsing import ImportRejected, ParsedTranscript, parse
+from interviews.parsing.core import Limits, check_text_length, has_unicode_bom
+from interviews.parsing.formats import format_for
 
-SUPPORTED = ("txt", "md", "docx", "pdf", "odt", "rtf", "vtt", "srt")
-ALIASES = {"markdown": "md", "text": "txt", "webvtt": "vtt"}
-TEXT_FORMATS = frozenset({"txt", "md", "vtt", "srt", "rtf"})
-ZIP_FORMATS = frozenset({"docx", "odt"})
 MAX_DISPLAY_NAME = 120
-ADVICE = {
-    "doc": "save it as .docx",
-    "docm": "macros are not allowed: save it as .docx without macros",
-    "dotx": "save it as a .docx document",
-    "pages": "export it as .docx or .pdf",
-    "wpd": "save it as .docx",
-    "ott": "save it as .odt",
-    "sbv": "convert it to .vtt or .srt",
-    "html": "save it as .txt or .docx",
-    "htm": "save it as .txt or .docx",
-}
 
 # (prefix, offset, what it is). Checked against every upload.
 SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
@@ -75,8 +57,8 @@ SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
     (b"SQLite format 3\x00", 0, "an SQLite database"),
     (b"{\\rtf", 0, "an RTF document"),
 )
-EXPECTED = {"docx": "a ZIP archive", "odt": "a ZIP archive", "pdf": "a PDF document",
-            "rtf": "an RTF document"}  # fmt: skip
+# What `sniff` must find for a format's container (plain text: no signature at all).
+EXPECTED = {"zip": "a ZIP archive", "rtf": "an RTF document", "pdf": "a PDF document"}
 OOXML_WORD_MAIN = (
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 )
@@ -142,21 +124,9 @@ def display_name(raw: str) -> str:
 
 
 def format_of(name: str) -> str:
-    """The import format named by a (display) file name's extension, or refuse."""
+    """The import format named by a (display) file name's extension ("docx"), or refuse."""
     stem, dot, extension = name.rpartition(".")
-    extension = extension.lower() if dot and stem else ""
-    extension = ALIASES.get(extension, extension)
-    if extension in SUPPORTED:
-        return extension
-    supported = ", ".join("." + kind for kind in SUPPORTED)
-    if not extension:
-        raise ImportRejected(
-            f"has no file extension: name it .txt, .docx, .pdf… (supported: {supported})",
-            "unsupported",
-        )
-    advice = ADVICE.get(extension)
-    hint = f": {advice}" if advice else f" (supported: {supported})"
-    raise ImportRejected(f"is a .{extension} file, which cannot be imported{hint}", "unsupported")
+    return format_for(extension if dot and stem else "").extension
 
 
 # --- content sniffing -------------------------------------------------------------------
@@ -171,20 +141,21 @@ def sniff(data: bytes) -> str | None:
 
 
 def check_content(kind: str, data: bytes, limits: Limits) -> None:
-    """Refuse a file whose bytes do not match its extension."""
+    """Refuse a file whose bytes do not match its extension's container."""
+    container = format_for(kind).container
     if not data:
         raise ImportRejected("is empty", "empty")
     if len(data) > limits.max_upload_bytes:
         raise too_large(len(data), limits)
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     found = sniff(data) or (sniff(head) if head is not data else None)
-    if kind == "pdf":
+    if container == "pdf":
         if b"%PDF-" not in data[:1024]:
             what = f"it is {found}" if found else "it has no PDF header"
             raise ImportRejected(f"is not a PDF (content does not match .pdf: {what})", "mismatch")
         return
-    expected = EXPECTED.get(kind)
-    if kind in ZIP_FORMATS:
+    expected = EXPECTED.get(container)
+    if container == "zip":
         if found != expected:
             if found and found.startswith("an old Office"):
                 raise ImportRejected(
@@ -195,7 +166,7 @@ def check_content(kind: str, data: bytes, limits: Limits) -> None:
             what = f"it is {found}" if found else "it is not a ZIP package"
             raise ImportRejected(f"content does not match .{kind}: {what}", "mismatch")
         return
-    if kind == "rtf":
+    if container == "rtf":
         if found != expected:
             what = f"it is {found}" if found else "it does not start with {\\rtf"
             raise ImportRejected(f"content does not match .rtf: {what}", "mismatch")
@@ -401,11 +372,11 @@ def check_xml(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, *, full: bool) -
 # --- the whole gate ---------------------------------------------------------------------
 
 
-def too_large(size: int, limits: Limits) -> ImportRejected:
-    return ImportRejected(
-        f"is too large ({format_size(size)}; the limit is {format_size(limits.max_upload_bytes)})",
-        "too_large",
-    )
+def too_large(size: int | None, limits: Limits) -> ImportRejected:
+    """The refusal of a file over the upload limit (`size` None: not known, it was skipped)."""
+    limit = format_size(limits.max_upload_bytes)
+    shown = f"{format_size(size)}; " if size is not None else ""
+    return ImportRejected(f"is too large ({shown}the limit is {limit})", "too_large")
 
 
 def read_upload(filename: str, data: bytes, limits: Limits | None = None) -> Upload:
@@ -414,15 +385,10 @@ def read_upload(filename: str, data: bytes, limits: Limits | None = None) -> Upl
     name = display_name(filename)
     kind = format_of(name)
     check_content(kind, data, limits)
-    if kind in ZIP_FORMATS:
+    if format_for(kind).container == "zip":
         preflight_zip(kind, data, limits)
-    parsed = PARSERS[kind](data, limits)
-    if len(parsed.text) > limits.max_text_chars:
-        raise ImportRejected(
-            f"holds too much text ({len(parsed.text):,} characters; the limit is "
-            f"{limits.max_text_chars:,})",
-            "too_long",
-        )
+    parsed = parse(kind, data, limits)
+    check_text_length(parsed.text, limits)
     return Upload(display_name=name, format=kind, parsed=parsed)
 
 

@@ -11,8 +11,8 @@ def project_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def project_detail(request: HttpRequest, project_slug: str) -> HttpResponse:
-    project_access = access.get_project_access(request.user, project_slug)
+@access.project_page()
+def project_detail(request: HttpRequest, project_access: access.ProjectAccess) -> HttpResponse:
     return render(
         request,
         "interviews/project_detail.html",
@@ -24,15 +24,15 @@ def project_detail(request: HttpRequest, project_slug: str) -> HttpResponse:
     )
 
 
+@access.project_page(access.IMPORT_ROLES)
 def transcript_original(
-    request: HttpRequest, project_slug: str, transcript_id: int
+    request: HttpRequest, project_access: access.ProjectAccess, transcript_id: int
 ) -> HttpResponse:
     """The file as it was uploaded, as a download only.
 
     Originals hold the spoken names, so only roles that import may fetch them; they are
     never rendered by the browser (attachment, nosniff, a sandboxing CSP).
     """
-    project_access = access.get_project_access(request.user, project_slug, access.IMPORT_ROLES)
     transcript = access.get_transcript(project_access, transcript_id)
     if not transcript.original_file:
         raise Http404("This transcript has no original file.")

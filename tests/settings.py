@@ -8,6 +8,12 @@ os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="aefront-test-media-
 
 from aefront.settings import *  # noqa: E402,F403
 
+# pytest-xdist workers inherit the environment, so they would share one MEDIA_ROOT; tests
+# compare the files stored in it, so each worker gets a folder of its own.
+if _worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    MEDIA_ROOT = MEDIA_ROOT / _worker  # noqa: F405
+    MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -70,7 +70,7 @@ def test_author_chooses_orders_and_downloads_headline_quotes(
 def test_dragging_a_headline_then_saving_the_order(
     page, live_server, login, author, enabler, project_admin, project_a
 ):
-    from coding import authoring
+    from coding.report import authoring
 
     data = build(project_a, enabler, project_admin)
     ids = [data.quotes[k].pk for k in ("q1", "q2", "q5")]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from coding import authoring
 from coding.models import RedactionTerm
+from coding.report import authoring
 from tests.coding.report_data import Dataset
 
 

@@ -48,6 +48,36 @@ def as_enabler(client, enabler):
     return client
 
 
+# --- create: what it costs -----------------------------------------------------------------
+
+
+def membership_reads(queries) -> int:
+    return sum('"interviews_membership"' in query["sql"] for query in queries)
+
+
+@pytest.mark.parametrize("with_new_theme", [False, True])
+def test_quote_creation_reads_the_membership_once(as_enabler, transcript, theme, with_new_theme):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    extra = {"new_theme": "Discharge delays"} if with_new_theme else {}
+    with CaptureQueriesContext(connection) as queries:
+        response = post_json(
+            as_enabler, quotes_url(transcript), body_for(transcript, 0, 3, theme, **extra)
+        )
+    assert response.status_code == 201, response.content
+    assert membership_reads(queries.captured_queries) == 1
+    assert Theme.objects.filter(name="Discharge delays").exists() is with_new_theme
+
+
+def test_a_refused_quote_with_a_new_theme_writes_nothing(as_enabler, transcript, theme):
+    body = body_for(transcript, 0, 3, theme, new_theme="Never saved", text="not the text")
+    response = post_json(as_enabler, quotes_url(transcript), body)
+    assert response.status_code == 400
+    assert not Theme.objects.filter(name="Never saved").exists()
+    assert Quote.all_objects.count() == 0
+
+
 # --- create: the C1 list and the other validation rules --------------------------------
 
 

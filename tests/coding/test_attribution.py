@@ -1,6 +1,6 @@
 import pytest
 
-from coding.attribution import (
+from coding.report.attribution import (
     Speaker,
     SpeakerIndex,
     for_export,

@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from coding import authoring
 from coding.models import HeadlineQuote, Quote, RedactionTerm, ThemeSummary
+from coding.report import authoring
 from tests.coding.report_data import build
 
 

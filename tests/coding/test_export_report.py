@@ -91,7 +91,7 @@ def test_existing_file_survives_a_failed_export(data, tmp_path, monkeypatch):
     def explode(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("coding.exports.run.render_markdown", explode)
+    monkeypatch.setattr("coding.report.exports.markdown.render_markdown", explode)
     with pytest.raises(CommandError, match="No space left on device"):
         run("alpha", "--format", "md", "-o", str(target))
     assert target.read_text() == "previous report"

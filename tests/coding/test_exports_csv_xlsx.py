@@ -8,9 +8,10 @@ import pytest
 from django.db import connection
 from openpyxl import load_workbook
 
-from coding.exports.csv_xlsx import FORMULA_TRIGGERS, csv_chunks, neutralise, write_xlsx
-from coding.exports.rows import ExportOptions, quote_rows
 from coding.models import Quote, QuoteTheme, Theme
+from coding.report.exports.csv import FORMULA_TRIGGERS, csv_chunks, neutralise
+from coding.report.exports.rows import ExportOptions, quote_rows
+from coding.report.exports.xlsx import write_xlsx
 from interviews.models import OrganisationType, Participant, Transcript
 
 PAYLOADS = [

@@ -4,9 +4,9 @@ import zipfile
 import pytest
 from docx import Document
 
-from coding.exports.docx import write_docx
-from coding.exports.rows import ExportOptions, build_report
 from coding.models import Quote, QuoteTheme, Theme
+from coding.report.exports.docx import write_docx
+from coding.report.exports.rows import ExportOptions, build_report
 from tests.coding.export_setup import real_names_in, write_up
 from tests.coding.report_data import build
 
@@ -70,7 +70,7 @@ def test_no_fields_macros_or_external_links_from_user_text(data, enabler):
         end=len(transcript.text), text=payload, coder=enabler, is_cleared=True,
     )  # fmt: skip
     QuoteTheme.objects.create(content_object=quote, tag=data.themes["B"])
-    from coding import authoring
+    from coding.report import authoring
 
     authoring.set_headlines(
         project=data.project, theme=data.themes["B"],
@@ -97,7 +97,7 @@ def test_no_fields_macros_or_external_links_from_user_text(data, enabler):
 
 def test_control_characters_are_dropped_not_fatal(data, enabler):
     theme = Theme.objects.create(project=data.project, name="Odd\x0bchars")
-    from coding import authoring
+    from coding.report import authoring
 
     authoring.save_narrative(
         project=data.project, theme=theme, narrative="Bell\x07 and form\x0cfeed", version=0,

@@ -1,8 +1,9 @@
 import pytest
 
-from coding import authoring
-from coding.exports.markdown_html import md, render_html, render_markdown
-from coding.exports.rows import build_report
+from coding.report import authoring
+from coding.report.exports.html import render_html
+from coding.report.exports.markdown import md, render_markdown
+from coding.report.exports.rows import build_report
 from tests.coding.export_setup import real_names_in, write_up
 from tests.coding.report_data import build
 

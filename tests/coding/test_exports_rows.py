@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from coding.exports.rows import QUOTE_COLUMNS, ExportOptions, build_report, quote_rows
-from coding.summaries import Filters
+from coding.report.exports.rows import QUOTE_COLUMNS, ExportOptions, build_report, quote_rows
+from coding.report.summaries import Filters
 from tests.coding.export_setup import real_names_in, write_up
 from tests.coding.report_data import add_bulk_quotes, build
 

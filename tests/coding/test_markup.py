@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.template import Context, Template
+from django.utils.safestring import SafeString
 
-from coding.markup import Markup, QuoteGroup, esc, mark_piece, panel_html, safe_colour
-from coding.reading import QuoteRow, Segment
+from coding.layout import Segment
+from coding.markup import QuoteGroup, esc, mark_piece, panel_html, safe_colour
+from coding.reading import QuoteRow
 
 PAYLOAD = "</script><script>alert(1)</script>\"'&"
 
@@ -44,7 +46,10 @@ def test_panel_html_escapes_paths_excerpts_and_names():
     assert 'href="#quote-5"' in html
 
 
-def test_markup_renders_as_is_in_templates_and_plain_text_does_not():
+def test_built_markup_renders_as_is_in_templates_and_plain_text_does_not():
     template = Template("{{ built }}|{{ plain }}")
-    rendered = template.render(Context({"built": Markup("<b>x</b>"), "plain": "<b>x</b>"}))
+    built = panel_html([])
+    rendered = template.render(Context({"built": built, "plain": "<b>x</b>"}))
+    assert rendered.startswith('<p class="empty">')
+    rendered = template.render(Context({"built": SafeString("<b>x</b>"), "plain": "<b>x</b>"}))
     assert rendered == "<b>x</b>|&lt;b&gt;x&lt;/b&gt;"

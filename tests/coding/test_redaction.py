@@ -1,7 +1,7 @@
 import pytest
 
 from coding.models import RedactionTerm
-from coding.redaction import Redactor, name_variants
+from coding.report.redaction import Redactor, name_variants
 from interviews.models import Participant
 
 

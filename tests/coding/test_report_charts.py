@@ -8,7 +8,7 @@ import re
 import pytest
 
 from coding.markup import esc
-from coding.report_charts import (
+from coding.report.charts import (
     CELL,
     HEADER_HEIGHT,
     LABEL_WIDTH,
@@ -18,7 +18,7 @@ from coding.report_charts import (
     saturation_chart,
     shade,
 )
-from coding.summaries import InterviewInfo, SaturationPoint, summarise
+from coding.report.summaries import InterviewInfo, SaturationPoint, summarise
 from tests.coding.report_data import build
 
 PAYLOAD = "</title><script>alert(1)</script>\"'&"

@@ -8,8 +8,8 @@ import pytest
 
 from coding.markup import esc
 from coding.models import Theme
-from coding.report_table import theme_table_body, write_up
-from coding.summaries import ThemeRow, Totals
+from coding.report.summaries import ThemeRow, Totals
+from coding.report.table import theme_table_body, write_up
 
 PAYLOAD = "</a><script>alert(1)</script>\"'&"
 

@@ -7,24 +7,35 @@ import unicodedata
 import uuid
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.http import Http404
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coding import services
-from coding.models import Quote, QuoteTheme, Theme
-from interviews.models import Membership, Transcript
+from coding import forms, services
+from coding.models import MAX_MEMO_CHARS, Quote, QuoteTheme, Theme
+from interviews.access import member_access
+from interviews.models import Membership, Project, Transcript
 
 pytestmark = pytest.mark.django_db
 
 
+def by(user, thing):
+    """The user's access to the project of a quote, a transcript or a project."""
+    if isinstance(thing, Quote):
+        thing = thing.transcript
+    project = thing if isinstance(thing, Project) else thing.project
+    return member_access(user, project)
+
+
 def code(transcript, start, end, coder, *themes, **extra):
     return services.code_passage(
+        access=by(coder, transcript),
         transcript=transcript,
         start=start,
         end=end,
         text=transcript.text[start:end],
-        coder=coder,
         themes=list(themes),
         **extra,
     )
@@ -40,18 +51,25 @@ def code(transcript, start, end, coder, *themes, **extra):
 def test_out_of_range_offsets_are_refused(transcript, enabler, theme, start, end):
     with pytest.raises(services.CodingError, match="0 <= start < end"):
         services.code_passage(
-            transcript=transcript, start=start, end=end, text="x", coder=enabler, themes=[theme]
+            access=by(enabler, transcript),
+            transcript=transcript,
+            start=start,
+            end=end,
+            text="x",
+            themes=[theme],
         )
     assert Quote.all_objects.count() == 0
 
 
 @pytest.mark.parametrize("value", ["3", 3.0, 3.5, None, True, [3]])
-def test_offsets_that_are_not_integers_are_refused(transcript, enabler, theme, value):
-    with pytest.raises(services.CodingError, match="whole number"):
-        services.code_passage(
-            transcript=transcript, start=value, end=9, text="x", coder=enabler, themes=[theme]
-        )
-    assert Quote.all_objects.count() == 0
+def test_offsets_that_are_not_integers_are_refused(value):
+    # The form binds the API's JSON: only JSON integers are offsets.
+    form = forms.QuoteCreateForm(
+        {"start": value, "end": 9, "text": "x", "themes": [1]}, json_mode=True
+    )
+    assert not form.is_valid()
+    expected = "required" if value is None else "whole number"
+    assert expected in " ".join(form.errors["start"])
 
 
 def test_text_must_equal_the_transcript_slice(transcript, enabler, theme):
@@ -61,7 +79,7 @@ def test_text_must_equal_the_transcript_slice(transcript, enabler, theme):
             start=0,
             end=3,
             text="P02",
-            coder=enabler,
+            access=by(enabler, transcript),
             themes=[theme],
         )
     assert Quote.all_objects.count() == 0
@@ -87,20 +105,33 @@ def test_a_quote_needs_a_theme(transcript, enabler):
 
 
 def test_author_may_not_code(transcript, author, theme):
-    with pytest.raises(services.CodingError) as caught:
+    with pytest.raises(PermissionDenied, match="coding"):
         code(transcript, 0, 3, author, theme)
-    assert caught.value.status == 403
+    assert Quote.all_objects.count() == 0
 
 
 def test_outsider_may_not_code(transcript, outsider, theme):
-    with pytest.raises(services.CodingError) as caught:
+    with pytest.raises(Http404):
         code(transcript, 0, 3, outsider, theme)
-    assert caught.value.status == 404
+
+
+def test_a_transcript_of_another_project_is_not_found(transcript, project_b, enabler, theme):
+    Membership.objects.create(user=enabler, project=project_b, role=Membership.Role.ENABLER)
+    with pytest.raises(Http404):
+        services.code_passage(
+            access=by(enabler, project_b),
+            transcript=transcript,
+            start=0,
+            end=3,
+            text=transcript.text[0:3],
+            themes=[theme],
+        )
+    assert Quote.all_objects.count() == 0
 
 
 def test_memo_length_is_limited(transcript, enabler, theme):
     with pytest.raises(services.CodingError, match="memo"):
-        code(transcript, 0, 3, enabler, theme, memo="x" * (services.MAX_MEMO_CHARS + 1))
+        code(transcript, 0, 3, enabler, theme, memo="x" * (MAX_MEMO_CHARS + 1))
 
 
 # --- code_passage: what it stores ----------------------------------------------------
@@ -174,9 +205,7 @@ def test_overlapping_and_nested_quotes_are_allowed(transcript, enabler, theme):
 
 
 def test_enabler_proposes_a_new_theme(project_a, enabler):
-    theme = services.find_or_propose_theme(
-        project=project_a, name="  Winter   beds ", user=enabler
-    )
+    theme = services.find_or_propose_theme(access=by(enabler, project_a), name="  Winter   beds ")
     assert (theme.name, theme.is_proposed, theme.proposed_by, theme.is_active) == (
         "Winter beds",
         True,
@@ -188,7 +217,7 @@ def test_enabler_proposes_a_new_theme(project_a, enabler):
 
 def test_existing_name_in_any_case_is_reused(project_a, enabler, theme):
     assert (
-        services.find_or_propose_theme(project=project_a, name="TAILORED support", user=enabler)
+        services.find_or_propose_theme(access=by(enabler, project_a), name="TAILORED support")
         == theme
     )
     assert Theme.objects.count() == 1
@@ -198,14 +227,14 @@ def test_proposing_is_refused_when_the_project_forbids_it(project_a, enabler):
     project_a.enablers_can_propose_themes = False
     project_a.save()
     with pytest.raises(services.CodingError, match="only an admin"):
-        services.find_or_propose_theme(project=project_a, name="New", user=enabler)
+        services.find_or_propose_theme(access=by(enabler, project_a), name="New")
     assert Theme.objects.count() == 0
 
 
 def test_admin_may_always_add_a_theme(project_a, project_admin):
     project_a.enablers_can_propose_themes = False
     project_a.save()
-    theme = services.find_or_propose_theme(project=project_a, name="New", user=project_admin)
+    theme = services.find_or_propose_theme(access=by(project_admin, project_a), name="New")
     assert theme.is_proposed is False
     assert theme.proposed_by == project_admin
 
@@ -214,19 +243,19 @@ def test_retired_name_is_not_reused(project_a, enabler, theme):
     theme.is_active = False
     theme.save()
     with pytest.raises(services.CodingError, match="retired"):
-        services.find_or_propose_theme(project=project_a, name=theme.name, user=enabler)
+        services.find_or_propose_theme(access=by(enabler, project_a), name=theme.name)
 
 
 def test_blank_and_long_names_are_refused(project_a, enabler):
     with pytest.raises(services.CodingError, match="Type a theme name"):
-        services.find_or_propose_theme(project=project_a, name="   ", user=enabler)
+        services.find_or_propose_theme(access=by(enabler, project_a), name="   ")
     with pytest.raises(services.CodingError, match="100"):
-        services.find_or_propose_theme(project=project_a, name="x" * 101, user=enabler)
+        services.find_or_propose_theme(access=by(enabler, project_a), name="x" * 101)
 
 
 def test_author_may_not_propose(project_a, author):
-    with pytest.raises(services.CodingError):
-        services.find_or_propose_theme(project=project_a, name="New", user=author)
+    with pytest.raises(PermissionDenied):
+        services.find_or_propose_theme(access=by(author, project_a), name="New")
 
 
 # --- edits ---------------------------------------------------------------------------
@@ -239,24 +268,26 @@ def other_theme(project_a):
 
 def test_add_and_remove_theme(transcript, enabler, theme, other_theme):
     quote = code(transcript, 0, 3, enabler, theme)
-    services.add_theme(quote=quote, theme=other_theme, user=enabler)
-    services.add_theme(quote=quote, theme=other_theme, user=enabler)  # twice: still one row
+    services.add_theme(access=by(enabler, quote), quote=quote, theme=other_theme)
+    services.add_theme(
+        access=by(enabler, quote), quote=quote, theme=other_theme
+    )  # twice: still one row
     assert set(quote.themes.all()) == {theme, other_theme}
     assert QuoteTheme.objects.count() == 2
-    services.remove_theme(quote=quote, theme=theme, user=enabler)
+    services.remove_theme(access=by(enabler, quote), quote=quote, theme=theme)
     assert list(quote.themes.all()) == [other_theme]
 
 
 def test_last_theme_cannot_be_removed(transcript, enabler, theme):
     quote = code(transcript, 0, 3, enabler, theme)
     with pytest.raises(services.CodingError, match="at least one theme"):
-        services.remove_theme(quote=quote, theme=theme, user=enabler)
+        services.remove_theme(access=by(enabler, quote), quote=quote, theme=theme)
 
 
 def test_removing_a_theme_the_quote_lacks_is_refused(transcript, enabler, theme, other_theme):
     quote = code(transcript, 0, 3, enabler, theme)
     with pytest.raises(services.CodingError, match="not tagged"):
-        services.remove_theme(quote=quote, theme=other_theme, user=enabler)
+        services.remove_theme(access=by(enabler, quote), quote=quote, theme=other_theme)
 
 
 def test_add_retired_or_foreign_theme_is_refused(transcript, enabler, theme, other_theme, theme_b):
@@ -264,14 +295,34 @@ def test_add_retired_or_foreign_theme_is_refused(transcript, enabler, theme, oth
     other_theme.is_active = False
     other_theme.save()
     with pytest.raises(services.CodingError, match="retired"):
-        services.add_theme(quote=quote, theme=other_theme, user=enabler)
+        services.add_theme(access=by(enabler, quote), quote=quote, theme=other_theme)
     with pytest.raises(services.CodingError, match="another project"):
-        services.add_theme(quote=quote, theme=theme_b, user=enabler)
+        services.add_theme(access=by(enabler, quote), quote=quote, theme=theme_b)
+
+
+def test_a_refused_passage_proposes_no_theme(transcript, enabler, theme):
+    with pytest.raises(services.CodingError, match="does not match"):
+        services.code_passage(
+            access=by(enabler, transcript),
+            transcript=transcript,
+            start=0,
+            end=3,
+            text="nope",
+            new_theme="Brand new theme",
+        )
+    assert not Theme.objects.filter(name="Brand new theme").exists()
+
+
+def test_new_theme_is_proposed_and_applied_in_one_call(transcript, enabler):
+    quote = code(transcript, 0, 3, enabler, new_theme="Winter pressure")
+    proposed = Theme.objects.get(name="Winter pressure")
+    assert proposed.is_proposed
+    assert list(quote.themes.all()) == [proposed]
 
 
 def test_edit_memo(transcript, enabler, theme):
     quote = code(transcript, 0, 3, enabler, theme)
-    services.edit_memo(quote=quote, memo="Why this matters", user=enabler)
+    services.edit_memo(access=by(enabler, quote), quote=quote, memo="Why this matters")
     quote.refresh_from_db()
     assert quote.memo == "Why this matters"
 
@@ -282,12 +333,11 @@ def test_only_the_coder_or_an_admin_may_edit(
     colleague = make_user("colleague")
     Membership.objects.create(user=colleague, project=project_a, role=Membership.Role.ENABLER)
     quote = code(transcript, 0, 3, enabler, theme)
-    with pytest.raises(services.CodingError) as caught:
-        services.edit_memo(quote=quote, memo="mine now", user=colleague)
-    assert caught.value.status == 403
-    with pytest.raises(services.CodingError):
-        services.delete_quote(quote=quote, user=colleague)
-    services.edit_memo(quote=quote, memo="admin note", user=project_admin)
+    with pytest.raises(PermissionDenied, match="Only the coder"):
+        services.edit_memo(access=by(colleague, quote), quote=quote, memo="mine now")
+    with pytest.raises(PermissionDenied):
+        services.delete_quote(access=by(colleague, quote), quote=quote)
+    services.edit_memo(access=by(project_admin, quote), quote=quote, memo="admin note")
     quote.refresh_from_db()
     assert quote.memo == "admin note"
     assert quote.deleted_at is None
@@ -330,15 +380,15 @@ def test_adjusted_span_refuses_at_the_edges(start, end, edge, action):
 def test_adjust_quote_recomputes_the_text(transcript, enabler, theme):
     start = transcript.text.index("support would")
     quote = code(transcript, start, start + len("support"), enabler, theme)
-    services.adjust_quote(quote=quote, edge="end", action="widen", user=enabler)
+    services.adjust_quote(access=by(enabler, quote), quote=quote, edge="end", action="widen")
     quote.refresh_from_db()
     assert quote.text == "support would"
-    services.adjust_quote(quote=quote, edge="start", action="widen", user=enabler)
+    services.adjust_quote(access=by(enabler, quote), quote=quote, edge="start", action="widen")
     quote.refresh_from_db()
     assert quote.text == "told support would"
     assert transcript.text[quote.start : quote.end] == quote.text
-    services.adjust_quote(quote=quote, edge="start", action="narrow", user=enabler)
-    services.adjust_quote(quote=quote, edge="end", action="narrow", user=enabler)
+    services.adjust_quote(access=by(enabler, quote), quote=quote, edge="start", action="narrow")
+    services.adjust_quote(access=by(enabler, quote), quote=quote, edge="end", action="narrow")
     quote.refresh_from_db()
     assert quote.text == "support"
 
@@ -347,17 +397,17 @@ def test_adjust_onto_an_existing_span_is_a_conflict(transcript, enabler, theme):
     code(transcript, 0, 7, enabler, theme)  # "P01: We"
     quote = code(transcript, 0, 4, enabler, theme)  # "P01:"
     with pytest.raises(services.CodingError) as caught:
-        services.adjust_quote(quote=quote, edge="end", action="widen", user=enabler)
+        services.adjust_quote(access=by(enabler, quote), quote=quote, edge="end", action="widen")
     assert caught.value.status == 409
 
 
 def test_delete_is_soft_and_undo_restores(transcript, enabler, theme):
     quote = code(transcript, 0, 3, enabler, theme)
-    services.delete_quote(quote=quote, user=enabler)
+    services.delete_quote(access=by(enabler, quote), quote=quote)
     assert Quote.objects.count() == 0
     assert Quote.all_objects.get().deleted_at is not None
     assert QuoteTheme.objects.count() == 1  # kept, for the undo
-    services.restore_quote(quote=quote, user=enabler)
+    services.restore_quote(access=by(enabler, quote), quote=quote)
     restored = Quote.objects.get()
     assert restored.pk == quote.pk
     assert list(restored.themes.all()) == [theme]
@@ -365,11 +415,11 @@ def test_delete_is_soft_and_undo_restores(transcript, enabler, theme):
 
 def test_recoding_a_deleted_span_makes_a_new_quote_and_blocks_its_undo(transcript, enabler, theme):
     quote = code(transcript, 0, 3, enabler, theme)
-    services.delete_quote(quote=quote, user=enabler)
+    services.delete_quote(access=by(enabler, quote), quote=quote)
     fresh = code(transcript, 0, 3, enabler, theme)
     assert fresh.pk != quote.pk
     with pytest.raises(services.CodingError) as caught:
-        services.restore_quote(quote=quote, user=enabler)
+        services.restore_quote(access=by(enabler, quote), quote=quote)
     assert caught.value.status == 409
 
 
@@ -421,7 +471,7 @@ def test_property_accepted_iff_in_range_and_text_is_exact(
             start=start,
             end=end,
             text=submitted,
-            coder=enabler,
+            access=by(enabler, transcript),
             themes=[theme],
         )
     except services.CodingError:
@@ -480,7 +530,7 @@ def test_ten_threads_of_twenty_five_quotes_store_exactly_250(
                 start=start,
                 end=start + 3,
                 text=mine.text[start : start + 3],
-                coder=coders[n],
+                access=by(coders[n], mine),
                 themes=[my_theme],
                 key=uuid.uuid4(),
             )
@@ -507,7 +557,7 @@ def test_ten_threads_retrying_the_same_25_quotes_store_25(transcript, theme, ena
                 start=start,
                 end=start + 3,
                 text=mine.text[start : start + 3],
-                coder=enabler,
+                access=by(enabler, mine),
                 themes=[my_theme],
                 key=keys[i] if n % 2 else None,
             )

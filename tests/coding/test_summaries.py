@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from coding.models import HeadlineQuote, Theme, ThemeSummary
-from coding.summaries import (
+from coding.report.summaries import (
     Filters,
     raised_by,
     sort_rows,

@@ -10,9 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interviews import parsing
-from interviews.parsing import ImportRejected, Limits, ParsedTranscript
-from interviews.uploads import SUPPORTED, read_upload
+from interviews.parsing import ImportRejected, ParsedTranscript, pdf
+from interviews.parsing.captions import parse_srt, parse_vtt
+from interviews.parsing.core import Limits, render
+from interviews.parsing.formats import FORMATS
+from interviews.parsing.office import parse_docx, parse_odt, parse_rtf
+from interviews.parsing.text import parse_md, parse_txt
+from interviews.parsing.turns import is_interviewer_label, split_speaker_line
+from interviews.uploads import read_upload
 from tests.interviews import transcript_files as files
 
 LIMITS = Limits()
@@ -59,7 +64,7 @@ def assert_layout(parsed: ParsedTranscript) -> None:
     ids=["utf8", "utf8-bom", "utf16le-bom", "utf16be-bom", "crlf", "lone-cr"],
 )
 def test_txt_encodings_and_line_ends_give_the_same_text(data):
-    parsed = parsing.parse_txt(data)
+    parsed = parse_txt(data)
     assert parsed.text == files.EXPECTED_TEXT
     assert_passages(parsed)
     assert_layout(parsed)
@@ -67,12 +72,12 @@ def test_txt_encodings_and_line_ends_give_the_same_text(data):
 
 def test_markdown_bold_labels():
     data = "**Interviewer:** What now?\n\n__Jane Smith__: “Café” at £3 😊".encode()
-    parsed = parsing.parse_md(data)
+    parsed = parse_md(data)
     assert parsed.text == "Interviewer: What now?\n\nJane Smith: “Café” at £3 😊"
 
 
 def test_windows_1252_is_detected_and_reported_not_silent():
-    parsed = parsing.parse_txt(files.cp1252_bytes())
+    parsed = parse_txt(files.cp1252_bytes())
     assert parsed.text == files.plain_text(files.cp1252_passages())
     assert parsed.encoding == "Windows-1252"
     assert parsed.notes == ("decoded as Windows-1252 (the file is not UTF-8)",)
@@ -82,24 +87,24 @@ def test_windows_1252_is_detected_and_reported_not_silent():
 def test_text_in_another_single_byte_encoding_is_refused_not_mangled():
     data = "Привет, как дела? Это тест кодировки, который должен быть отклонён.".encode("cp1251")
     with pytest.raises(ImportRejected) as refused:
-        parsing.parse_txt(data)
+        parse_txt(data)
     assert "not UTF-8" in refused.value.reason
     assert "save it as UTF-8" in refused.value.reason
 
 
 def test_nfd_input_is_normalised_to_nfc():
-    parsed = parsing.parse_txt("P01: cafe\u0301".encode())
+    parsed = parse_txt("P01: cafe\u0301".encode())
     assert parsed.text == "P01: caf\u00e9"
 
 
 def test_nul_bytes_are_refused():
     with pytest.raises(ImportRejected, match="NUL"):
-        parsing.parse_txt(b"Interviewer: hello\x00world")
+        parse_txt(b"Interviewer: hello\x00world")
 
 
 def test_utf16_without_bom_is_refused_not_stored_with_nuls():
     with pytest.raises(ImportRejected, match="byte-order mark"):
-        parsing.parse_txt("Interviewer: hello".encode("utf-16-le"))
+        parse_txt("Interviewer: hello".encode("utf-16-le"))
 
 
 def test_preamble_is_unlabelled_and_continuation_paragraphs_stay_with_the_speaker():
@@ -109,7 +114,7 @@ def test_preamble_is_unlabelled_and_continuation_paragraphs_stay_with_the_speake
         "P03: Line one.\n\nLine two, after a blank line.\n"
         "Note: this is not a speaker\n"
     )
-    parsed = parsing.parse_txt(text.encode())
+    parsed = parse_txt(text.encode())
     assert [(turn.speaker_label, parsed.body(turn)) for turn in parsed.turns] == [
         ("", "Interview with a trust board\nDate: 12 March 2018"),
         ("INTERVIEWER", "First question?"),
@@ -140,7 +145,7 @@ def test_preamble_is_unlabelled_and_continuation_paragraphs_stay_with_the_speake
     ],
 )
 def test_speaker_line_detector(line, expected):
-    assert parsing.split_speaker_line(line) == expected
+    assert split_speaker_line(line) == expected
 
 
 @pytest.mark.parametrize(
@@ -156,11 +161,11 @@ def test_speaker_line_detector(line, expected):
     ],
 )
 def test_interviewer_labels(label, expected):
-    assert parsing.is_interviewer_label(label) is expected
+    assert is_interviewer_label(label) is expected
 
 
 def test_otter_export():
-    parsed = parsing.parse_txt(files.otter_bytes())
+    parsed = parse_txt(files.otter_bytes())
     assert parsed.text == files.EXPECTED_TEXT
     assert_passages(parsed)
     assert [turn.started_at_ms for turn in parsed.turns] == [7_000, 15_000, 62_000, 3_784_000]
@@ -169,13 +174,13 @@ def test_otter_export():
 
 def test_otter_merges_consecutive_blocks_of_one_speaker_keeping_the_first_time():
     data = b"Jane Smith  0:07\nFirst.\n\nJane Smith  0:15\nSecond.\n\nSam  0:20\nThird.\n"
-    parsed = parsing.parse_txt(data)
+    parsed = parse_txt(data)
     assert parsed.text == "Jane Smith: First.\nSecond.\n\nSam: Third."
     assert [turn.started_at_ms for turn in parsed.turns] == [7_000, 20_000]
 
 
 def test_a_sentence_ending_in_a_time_does_not_switch_to_otter_mode():
-    parsed = parsing.parse_txt(b"Started at 10:30\nJane: hello\n")
+    parsed = parse_txt(b"Started at 10:30\nJane: hello\n")
     assert [turn.speaker_label for turn in parsed.turns] == ["", "Jane"]
 
 
@@ -186,7 +191,7 @@ def test_a_sentence_ending_in_a_time_does_not_switch_to_otter_mode():
     "make", [files.teams_vtt_bytes, files.zoom_vtt_bytes], ids=["teams", "zoom"]
 )
 def test_vtt_merges_cues_drops_ids_and_times_and_keeps_start_times(make):
-    parsed = parsing.parse_vtt(make())
+    parsed = parse_vtt(make())
     assert parsed.text == files.EXPECTED_TEXT
     assert_passages(parsed)
     assert_layout(parsed)
@@ -195,7 +200,7 @@ def test_vtt_merges_cues_drops_ids_and_times_and_keeps_start_times(make):
 
 
 def test_srt_merges_cues_drops_numbers_and_times():
-    parsed = parsing.parse_srt(files.srt_bytes())
+    parsed = parse_srt(files.srt_bytes())
     assert parsed.text == files.EXPECTED_TEXT
     assert_passages(parsed)
     assert [turn.started_at_ms for turn in parsed.turns] == files.cue_start_ms()
@@ -206,32 +211,32 @@ def test_vtt_markup_is_stripped_and_script_text_stays_inert_text():
         "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Sam>&lt;script&gt;alert(1)&lt;/script&gt; "
         "<b>bold</b> <c.yellow>x</c></v>\n"
     ).encode()
-    parsed = parsing.parse_vtt(data)
+    parsed = parse_vtt(data)
     assert parsed.text == "Sam: <script>alert(1)</script> bold x"
 
 
 def test_vtt_without_header_is_refused():
     with pytest.raises(ImportRejected, match="WEBVTT"):
-        parsing.parse_vtt(b"00:00:01.000 --> 00:00:02.000\nhello\n")
+        parse_vtt(b"00:00:01.000 --> 00:00:02.000\nhello\n")
 
 
 def test_vtt_cue_limit():
     cue = "00:00:01.000 --> 00:00:02.000\nhi\n\n"
     data = ("WEBVTT\n\n" + cue * 11).encode()
     with pytest.raises(ImportRejected, match="too many captions"):
-        parsing.parse_vtt(data, Limits(max_cues=10))
+        parse_vtt(data, Limits(max_cues=10))
 
 
 def test_srt_without_timing_is_refused():
     with pytest.raises(ImportRejected, match="cue 2 has no timing line"):
-        parsing.parse_srt(b"1\n00:00:01,000 --> 00:00:02,000\nhi\n\n2\nno timing\n")
+        parse_srt(b"1\n00:00:01,000 --> 00:00:02,000\nhi\n\n2\nno timing\n")
 
 
 # --- documents ----------------------------------------------------------------------------
 
 
 def test_docx_paragraphs_tables_bold_labels_and_no_headers_or_footers():
-    parsed = parsing.parse_docx(files.docx_bytes())
+    parsed = parse_docx(files.docx_bytes())
     assert parsed.text == files.DOCX_EXTRAS_TEXT
     assert_passages(parsed, skip=1)
     assert_layout(parsed)
@@ -239,13 +244,13 @@ def test_docx_paragraphs_tables_bold_labels_and_no_headers_or_footers():
 
 
 def test_docx_without_bold_still_finds_plain_speaker_lines():
-    parsed = parsing.parse_docx(files.docx_bytes(extras=False, bold=False))
+    parsed = parse_docx(files.docx_bytes(extras=False, bold=False))
     assert parsed.text == files.EXPECTED_TEXT
 
 
 def test_docx_bold_label_not_otherwise_recognisable():
     """A bold label is trusted even where a plain one would not be (lower case)."""
-    parsed = parsing.parse_docx(
+    parsed = parse_docx(
         files.docx_bytes(extras=False, passages=(("dr jones", "Fine, thanks £5."),))
     )
     assert parsed.text == "dr jones: Fine, thanks £5."
@@ -253,20 +258,20 @@ def test_docx_bold_label_not_otherwise_recognisable():
 
 
 def test_docx_tracked_changes_content_controls_and_text_boxes():
-    parsed = parsing.parse_docx(files.tricky_docx_bytes())
+    parsed = parse_docx(files.tricky_docx_bytes())
     assert parsed.text == files.TRICKY_TEXT
     assert "awful" not in parsed.text and "Box text" not in parsed.text
 
 
 def test_odt():
-    parsed = parsing.parse_odt(files.odt_bytes())
+    parsed = parse_odt(files.odt_bytes())
     assert parsed.text == files.ODT_TEXT
     assert_passages(parsed, skip=1)
     assert_layout(parsed)
 
 
 def test_rtf_with_unicode_escapes_and_a_header():
-    parsed = parsing.parse_rtf(files.rtf_bytes())
+    parsed = parse_rtf(files.rtf_bytes())
     assert parsed.text == files.EXPECTED_TEXT
     assert_passages(parsed)
     assert "Confidential header" not in parsed.text
@@ -276,26 +281,26 @@ def test_rtf_pictures_are_skipped_quickly():
     picture = "{\\*\\shppict{\\pict\\pngblip " + "89abcdef" * 500_000 + "}}"
     data = ("{\\rtf1\\ansi Jane: before\\par " + picture + "Jane: after\\par}").encode()
     started = time.perf_counter()
-    parsed = parsing.parse_rtf(data)
+    parsed = parse_rtf(data)
     assert time.perf_counter() - started < 1
     assert parsed.text == "Jane: before\n\nJane: after"
 
 
 def test_pdf_text_layer():
-    parsed = parsing.parse_pdf(files.pdf_bytes())
+    parsed = pdf.parse_pdf(files.pdf_bytes())
     assert parsed.text == files.EXPECTED_TEXT
     assert_passages(parsed)
 
 
 def test_pdf_without_text_layer_is_refused():
     with pytest.raises(ImportRejected) as refused:
-        parsing.parse_pdf(files.image_pdf_bytes())
+        pdf.parse_pdf(files.image_pdf_bytes())
     assert refused.value.reason == "has no text layer: run OCR first"
 
 
 def test_pdf_page_limit():
     with pytest.raises(ImportRejected, match="too many pages"):
-        parsing.parse_pdf(files.pdf_bytes(), Limits(max_pdf_pages=0))
+        pdf.parse_pdf(files.pdf_bytes(), Limits(max_pdf_pages=0))
 
 
 def test_pdf_extraction_has_a_time_limit(monkeypatch):
@@ -304,34 +309,34 @@ def test_pdf_extraction_has_a_time_limit(monkeypatch):
 
         raise subprocess.TimeoutExpired(cmd="pdf", timeout=0.01)
 
-    monkeypatch.setattr(parsing.subprocess, "run", slow)
+    monkeypatch.setattr(pdf.subprocess, "run", slow)
     with pytest.raises(ImportRejected, match="took too long"):
-        parsing.parse_pdf(files.pdf_bytes(), Limits(pdf_timeout_s=0.01))
+        pdf.parse_pdf(files.pdf_bytes(), Limits(pdf_timeout_s=0.01))
 
 
 def test_damaged_pdf_is_refused():
     with pytest.raises(ImportRejected, match="damaged"):
-        parsing.parse_pdf(b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\ntrailer\n")
+        pdf.parse_pdf(b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\ntrailer\n")
 
 
 def test_turn_limit():
     data = "\n".join(f"P{n % 3}: line {n}" for n in range(30)).encode()
     with pytest.raises(ImportRejected, match="too many speaker turns \\(30; the limit is 20\\)"):
-        parsing.parse_txt(data, Limits(max_turns=20))
+        parse_txt(data, Limits(max_turns=20))
 
 
 def test_text_limit_is_checked_before_turns_are_looked_for():
     with pytest.raises(ImportRejected, match="holds too much text"):
-        parsing.parse_txt(b"P01: " + b"x" * 200, Limits(max_text_chars=100))
+        parse_txt(b"P01: " + b"x" * 200, Limits(max_text_chars=100))
 
 
 def test_docx_text_limit():
     with pytest.raises(ImportRejected, match="too much text"):
-        parsing.parse_docx(files.docx_bytes(), Limits(max_text_chars=50))
+        parse_docx(files.docx_bytes(), Limits(max_text_chars=50))
 
 
 def test_render_offsets_are_code_points():
-    text, turns = parsing.render([("P01", "😊 é", None), ("", "x", 5)])
+    text, turns = render([("P01", "😊 é", None), ("", "x", 5)])
     assert text == "P01: 😊 é\n\nx"
     assert [text[turn.start : turn.end] for turn in turns] == ["😊 é", "x"]
 
@@ -368,7 +373,7 @@ def _outcome(name: str, data: bytes) -> None:
     assert_layout(result)
 
 
-@pytest.mark.parametrize("kind", [kind for kind in SUPPORTED if kind != "pdf"])
+@pytest.mark.parametrize("kind", [item.extension for item in FORMATS if item.extension != "pdf"])
 @FUZZ
 @given(data=st.data())
 def test_arbitrary_bytes_give_a_transcript_or_a_refusal(kind, data):
@@ -413,7 +418,7 @@ def test_corrupted_odt_gives_a_transcript_or_a_refusal(changes):
 @given(text=st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=400))
 def test_any_unicode_text_gives_the_documented_layout_or_a_refusal(text):
     try:
-        parsed = parsing.parse_txt(text.encode("utf-8"))
+        parsed = parse_txt(text.encode("utf-8"))
     except ImportRejected:
         return
     assert_layout(parsed)
@@ -421,5 +426,5 @@ def test_any_unicode_text_gives_the_documented_layout_or_a_refusal(text):
 
 def test_truncated_zip_read_directly_is_refused():
     with pytest.raises(ImportRejected):
-        parsing.parse_docx(DOCX[: len(DOCX) // 3])
+        parse_docx(DOCX[: len(DOCX) // 3])
     assert zipfile.is_zipfile(io.BytesIO(DOCX))

@@ -9,7 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory, override_settings
 
-from interviews.parsing import ImportRejected, Limits
+from interviews.parsing import ImportRejected
+from interviews.parsing.core import Limits
 from interviews.uploads import (
     SizeLimitUploadHandler,
     display_name,
@@ -210,10 +211,10 @@ def test_xml_entities_in_docx_and_odt(kind, doctype, reference):
 def test_parsers_themselves_never_expand_entities(kind, doctype, reference):
     """Belt and braces: even without the gate, python-docx (lxml, resolve_entities=False)
     and odfpy (defusedxml.sax) resolve no entity into the text."""
-    from interviews import parsing
+    from interviews.parsing.office import parse_docx, parse_odt
 
     make = files.hostile_docx if kind == "docx" else files.hostile_odt
-    parse = parsing.parse_docx if kind == "docx" else parsing.parse_odt
+    parse = parse_docx if kind == "docx" else parse_odt
     started = time.perf_counter()
     try:
         text = parse(make(doctype, reference)).text

@@ -14,8 +14,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from interviews.access import IMPORT_ROLES
 from interviews.models import LocalSystem, Membership, Project
 from interviews.parsing import ImportRejected
+from interviews.parsing.core import Limits
+from interviews.parsing.formats import FORMATS
 from interviews.services import import_transcript
-from interviews.uploads import display_name, limits_from_settings
+from interviews.uploads import display_name, limits_from_settings, too_large
 
 SPEAKER_MAP_HELP = """\
 A speaker map says who each spoken name is: a JSON object {"Jane Smith": "P03",
@@ -65,8 +67,8 @@ def read_speaker_map(path: Path) -> dict[str, str]:
 
 class Command(BaseCommand):
     help = (
-        "Import transcript files (.txt .md .docx .pdf .odt .rtf .vtt .srt) into a project. "
-        "Prints one line per file and exits non-zero if any file was refused."
+        f"Import transcript files ({' '.join('.' + item.extension for item in FORMATS)}) "
+        "into a project. Prints one line per file and exits non-zero if any file was refused."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -151,9 +153,6 @@ class Command(BaseCommand):
 
 
 def _read(path: Path, max_bytes: int) -> bytes:
-    from interviews.parsing import Limits
-    from interviews.uploads import too_large
-
     try:
         if not path.is_file():
             raise ImportRejected("no such file" if not path.exists() else "is not a file")

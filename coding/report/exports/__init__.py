@@ -1,0 +1,125 @@
+"""The export formats, described in one registry.
+
+Each format declares its label, content type, file extension and writer here; the
+`export_report` command's `--format` choices, the download buttons, the format form
+and the preview read `EXPORTERS`. Every writer is fed by the same rows (`rows.py`):
+`build_report()` for the report formats, `quote_rows()` for the tabular ones. To add
+a format: a module beside this one with its writer, and one `Exporter` below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from django.utils import timezone
+
+from coding.report.exports import csv, docx, html, markdown, xlsx
+from coding.report.exports.rows import ExportOptions, Report, build_report, quote_rows
+from coding.report.summaries import Filters
+from interviews.models import Project
+
+
+@dataclass(frozen=True)
+class Source:
+    """What one export is made of: the project, the report's filters and the options."""
+
+    project: Project
+    filters: Filters
+    options: ExportOptions
+
+    def report(self) -> Report:
+        return build_report(project=self.project, filters=self.filters, options=self.options)
+
+    def quote_rows(self) -> Iterator[list[str]]:
+        return quote_rows(project=self.project, filters=self.filters, options=self.options)
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """One format. `write` puts the file in `out` and says what it wrote; `stream`, if
+    set, yields the same bytes for a streamed download (flat memory)."""
+
+    key: str
+    label: str
+    content_type: str
+    extension: str
+    holds: str  # "report" or "quotes": the middle of the file name
+    write: Callable[[Source, BinaryIO], str]
+    stream: Callable[[Source], Iterator[bytes]] | None = None
+
+    def filename(self, project: Project) -> str:
+        return f"{project.slug}-{self.holds}-{timezone.localdate():%Y-%m-%d}.{self.extension}"
+
+
+def _report_summary(report: Report) -> str:
+    quotes = sum(len(section.quotes) for section in report.sections)
+    return f"{len(report.sections)} themes, {quotes} headline quotes"
+
+
+def _write_docx(source: Source, out: BinaryIO) -> str:
+    report = source.report()
+    docx.write_docx(report, out)
+    return _report_summary(report)
+
+
+def _write_markdown(source: Source, out: BinaryIO) -> str:
+    report = source.report()
+    out.write(markdown.render_markdown(report).encode("utf-8"))
+    return _report_summary(report)
+
+
+def _write_html(source: Source, out: BinaryIO) -> str:
+    report = source.report()
+    out.write(html.render_html(report).encode("utf-8"))
+    return _report_summary(report)
+
+
+def _stream_csv(source: Source) -> Iterator[bytes]:
+    return csv.csv_bytes(source.quote_rows())
+
+
+def _write_csv(source: Source, out: BinaryIO) -> str:
+    lines = 0
+    for chunk in _stream_csv(source):
+        out.write(chunk)
+        lines += chunk.count(b"\r\n")
+    return f"{max(lines - 1, 0)} quote rows"
+
+
+def _write_xlsx(source: Source, out: BinaryIO) -> str:
+    return f"{xlsx.write_xlsx(source.quote_rows(), out)} quote rows"
+
+
+OFFICE = "application/vnd.openxmlformats-officedocument"
+EXPORTERS: dict[str, Exporter] = {
+    exporter.key: exporter
+    for exporter in (
+        Exporter("docx", "Word (DOCX)", f"{OFFICE}.wordprocessingml.document", "docx",
+                 "report", _write_docx),
+        Exporter("md", "Markdown", "text/markdown; charset=utf-8", "md",
+                 "report", _write_markdown),
+        Exporter("html", "Printable HTML", "text/html; charset=utf-8", "html",
+                 "report", _write_html),
+        Exporter("csv", "Quotes (CSV)", "text/csv; charset=utf-8", "csv",
+                 "quotes", _write_csv, _stream_csv),
+        Exporter("xlsx", "Quotes (XLSX)", f"{OFFICE}.spreadsheetml.sheet", "xlsx",
+                 "quotes", _write_xlsx),
+    )
+}  # fmt: skip
+FORMATS = tuple(EXPORTERS)
+
+
+def format_choices() -> list[tuple[str, str]]:
+    return [(exporter.key, exporter.label) for exporter in EXPORTERS.values()]
+
+
+def write_export(
+    *, project: Project, fmt: str, filters: Filters, options: ExportOptions, out: BinaryIO
+) -> str:
+    """Write one export to a binary file; returns a one-line description of what it holds."""
+    exporter = EXPORTERS.get(fmt)
+    if exporter is None:
+        raise ValueError(f"Unknown format {fmt!r}: choose one of {', '.join(FORMATS)}.")
+    return exporter.write(Source(project, filters, options), out)

@@ -1,0 +1,295 @@
+"""The rows every export format is written from.
+
+`build_report` gives the report (title, then one section per theme in the author's
+order, with narrative, reach and headline quotes); `quote_rows` yields one row per
+quote and theme for the spreadsheets. Both redact every free-text value and attribute
+quotes the export way. Both cost a fixed number of queries; `quote_rows` streams.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Case, F, IntegerField, Value, When
+from django.utils import timezone
+
+from coding.models import HeadlineQuote, ThemeSummary
+from coding.report.attribution import Speaker, SpeakerIndex, for_export
+from coding.report.redaction import Redactor
+from coding.report.summaries import (
+    Filters,
+    Summary,
+    ThemeRow,
+    effective_system,
+    interview_infos,
+    live_codings,
+    project_themes,
+    quote_in_scope,
+    raised_by,
+    summarise,
+)
+from interviews.models import LocalSystem, Project
+
+QUOTE_COLUMNS = (
+    "theme path",
+    "quote",
+    "transcript",
+    "participant pseudonym",
+    "role",
+    "organisation type",
+    "local system",
+    "interview date",
+    "start",
+    "end",
+    "coder",
+    "memo",
+    "cleared",
+)
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What the author chose to publish. The defaults are the safe ones."""
+
+    all_quotes: bool = False  # report formats: include quotes not yet cleared
+    with_pseudonyms: bool = False
+    with_systems: bool = False
+
+
+@dataclass
+class ReportQuote:
+    quote_id: int
+    text: str
+    attribution: str
+    cleared: bool
+
+
+@dataclass
+class ReportSection:
+    theme_id: int
+    heading: str
+    path: str
+    narrative: str
+    raised_by: str
+    quotes: list[ReportQuote] = field(default_factory=list)
+    left_out: int = 0  # headline quotes not published (not cleared, or outside the filters)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The narrative split at blank lines."""
+        blocks = [block.strip() for block in self.narrative.replace("\r\n", "\n").split("\n\n")]
+        return [block for block in blocks if block]
+
+
+@dataclass
+class Report:
+    title: str
+    scope: str
+    sections: list[ReportSection]
+    not_included: list[str]
+    options: ExportOptions
+    filters: Filters
+    generated: datetime.date
+    totals_line: str = ""
+
+
+def describe_scope(summary: Summary, coder_name: str = "") -> str:
+    """'All interviews', or the filters in words."""
+    filters = summary.filters
+    parts = []
+    if filters.local_system_id:
+        names = {system.pk: system.name for system in summary.systems}
+        parts.append(f"local system {names.get(filters.local_system_id, '?')}")
+    if filters.organisation_type:
+        labels = dict(summary.org_types)
+        parts.append(f"organisation type {labels.get(filters.organisation_type, '?')}")
+    if filters.date_from and filters.date_to:
+        parts.append(f"interviews from {filters.date_from:%d %B %Y} to {filters.date_to:%d %B %Y}")
+    elif filters.date_from:
+        parts.append(f"interviews from {filters.date_from:%d %B %Y}")
+    elif filters.date_to:
+        parts.append(f"interviews up to {filters.date_to:%d %B %Y}")
+    if filters.coder_id:
+        parts.append(f"quotes coded by {coder_name or '?'}")
+    return ("Limited to " + "; ".join(parts)) if parts else "All interviews"
+
+
+def coder_name(filters: Filters) -> str:
+    if not filters.coder_id:
+        return ""
+    user = get_user_model().objects.filter(pk=filters.coder_id).first()
+    return user.get_username() if user else ""
+
+
+def report_order(rows: list[ThemeRow], positions: dict[int, int | None]) -> list[ThemeRow]:
+    """The author's order: themes with a position first, then the codebook's tree order."""
+
+    def key(row: ThemeRow) -> tuple[int, int, int]:
+        position = positions.get(row.theme.pk)
+        return (0 if position is not None else 1, position or 0, row.tree_index)
+
+    return sorted(rows, key=key)
+
+
+def build_report(
+    *,
+    project: Project,
+    filters: Filters | None = None,
+    options: ExportOptions | None = None,
+    summary: Summary | None = None,
+) -> Report:
+    """The report as it will be published (redacted, attributed), in fixed queries."""
+    filters = filters or Filters()
+    options = options or ExportOptions()
+    summary = summary or summarise(project, filters)
+    redact = Redactor.for_project(project)
+    summaries = {s.theme_id: s for s in ThemeSummary.objects.filter(project=project)}
+    headlines: dict[int, list[HeadlineQuote]] = {}
+    for headline in (
+        HeadlineQuote.objects.filter(summary__project=project, quote__deleted_at__isnull=True)
+        .select_related("quote")
+        .order_by("summary_id", "position", "pk")
+    ):
+        headlines.setdefault(headline.summary_id, []).append(headline)
+
+    sections: list[ReportSection] = []
+    not_included: list[str] = []
+    positions = {theme_id: s.position for theme_id, s in summaries.items()}
+    for row in report_order(summary.rows, positions):
+        theme_summary = summaries.get(row.theme.pk)
+        narrative = theme_summary.narrative.strip() if theme_summary else ""
+        chosen = headlines.get(theme_summary.pk, []) if theme_summary else []
+        if not narrative and not chosen:
+            not_included.append(redact(row.path))
+            continue
+        section = ReportSection(
+            theme_id=row.theme.pk,
+            heading=redact(row.theme.name),
+            path=redact(row.path),
+            narrative=redact(narrative),
+            raised_by=raised_by(row, summary.totals),
+        )
+        for headline in chosen:
+            quote = headline.quote
+            speaker = summary.speakers.speaker(quote.transcript_id, quote.start)
+            publishable = (options.all_quotes or quote.is_cleared) and (
+                not filters.coder_id or quote.coder_id == filters.coder_id
+            )
+            if not publishable or not summary.passes(quote.transcript_id, speaker):
+                section.left_out += 1
+                continue
+            section.quotes.append(
+                ReportQuote(
+                    quote_id=quote.pk,
+                    text=redact(quote.text.strip()),
+                    attribution=redact(export_attribution(speaker, options)),
+                    cleared=quote.is_cleared,
+                )
+            )
+        sections.append(section)
+
+    totals = summary.totals
+    return Report(
+        title=redact(project.report_title.strip() or project.name),
+        scope=describe_scope(summary, coder_name(filters)),
+        sections=sections,
+        not_included=not_included,
+        options=options,
+        filters=filters,
+        generated=timezone.localdate(),
+        totals_line=(
+            f"Based on {totals.interviews} interview{'s' if totals.interviews != 1 else ''} "
+            f"with {totals.participants} interviewee{'s' if totals.participants != 1 else ''} "
+            f"in {totals.systems} local system{'s' if totals.systems != 1 else ''}."
+        ),
+    )
+
+
+def export_attribution(speaker: Speaker | None, options: ExportOptions) -> str:
+    return for_export(
+        speaker, with_pseudonym=options.with_pseudonyms, with_system=options.with_systems
+    )
+
+
+def quote_rows(
+    *,
+    project: Project,
+    filters: Filters | None = None,
+    options: ExportOptions | None = None,
+    theme_ids: Collection[int] | None = None,
+) -> Iterator[list[str]]:
+    """Header, then one row per quote and theme, streamed from the database.
+
+    Ordered by theme (tree order), interview date, position in the transcript. Memory
+    stays flat: only themes, interviews and participants are held, never the quotes.
+    """
+    filters = filters or Filters()
+    options = options or ExportOptions()
+    yield list(QUOTE_COLUMNS)
+    themes = project_themes(project)
+    if not themes:
+        return
+    interviews = interview_infos(project)
+    speakers = SpeakerIndex.load(project)
+    redact = Redactor.for_project(project)
+    paths = {row.theme.pk: redact(row.path) for row in themes}
+    titles = {pk: redact(info.title) for pk, info in interviews.items()}
+    system_names = dict(LocalSystem.objects.filter(project=project).values_list("pk", "name"))
+
+    wanted = [pk for pk in paths if theme_ids is None or pk in theme_ids]
+    # Every coded quote, cleared or not: the `cleared` column says which may be published.
+    codings = live_codings(project, filters).filter(tag_id__in=wanted)
+    theme_order = Case(
+        *(When(tag_id=row.theme.pk, then=Value(row.tree_index)) for row in themes),
+        output_field=IntegerField(),
+    )
+    rows = (
+        codings.annotate(theme_order=theme_order)
+        .order_by(
+            "theme_order",
+            F("content_object__transcript__interview_date").asc(nulls_last=True),
+            "content_object__transcript__title",
+            "content_object__transcript_id",
+            "content_object__start",
+            "content_object__end",
+            "content_object_id",
+        )
+        .values_list(
+            "tag_id",
+            "content_object__text",
+            "content_object__transcript_id",
+            "content_object__start",
+            "content_object__end",
+            "content_object__coder__username",
+            "content_object__memo",
+            "content_object__is_cleared",
+        )
+    )
+    for theme_id, text, transcript_id, start, end, coder, memo, cleared in rows.iterator(
+        chunk_size=2000
+    ):
+        interview = interviews.get(transcript_id)
+        speaker = speakers.speaker(transcript_id, start)
+        if not quote_in_scope(filters, interview, speaker):
+            continue
+        system_name = ""
+        if options.with_systems:
+            system_name = redact(system_names.get(effective_system(interview, speaker), ""))
+        yield [
+            paths[theme_id],
+            redact(text),
+            titles.get(transcript_id, ""),
+            speaker.pseudonym if (speaker and options.with_pseudonyms) else "",
+            redact(speaker.role_title) if speaker else "",
+            speaker.organisation_label if speaker else "",
+            system_name,
+            interview.interview_date.isoformat() if interview and interview.interview_date else "",
+            str(start),
+            str(end),
+            coder,
+            redact(memo),
+            "yes" if cleared else "no",
+        ]

@@ -1,0 +1,190 @@
+"""Forms of the report pages. Each names the field and the reason when input is bad."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from coding.report.authoring import MAX_NARRATIVE_CHARS
+from coding.report.exports import format_choices
+from coding.report.exports.rows import ExportOptions
+from coding.report.summaries import Filters
+from interviews.models import LocalSystem, OrganisationType, Project
+
+ACTIONS = ("add", "remove", "up", "down", "top")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ReportFilterForm(forms.Form):
+    """GET filters of the summary page, the preview and the downloads."""
+
+    system = forms.ModelChoiceField(
+        queryset=LocalSystem.objects.none(),
+        required=False,
+        label="Local system",
+        empty_label="All systems",
+    )
+    org_type = forms.ChoiceField(
+        choices=[("", "All organisation types"), *OrganisationType.choices],
+        required=False,
+        label="Organisation type",
+    )
+    date_from = forms.DateField(required=False, label="Interviewed from", widget=DateInput())
+    date_to = forms.DateField(required=False, label="Interviewed to", widget=DateInput())
+    coder = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        label="Coded by",
+        empty_label="Anyone",
+    )
+
+    FIELDS = ("system", "org_type", "date_from", "date_to", "coder")
+
+    def __init__(self, *args, project: Project, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["system"].queryset = LocalSystem.objects.filter(project=project).order_by(
+            "name"
+        )
+        self.fields["coder"].queryset = (
+            get_user_model().objects.filter(memberships__project=project).order_by("username")
+        )
+        self.fields["system"].error_messages["invalid_choice"] = (
+            "That local system is not part of this project."
+        )
+        self.fields["coder"].error_messages["invalid_choice"] = (
+            "That person is not a member of this project."
+        )
+        self.fields["coder"].label_from_instance = lambda user: user.get_username()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+    def filters(self) -> Filters:
+        if not self.is_bound or not self.is_valid():
+            return Filters()
+        data = self.cleaned_data
+        return Filters(
+            local_system_id=data["system"].pk if data.get("system") else None,
+            organisation_type=data.get("org_type") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            coder_id=data["coder"].pk if data.get("coder") else None,
+        )
+
+
+class ExportOptionsForm(forms.Form):
+    all_quotes = forms.BooleanField(
+        required=False,
+        label="Include quotes not yet cleared for publication in the report",
+    )
+    with_pseudonyms = forms.BooleanField(
+        required=False, label="Show participants' pseudonyms (P03) in attributions"
+    )
+    with_systems = forms.BooleanField(
+        required=False, label="Show local system names in attributions"
+    )
+
+    FIELDS = ("all_quotes", "with_pseudonyms", "with_systems")
+
+    def options(self) -> ExportOptions:
+        if not self.is_bound or not self.is_valid():
+            return ExportOptions()
+        return ExportOptions(**{name: self.cleaned_data[name] for name in self.FIELDS})
+
+
+class ExportFormatForm(forms.Form):
+    format = forms.ChoiceField(choices=format_choices, label="Format")
+
+
+class NarrativeForm(forms.Form):
+    narrative = forms.CharField(
+        required=False,
+        strip=False,
+        max_length=MAX_NARRATIVE_CHARS,
+        label="Narrative",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="Separate paragraphs with a blank line. Names on the redaction list are "
+        "replaced when the report is published.",
+    )
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class OrderedIdsField(forms.Field):
+    """Repeated hidden inputs with the same name, kept in the order they were posted."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        try:
+            return [int(item) for item in value]
+        except (TypeError, ValueError):
+            raise forms.ValidationError("The list contains something that is not an id.") from None
+
+
+def parse_action(value: str, allowed: tuple[str, ...]) -> tuple[str, int | None]:
+    verb, _, raw = value.partition(":")
+    if verb == "save":
+        return verb, None
+    if verb not in allowed or not raw.isdigit():
+        raise forms.ValidationError(f"Unknown action “{value[:40]}”.")
+    return verb, int(raw)
+
+
+class HeadlineForm(forms.Form):
+    """The headline list as posted: order, what the page showed, and what to do."""
+
+    quote = OrderedIdsField(required=False)
+    expected = forms.CharField(required=False, widget=forms.HiddenInput)
+    action = forms.CharField(max_length=40)
+
+    def clean_expected(self) -> list[int]:
+        raw = self.cleaned_data.get("expected", "")
+        parts = [part for part in raw.split(",") if part]
+        if not all(part.isdigit() for part in parts):
+            raise forms.ValidationError("The page's headline list is malformed; reload it.")
+        return [int(part) for part in parts]
+
+    def clean_action(self) -> tuple[str, int | None]:
+        return parse_action(self.cleaned_data["action"], ACTIONS)
+
+
+class ClearanceForm(forms.Form):
+    quote = forms.IntegerField(min_value=1)
+    cleared = forms.TypedChoiceField(
+        choices=[("1", "Cleared"), ("0", "Not cleared")], coerce=lambda value: value == "1"
+    )
+
+
+class ReportOrderForm(forms.Form):
+    theme = OrderedIdsField(required=False)
+    action = forms.CharField(max_length=40)
+
+    def clean_action(self) -> tuple[str, int | None]:
+        return parse_action(self.cleaned_data["action"], ("up", "down", "top", "remove"))
+
+
+class RedactionTermForm(forms.Form):
+    term = forms.CharField(
+        max_length=200,
+        label="Name or place",
+        help_text="Replaced wherever it appears as a whole word, in any case.",
+    )
+    replacement = forms.CharField(
+        max_length=60,
+        required=False,
+        label="Replace with",
+        initial="[name]",
+        help_text="For example [name], [hospital] or [place]. Leave empty for [name].",
+    )

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from coding.report import views
+
+app_name = "report"
+
+PREFIX = "p/<slug:project_slug>/report/"
+
+urlpatterns = [
+    path(PREFIX, views.summary_page, name="summary"),
+    path(f"{PREFIX}themes/<int:theme_id>/", views.theme_page, name="theme"),
+    path(f"{PREFIX}themes/<int:theme_id>/narrative/", views.save_narrative, name="narrative"),
+    path(f"{PREFIX}themes/<int:theme_id>/headlines/", views.edit_headlines, name="headlines"),
+    path(f"{PREFIX}themes/<int:theme_id>/clearance/", views.set_clearance, name="clearance"),
+    path(f"{PREFIX}preview/", views.preview, name="preview"),
+    path(f"{PREFIX}order/", views.reorder, name="order"),
+    path(f"{PREFIX}export/", views.export, name="export"),
+    path(f"{PREFIX}redactions/", views.redactions, name="redactions"),
+    path(
+        f"{PREFIX}redactions/<int:term_id>/delete/",
+        views.delete_redaction,
+        name="redaction_delete",
+    ),
+]

@@ -1,0 +1,434 @@
+"""Report pages: summary, theme workspace, preview, redaction list and downloads.
+
+Who may do what (loaded through interviews.access):
+- every member (enabler, author, admin) may read the summary page and theme pages;
+- authors and admins write (narratives, headline quotes, clearance, report order,
+  redaction list) and see the preview and the downloads, which take data out;
+- non-members get 404, anonymous users the login page.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.urls import reverse
+
+from aefront.errors import sentences
+from coding.models import RedactionTerm
+from coding.reading import get_theme
+from coding.report import authoring
+from coding.report.charts import charts
+from coding.report.exports import EXPORTERS, Source, format_choices
+from coding.report.exports.rows import build_report
+from coding.report.forms import (
+    ClearanceForm,
+    ExportFormatForm,
+    ExportOptionsForm,
+    HeadlineForm,
+    NarrativeForm,
+    RedactionTermForm,
+    ReportFilterForm,
+    ReportOrderForm,
+)
+from coding.report.summaries import sort_rows, summarise, theme_workspace
+from coding.report.table import theme_table_body
+from interviews.access import AUTHORING_ROLES, ProjectAccess, project_page
+from interviews.models import Participant
+
+AUTHORS = AUTHORING_ROLES
+
+
+def _filter_query(request: HttpRequest, names: tuple[str, ...]) -> dict[str, str]:
+    return {name: request.GET[name] for name in names if request.GET.get(name)}
+
+
+def _filter_forms(request: HttpRequest, project):
+    bound = any(name in request.GET for name in ReportFilterForm.FIELDS)
+    form = ReportFilterForm(request.GET if bound else None, project=project)
+    options = ExportOptionsForm(
+        request.GET if any(n in request.GET for n in ExportOptionsForm.FIELDS) else None
+    )
+    return form, options
+
+
+# --- summary ---------------------------------------------------------------------------
+
+
+SORTABLE = (
+    ("theme", "Theme"),
+    ("quotes", "Quotes"),
+    ("interviews", "Interviews"),
+    ("participants", "Participants"),
+    ("systems", "Local systems"),
+)
+
+
+def _sort_headers(request, summary, current: str) -> list[dict]:
+    base = _filter_query(request, ReportFilterForm.FIELDS)
+    columns = list(SORTABLE) + [(f"org:{value}", label) for value, label in summary.org_types]
+    headers = []
+    for key, label in columns:
+        active = current.lstrip("-") == key
+        descending = current.startswith("-")
+        # First click on a count sorts high to low; the theme column starts in tree order.
+        if active:
+            target = key if descending else f"-{key}"
+        else:
+            target = key if key == "theme" else f"-{key}"
+        direction = ("descending" if descending else "ascending") if active else ""
+        headers.append(
+            {
+                "key": key,
+                "label": label,
+                "url": "?" + urlencode({**base, "sort": target}),
+                "aria_sort": direction,
+                "is_org": key.startswith("org:"),
+            }
+        )
+    return headers
+
+
+@project_page()
+def summary_page(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
+    project = project_access.project
+    form, options_form = _filter_forms(request, project)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    summary = summarise(project, form.filters())
+    rows, sort = sort_rows(summary.rows, request.GET.get("sort", "theme"))
+    context = {
+        "access": project_access,
+        "project": project,
+        "form": form,
+        "options_form": options_form,
+        "summary": summary,
+        "table_body": theme_table_body(
+            rows,
+            summary.totals,
+            [value for value, _ in summary.org_types],
+            project_slug=project.slug,
+            flat=sort.lstrip("-") != "theme",
+        ),
+        "sort": sort,
+        "headers": _sort_headers(request, summary, sort),
+        "charts": charts(summary),
+        "formats": format_choices(),
+        "form_errors": sentences(form) if status == 400 else [],
+        **_filter_context(request),
+    }
+    return render(request, "coding/report/summary.html", context, status=status)
+
+
+def _filter_context(request: HttpRequest) -> dict:
+    """The filters as a query string (for links) and as hidden fields (for forms)."""
+    filters = _filter_query(request, ReportFilterForm.FIELDS)
+    return {
+        "filter_query": urlencode(filters),
+        "hidden_filters": {**filters, **_filter_query(request, ExportOptionsForm.FIELDS)}.items(),
+    }
+
+
+# --- theme page ------------------------------------------------------------------------
+
+
+def _theme_page(
+    request: HttpRequest,
+    project_access,
+    theme,
+    *,
+    status: int = 200,
+    narrative_form: NarrativeForm | None = None,
+    conflict: dict | None = None,
+    errors: list[str] | None = None,
+) -> HttpResponse:
+    project = project_access.project
+    workspace = theme_workspace(project, theme, request.GET.get("page", 1))
+    if narrative_form is None:
+        narrative_form = NarrativeForm(
+            initial={"narrative": workspace.narrative, "version": workspace.version}
+        )
+    context = {
+        "access": project_access,
+        "project": project,
+        "theme": theme,
+        "workspace": workspace,
+        "narrative_form": narrative_form,
+        "conflict": conflict,
+        "errors": errors or [],
+        "can_author": project_access.can_author,
+        "expected": ",".join(str(pk) for pk in workspace.headline_ids),
+    }
+    return render(request, "coding/report/theme.html", context, status=status)
+
+
+@project_page()
+def theme_page(request: HttpRequest, project_access: ProjectAccess, theme_id: int) -> HttpResponse:
+    theme = get_theme(project_access, theme_id)
+    return _theme_page(request, project_access, theme)
+
+
+def _theme_url(project, theme, anchor: str = "") -> str:
+    url = reverse("report:theme", kwargs={"project_slug": project.slug, "theme_id": theme.pk})
+    return f"{url}#{anchor}" if anchor else url
+
+
+@project_page(AUTHORS, methods=("POST",))
+def save_narrative(
+    request: HttpRequest, project_access: ProjectAccess, theme_id: int
+) -> HttpResponse:
+    theme = get_theme(project_access, theme_id)
+    form = NarrativeForm(request.POST)
+    if not form.is_valid():
+        return _theme_page(
+            request, project_access, theme, status=400, narrative_form=form, errors=sentences(form)
+        )
+    try:
+        result = authoring.save_narrative(
+            project=project_access.project,
+            theme=theme,
+            narrative=form.cleaned_data["narrative"],
+            version=form.cleaned_data["version"],
+            user=request.user,
+        )
+    except ValidationError as error:
+        return _theme_page(
+            request, project_access, theme, status=400, narrative_form=form,
+            errors=sentences(error),
+        )  # fmt: skip
+    if result.conflict:
+        return _narrative_conflict(request, project_access, theme, result)
+    messages.success(request, "Narrative saved.")
+    return HttpResponseRedirect(_theme_url(project_access.project, theme, "narrative"))
+
+
+def _narrative_conflict(request, project_access: ProjectAccess, theme, result) -> HttpResponse:
+    """409: both texts side by side, the author's kept in the form, nothing overwritten."""
+    theirs = result.summary
+    merge_form = NarrativeForm(initial={"narrative": result.mine, "version": theirs.version})
+    conflict = {
+        "theirs": theirs.narrative,
+        "mine": result.mine,
+        "by": theirs.updated_by.get_username() if theirs.updated_by else "another author",
+        "at": theirs.updated_at,
+        "version": theirs.version,
+    }
+    return _theme_page(
+        request, project_access, theme, status=409, narrative_form=merge_form, conflict=conflict
+    )
+
+
+@project_page(AUTHORS, methods=("POST",))
+def edit_headlines(
+    request: HttpRequest, project_access: ProjectAccess, theme_id: int
+) -> HttpResponse:
+    theme = get_theme(project_access, theme_id)
+    project = project_access.project
+    form = HeadlineForm(request.POST)
+    if not form.is_valid():
+        return _theme_page(request, project_access, theme, status=400, errors=sentences(form))
+    verb, quote_id = form.cleaned_data["action"]
+    posted = form.cleaned_data["quote"]
+    try:
+        ordered = posted if verb == "save" else authoring.move_in_list(posted, quote_id, verb)
+        authoring.set_headlines(
+            project=project,
+            theme=theme,
+            quote_ids=ordered,
+            expected=form.cleaned_data["expected"],
+            user=request.user,
+        )
+    except ValidationError as error:
+        stale = isinstance(error, authoring.StaleError)
+        return _theme_page(
+            request, project_access, theme, status=409 if stale else 400,
+            errors=sentences(error),
+        )  # fmt: skip
+    messages.success(request, "Headline quotes saved.")
+    return HttpResponseRedirect(_theme_url(project, theme, "headlines"))
+
+
+@project_page(AUTHORS, methods=("POST",))
+def set_clearance(
+    request: HttpRequest, project_access: ProjectAccess, theme_id: int
+) -> HttpResponse:
+    theme = get_theme(project_access, theme_id)
+    project = project_access.project
+    form = ClearanceForm(request.POST)
+    if not form.is_valid():
+        return _theme_page(request, project_access, theme, status=400, errors=sentences(form))
+    quote_id = form.cleaned_data["quote"]
+    if quote_id not in authoring.theme_quote_ids(project=project, theme=theme):
+        return _theme_page(
+            request, project_access, theme, status=400,
+            errors=[f"quote: Quote {quote_id} is not a live quote of this theme."],
+        )  # fmt: skip
+    cleared = form.cleaned_data["cleared"]
+    authoring.set_cleared(
+        project=project, quote_ids=[quote_id], cleared=cleared, user=request.user
+    )
+    messages.success(
+        request, "Quote cleared for publication." if cleared else "Clearance withdrawn."
+    )
+    return HttpResponseRedirect(_theme_url(project, theme, f"q{quote_id}"))
+
+
+# --- preview, order and downloads --------------------------------------------------------
+
+
+@project_page(AUTHORS)
+def preview(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
+    project = project_access.project
+    form, options_form = _filter_forms(request, project)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    if options_form.is_bound and not options_form.is_valid():
+        status = 400
+    report = build_report(project=project, filters=form.filters(), options=options_form.options())
+    query = {
+        **_filter_query(request, ReportFilterForm.FIELDS),
+        **_filter_query(request, ExportOptionsForm.FIELDS),
+    }
+    context = {
+        "access": project_access,
+        "project": project,
+        "form": form,
+        "options_form": options_form,
+        "report": report,
+        "formats": format_choices(),
+        "hidden_filters": query.items(),
+        "section_ids": [section.theme_id for section in report.sections],
+        "form_errors": sentences(form) + sentences(options_form) if status == 400 else [],
+    }
+    return render(request, "coding/report/preview.html", context, status=status)
+
+
+@project_page(AUTHORS, methods=("POST",))
+def reorder(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
+    project = project_access.project
+    form = ReportOrderForm(request.POST)
+    target = reverse("report:preview", kwargs={"project_slug": project.slug})
+    if not form.is_valid():
+        return _bad_request(request, project_access, sentences(form), target)
+    verb, theme_id = form.cleaned_data["action"]
+    try:
+        ordered = form.cleaned_data["theme"]
+        if verb != "save":
+            if verb == "remove":
+                raise ValidationError({"action": "Themes leave the report by emptying them."})
+            ordered = authoring.move_in_list(ordered, theme_id, verb)
+        authoring.set_report_order(project=project, theme_ids=ordered, user=request.user)
+    except ValidationError as error:
+        return _bad_request(request, project_access, sentences(error), target)
+    messages.success(request, "Order of themes saved.")
+    return HttpResponseRedirect(f"{target}#order")
+
+
+def _bad_request(request, project_access, errors: list[str], back: str, status: int = 400):
+    return render(
+        request,
+        "coding/report/error.html",
+        {
+            "access": project_access,
+            "project": project_access.project,
+            "errors": errors,
+            "back": back,
+        },
+        status=status,
+    )
+
+
+@project_page(AUTHORS)
+def export(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
+    project = project_access.project
+    form, options_form = _filter_forms(request, project)
+    format_form = ExportFormatForm(request.GET)
+    back = reverse("report:summary", kwargs={"project_slug": project.slug})
+    errors = []
+    for each in (form, options_form, format_form):
+        if each.is_bound and not each.is_valid():
+            errors += sentences(each)
+    if errors:
+        return _bad_request(request, project_access, errors, back)
+    exporter = EXPORTERS[format_form.cleaned_data["format"]]
+    return _download(exporter, Source(project, form.filters(), options_form.options()))
+
+
+def _download(exporter, source: Source) -> HttpResponse:
+    """A streamed answer where the format streams (CSV), else a spooled file."""
+    filename = exporter.filename(source.project)
+    if exporter.stream is not None:
+        response = StreamingHttpResponse(
+            exporter.stream(source), content_type=exporter.content_type
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    else:
+        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+        exporter.write(source, spool)
+        spool.seek(0)
+        response = FileResponse(
+            spool, as_attachment=True, filename=filename, content_type=exporter.content_type
+        )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- redaction list ----------------------------------------------------------------------
+
+
+@project_page(AUTHORS, methods=("GET", "POST"))
+def redactions(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
+    project = project_access.project
+    if request.method != "POST":
+        return _redactions_page(request, project_access, RedactionTermForm())
+    form = RedactionTermForm(request.POST)
+    if form.is_valid():
+        try:
+            term = authoring.add_redaction_term(
+                project=project,
+                term=form.cleaned_data["term"],
+                replacement=form.cleaned_data["replacement"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)  # add_error files each field's message under it
+        else:
+            messages.success(request, f"“{term.term}” will be replaced by {term.replacement}.")
+            return HttpResponseRedirect(
+                reverse("report:redactions", kwargs={"project_slug": project.slug})
+            )
+    return _redactions_page(request, project_access, form, status=400)
+
+
+def _redactions_page(request, project_access: ProjectAccess, form, status: int = 200):
+    project = project_access.project
+    context = {
+        "access": project_access,
+        "project": project,
+        "form": form,
+        "terms": RedactionTerm.objects.filter(project=project).order_by("term"),
+        "real_names": Participant.objects.filter(project=project).exclude(real_name="").count(),
+    }
+    return render(request, "coding/report/redactions.html", context, status=status)
+
+
+@project_page(AUTHORS, methods=("POST",))
+def delete_redaction(
+    request: HttpRequest, project_access: ProjectAccess, term_id: int
+) -> HttpResponse:
+    project = project_access.project
+    back = reverse("report:redactions", kwargs={"project_slug": project.slug})
+    try:
+        authoring.remove_redaction_term(project=project, term_id=term_id)
+    except ValidationError as error:
+        return _bad_request(request, project_access, sentences(error), back, status=404)
+    messages.success(request, "Term removed from the redaction list.")
+    return HttpResponseRedirect(back)

@@ -1,1 +1,0 @@
-"""The demo project: fictional interviews, a codebook and coded quotes (`seed_demo`)."""

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from interviews.imports import views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("p/<slug:project_slug>/import/", views.upload, name="upload"),
+    path("p/<slug:project_slug>/import/file/", views.upload_file, name="upload_file"),
+    path(
+        "p/<slug:project_slug>/import/<int:transcript_id>/review/",
+        views.review,
+        name="review",
+    ),
+]

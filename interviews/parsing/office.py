@@ -1,0 +1,284 @@
+"""Office documents: Word .docx, OpenDocument .odt and RTF, to paragraphs and turns."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Iterator
+
+from interviews.parsing.core import (
+    DEFAULT_LIMITS,
+    ImportRejected,
+    Limits,
+    ParsedTranscript,
+    check_text_length,
+    clean_text,
+    finish,
+    reading,
+    text_lines,
+)
+from interviews.parsing.turns import (
+    Paragraph,
+    blocks_from_paragraphs,
+    looks_like_label,
+    paragraphs_from_lines,
+)
+
+# --- tables (Word and OpenDocument) ---------------------------------------------------
+
+
+def _strip_label(text: str, label: str) -> str:
+    match = re.match(r"^\s*" + r"\s*".join(map(re.escape, label.split())) + r"\s*:", text)
+    return text[match.end() :] if match else text
+
+
+_CLOCK = re.compile(r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?")
+
+
+def _table_paragraphs(rows: Iterable[list[str]]) -> list[Paragraph]:
+    """Table rows as paragraphs; a row whose first cell names a speaker is that speaker's turn.
+
+    Other rows become one line of cells separated by " | ". A time column after the
+    speaker column is dropped.
+    """
+    paragraphs = []
+    for raw_cells in rows:
+        cells = [clean_text(cell).strip() for cell in raw_cells]
+        if not any(cells):
+            continue
+        label = " ".join(cells[0].rstrip(":").split())
+        rest = cells[1:]
+        if rest and _CLOCK.fullmatch(rest[0]):
+            rest = rest[1:]
+        if any(rest) and "\n" not in label and looks_like_label(label, lenient=True):
+            body = " | ".join(cell for cell in rest if cell)
+            paragraphs.append(Paragraph(body.split("\n"), label=label))
+        else:
+            paragraphs.append(Paragraph(" | ".join(cell for cell in cells if cell).split("\n")))
+    return paragraphs
+
+
+# --- Word .docx -----------------------------------------------------------------------
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_W_TEXT = {_W + "t": None, _W + "tab": "\t", _W + "br": "\n", _W + "cr": "\n",
+           _W + "noBreakHyphen": "-"}  # fmt: skip
+# Deleted or moved-away text, text boxes (Word writes them twice: choice and fallback).
+_W_SKIP = (_W + "del", _W + "moveFrom", _W + "txbxContent", _MC + "Fallback")
+_FALSE = {"0", "false", "off", "none"}
+
+
+def _docx_runs(paragraph) -> list[tuple[str, bool]]:
+    """A w:p's runs in order as (text, bold). python-docx's own accessors use one XPath
+    query per element, which is most of the time on a long transcript; this walks the
+    lxml tree once, and also keeps text inside tracked insertions."""
+    skip = next(paragraph.iter(*_W_SKIP), None) is not None
+    runs: list[tuple[str, bool]] = []
+    for run in paragraph.iter(_W + "r"):
+        if skip and any(ancestor.tag in _W_SKIP for ancestor in run.iterancestors()):
+            continue
+        pieces = []
+        for element in run:  # text is a child of its run; deeper runs are visited on their own
+            if element.tag in _W_TEXT:
+                fixed = _W_TEXT[element.tag]
+                pieces.append(element.text or "" if fixed is None else fixed)
+        if not pieces:
+            continue
+        bold = False
+        properties = run.find(_W + "rPr")
+        if properties is not None:
+            flag = properties.find(_W + "b")
+            bold = flag is not None and flag.get(_W + "val", "true").lower() not in _FALSE
+        runs.append(("".join(pieces), bold))
+    return runs
+
+
+def _bold_label(runs: list[tuple[str, bool]]) -> str | None:
+    """The label of a paragraph that opens with bold text ending in a colon ("**Jane:**")."""
+    bold: list[str] = []
+    after = ""
+    for text, is_bold in runs:
+        if is_bold and not after:
+            bold.append(text)
+            continue
+        after = text
+        break
+    candidate = "".join(bold).strip()
+    if candidate.endswith(":"):
+        candidate = candidate[:-1]
+    elif not after.lstrip().startswith(":"):
+        return None
+    candidate = " ".join(candidate.split())
+    if candidate and looks_like_label(candidate, lenient=True):
+        return candidate
+    return None
+
+
+def _docx_paragraph(element) -> Paragraph | None:
+    runs = _docx_runs(element)
+    text = clean_text("".join(text for text, _bold in runs))
+    if not text.strip():
+        return None
+    label = _bold_label(runs)
+    if label:
+        text = _strip_label(text, label)
+    return Paragraph(text.split("\n"), label=label)
+
+
+def _docx_cell_text(cell) -> str:
+    lines = []
+    for child in cell:
+        if child.tag == _W + "p":
+            lines.append("".join(text for text, _bold in _docx_runs(child)))
+        elif child.tag == _W + "tbl":
+            for row in child.iter(_W + "tr"):
+                lines.append(" | ".join(_docx_cell_text(inner) for inner in row.iter(_W + "tc")))
+    return "\n".join(line for line in lines if line.strip())
+
+
+def _docx_blocks(container) -> Iterator[Paragraph]:
+    """Body paragraphs and tables in order (content controls are looked into)."""
+    for child in container:
+        if child.tag == _W + "p":
+            paragraph = _docx_paragraph(child)
+            if paragraph is not None:
+                yield paragraph
+        elif child.tag == _W + "tbl":
+            rows = []
+            for row in child.findall(_W + "tr"):
+                rows.append([_docx_cell_text(cell) for cell in row.findall(_W + "tc")])
+            yield from _table_paragraphs(rows)
+        elif child.tag == _W + "sdt":
+            content = child.find(_W + "sdtContent")
+            if content is not None:
+                yield from _docx_blocks(content)
+
+
+def parse_docx(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedTranscript:
+    """Word .docx: body paragraphs and tables in order; headers and footers are dropped."""
+    with reading("Word .docx document"):
+        import docx
+
+        body = docx.Document(io.BytesIO(data)).element.body
+        paragraphs: list[Paragraph] = []
+        chars = 0
+        for paragraph in _docx_blocks(body):
+            chars += sum(len(line) for line in paragraph.lines)
+            check_text_length(chars, limits)
+            paragraphs.append(paragraph)
+    return finish(blocks_from_paragraphs(paragraphs), limits=limits, encoding="docx")
+
+
+# --- OpenDocument .odt -----------------------------------------------------------------
+
+_ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_ODF_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+
+
+def _odf_children(element) -> Iterator[Paragraph]:
+    from odf import teletype
+    from odf.element import Node
+
+    for child in element.childNodes:
+        if child.nodeType != Node.ELEMENT_NODE:
+            continue
+        namespace, name = child.qname
+        if namespace == _ODF_TEXT and name in {"p", "h"}:
+            text = clean_text(teletype.extractText(child))
+            if text.strip():
+                yield Paragraph(text.split("\n"))
+        elif namespace == _ODF_TEXT and name in {"list", "list-item", "list-header", "section"}:
+            yield from _odf_children(child)
+        elif namespace == _ODF_TABLE and name == "table":
+            rows = []
+            for row in child.getElementsByType(_odf_table_row()):
+                cells = [
+                    cell
+                    for cell in row.childNodes
+                    if cell.nodeType == Node.ELEMENT_NODE
+                    and cell.qname == (_ODF_TABLE, "table-cell")
+                ]
+                rows.append(["\n".join(_lines_of(_odf_children(cell))) for cell in cells])
+            yield from _table_paragraphs(rows)
+
+
+def _lines_of(paragraphs: Iterable[Paragraph]) -> Iterator[str]:
+    for paragraph in paragraphs:
+        yield from paragraph.lines
+
+
+def _odf_table_row():
+    from odf.table import TableRow
+
+    return TableRow
+
+
+def parse_odt(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedTranscript:
+    """OpenDocument text: paragraphs, headings, lists and tables of the body, in order."""
+    with reading("OpenDocument .odt document"):
+        from odf.opendocument import load
+
+        document = load(io.BytesIO(data))
+        paragraphs = list(_odf_children(document.text))
+        chars = sum(len(line) for paragraph in paragraphs for line in paragraph.lines)
+        check_text_length(chars, limits)
+    return finish(blocks_from_paragraphs(paragraphs), limits=limits, encoding="odt")
+
+
+# --- RTF -------------------------------------------------------------------------------
+
+_RTF_DATA_GROUP = re.compile(
+    r"\{\\(?:\*\\)?(?:pict|shppict|nonshppict|object|objdata|datastore|themedata"
+    r"|colorschememapping|latentstyles|rsidtbl|listtable|stylesheet)(?![a-z])"
+)
+_RTF_BRACE = re.compile(r"\\[\\{}]|[{}]")
+
+
+def _drop_rtf_data_groups(source: str) -> str:
+    """Cut pictures, embedded objects and other data groups out before striprtf, which
+    would otherwise walk their (often megabytes of) hex one character at a time. They
+    hold no text."""
+    pieces = []
+    position = 0
+    for start in _RTF_DATA_GROUP.finditer(source):
+        if start.start() < position:
+            continue
+        depth = 0
+        end = None
+        for brace in _RTF_BRACE.finditer(source, start.start()):
+            token = brace.group()
+            if token == "{":
+                depth += 1
+            elif token == "}":
+                depth -= 1
+                if depth == 0:
+                    end = brace.end()
+                    break
+        if end is None:
+            break
+        pieces.append(source[position : start.start()])
+        position = end
+    pieces.append(source[position:])
+    return "".join(pieces)
+
+
+def parse_rtf(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedTranscript:
+    """Rich Text Format: striprtf's plain text, then speaker lines."""
+    source = None
+    for codec in ("ascii", "utf-8", "cp1252"):
+        try:
+            source = data.decode(codec)
+            break
+        except UnicodeDecodeError:
+            continue
+    if source is None:
+        raise ImportRejected("is not a valid RTF document (unexpected bytes)", "damaged")
+    if not source.lstrip("\ufeff \t\r\n").startswith("{\\rtf"):
+        raise ImportRejected("is not an RTF document (it does not start with {\\rtf)", "mismatch")
+    with reading("RTF document"):
+        from striprtf.striprtf import rtf_to_text
+
+        text = rtf_to_text(_drop_rtf_data_groups(source), errors="strict")
+    paragraphs = paragraphs_from_lines(text_lines(text))
+    return finish(blocks_from_paragraphs(paragraphs), limits=limits, encoding="rtf")
