@@ -31,6 +31,8 @@ def payload(request: HttpRequest) -> tuple[Any, bool]:
             data = json.loads(request.body or b"{}")
         except (ValueError, UnicodeDecodeError):
             raise BadRequest("The request body is not valid JSON.") from None
+        except RecursionError:
+            raise BadRequest("The request body is nested too deeply.") from None
         if not isinstance(data, dict):
             raise BadRequest("Send a JSON object.")
         return data, True
@@ -66,9 +68,12 @@ def since_of(request: HttpRequest):
     since_text = request.GET.get("since")
     if not since_text:
         return None
-    since = parse_datetime(since_text)
+    try:
+        since = parse_datetime(since_text)
+    except ValueError:  # well-formed but impossible: month 13, hour 25, offset +99:00
+        since = None
     if since is None:
-        raise BadRequest("since must be an ISO 8601 date and time.")
+        raise BadRequest("since must be an ISO 8601 date and time that exists.")
     return make_aware(since) if is_naive(since) else since
 
 

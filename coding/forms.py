@@ -17,14 +17,34 @@ from coding.models import MAX_MEMO_CHARS
 from coding.services import MAX_THEME_NAME_CHARS
 
 DIGITS = re.compile(r"[0-9]{1,20}")
+# Lone UTF-16 surrogates ("\ud800" in JSON) cannot be stored as UTF-8 text.
+SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_ID = 2**63 - 1  # the largest id a database row can have
 
 
 class StrictIntegerField(forms.Field):
     """A whole number: a JSON integer, or (in a form post) a string of digits."""
 
-    def __init__(self, *, json_mode: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        json_mode: bool = False,
+        min_value: int | None = None,
+        max_value: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.json_mode = json_mode
+        self.min_value, self.max_value = min_value, max_value
         super().__init__(**kwargs)
+
+    def validate(self, value: int | None) -> None:
+        super().validate(value)
+        if value is None:
+            return
+        if (self.min_value is not None and value < self.min_value) or (
+            self.max_value is not None and value > self.max_value
+        ):
+            raise ValidationError("is not an id that can exist.", code="invalid")
 
     def to_python(self, value: Any) -> int | None:
         if value is None or value == "":
@@ -51,6 +71,10 @@ class StrictTextField(forms.CharField):
     def to_python(self, value: Any) -> str:
         if value is not None and not isinstance(value, str):
             raise ValidationError("must be text.", code="invalid")
+        if value and SURROGATE.search(value):
+            raise ValidationError(
+                "holds a broken character (a lone UTF-16 surrogate).", code="invalid"
+            )
         return super().to_python(value)
 
 
@@ -73,7 +97,7 @@ class IdListField(forms.Field):
         ids = []
         for item in value:
             parsed = number.to_python(item)
-            if parsed is None:
+            if parsed is None or not 0 < parsed <= MAX_ID:
                 raise ValidationError("must list theme ids.", code="invalid")
             ids.append(parsed)
         return ids
@@ -116,7 +140,7 @@ class QuoteCreateForm(ListAwareForm):
 
 
 class AddThemeForm(ListAwareForm):
-    theme = StrictIntegerField(required=False)
+    theme = StrictIntegerField(required=False, min_value=1, max_value=MAX_ID)
     new_theme = StrictTextField(required=False, max_length=MAX_THEME_NAME_CHARS)
 
     def clean(self) -> dict[str, Any]:

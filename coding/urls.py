@@ -1,28 +1,29 @@
 from django.urls import path
 
+import aefront.converters  # noqa: F401 (registers <id:>)
 from coding import api, views
 
 app_name = "coding"
 
-QUOTE = "p/<slug:project_slug>/quotes/<int:quote_id>/"
+QUOTE = "p/<slug:project_slug>/quotes/<id:quote_id>/"
 
 urlpatterns = [
     path(
-        "p/<slug:project_slug>/transcripts/<int:transcript_id>/",
+        "p/<slug:project_slug>/transcripts/<id:transcript_id>/",
         views.transcript_detail,
         name="transcript",
     ),
     path("p/<slug:project_slug>/themes/", views.theme_list, name="theme_list"),
     # JSON API (see coding/api.py).
     path(
-        "p/<slug:project_slug>/transcripts/<int:transcript_id>/quotes/",
+        "p/<slug:project_slug>/transcripts/<id:transcript_id>/quotes/",
         api.quotes,
         name="api_quotes",
     ),
     path(QUOTE, api.quote_detail, name="api_quote"),
     path(QUOTE + "themes/", api.add_theme, name="api_quote_add_theme"),
     path(
-        QUOTE + "themes/<int:theme_id>/remove/",
+        QUOTE + "themes/<id:theme_id>/remove/",
         api.remove_theme,
         name="api_quote_remove_theme",
     ),

@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 
 from aefront import errors
@@ -168,7 +169,8 @@ def project_page(roles: frozenset[str] = ALL_ROLES, methods: Iterable[str] = ("G
     """An HTML page of one project: `view(request, access, **kwargs)`.
 
     The project is loaded first, so an outsider gets 404 whatever the method; then the
-    role (403) and the method (405).
+    role (403) and the method (405). Every project page shows interview content, so
+    none may be cached (`Cache-Control: no-store`).
     """
     allowed = tuple(methods)
 
@@ -178,7 +180,10 @@ def project_page(roles: frozenset[str] = ALL_ROLES, methods: Iterable[str] = ("G
             project_access = get_project_access(request.user, project_slug, roles)
             if request.method not in allowed:
                 return HttpResponseNotAllowed(allowed)
-            return view(request, project_access, **kwargs)
+            response = view(request, project_access, **kwargs)
+            if not response.has_header("Cache-Control"):  # downloads set their own
+                add_never_cache_headers(response)
+            return response
 
         return wrapper
 

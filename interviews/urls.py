@@ -1,5 +1,6 @@
 from django.urls import path
 
+import aefront.converters  # noqa: F401 (registers <id:>)
 from interviews import views
 
 app_name = "interviews"
@@ -8,7 +9,7 @@ urlpatterns = [
     path("", views.project_list, name="project_list"),
     path("p/<slug:project_slug>/", views.project_detail, name="project_detail"),
     path(
-        "p/<slug:project_slug>/transcripts/<int:transcript_id>/original/",
+        "p/<slug:project_slug>/transcripts/<id:transcript_id>/original/",
         views.transcript_original,
         name="transcript_original",
     ),

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import aefront.converters  # noqa: F401 (registers <id:>)
 from coding.report import views
 
 app_name = "report"
@@ -8,16 +9,16 @@ PREFIX = "p/<slug:project_slug>/report/"
 
 urlpatterns = [
     path(PREFIX, views.summary_page, name="summary"),
-    path(f"{PREFIX}themes/<int:theme_id>/", views.theme_page, name="theme"),
-    path(f"{PREFIX}themes/<int:theme_id>/narrative/", views.save_narrative, name="narrative"),
-    path(f"{PREFIX}themes/<int:theme_id>/headlines/", views.edit_headlines, name="headlines"),
-    path(f"{PREFIX}themes/<int:theme_id>/clearance/", views.set_clearance, name="clearance"),
+    path(f"{PREFIX}themes/<id:theme_id>/", views.theme_page, name="theme"),
+    path(f"{PREFIX}themes/<id:theme_id>/narrative/", views.save_narrative, name="narrative"),
+    path(f"{PREFIX}themes/<id:theme_id>/headlines/", views.edit_headlines, name="headlines"),
+    path(f"{PREFIX}themes/<id:theme_id>/clearance/", views.set_clearance, name="clearance"),
     path(f"{PREFIX}preview/", views.preview, name="preview"),
     path(f"{PREFIX}order/", views.reorder, name="order"),
     path(f"{PREFIX}export/", views.export, name="export"),
     path(f"{PREFIX}redactions/", views.redactions, name="redactions"),
     path(
-        f"{PREFIX}redactions/<int:term_id>/delete/",
+        f"{PREFIX}redactions/<id:term_id>/delete/",
         views.delete_redaction,
         name="redaction_delete",
     ),

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import aefront.converters  # noqa: F401 (registers <id:>)
 from interviews.imports import views
 
 app_name = "imports"
@@ -8,7 +9,7 @@ urlpatterns = [
     path("p/<slug:project_slug>/import/", views.upload, name="upload"),
     path("p/<slug:project_slug>/import/file/", views.upload_file, name="upload_file"),
     path(
-        "p/<slug:project_slug>/import/<int:transcript_id>/review/",
+        "p/<slug:project_slug>/import/<id:transcript_id>/review/",
         views.review,
         name="review",
     ),

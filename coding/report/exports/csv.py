@@ -17,8 +17,14 @@ ROWS_PER_CHUNK = 200
 
 
 def neutralise(value: str) -> str:
-    """'=1+1' -> "'=1+1": text in a spreadsheet, not a formula."""
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+    """'=1+1' -> "'=1+1": text in a spreadsheet, not a formula.
+
+    Spreadsheets that trim cells on import compute " =2+3" too, so what counts is the
+    first character that is not a space.
+    """
+    if value.startswith(FORMULA_TRIGGERS) or value.lstrip(" ").startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
 
 
 class _Echo:
