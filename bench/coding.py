@@ -75,7 +75,7 @@ def server_rows(options) -> tuple[list[Row], dict]:
 
     from coding import services
     from coding.models import Quote, Theme
-    from interviews.access import member_access
+    from interviews.access import get_project_access
 
     words, themes = options.words, min(options.themes, 40)
     project, transcript = build("bench-coding", words, 500, themes)
@@ -97,7 +97,7 @@ def server_rows(options) -> tuple[list[Row], dict]:
     last_pk = Quote.all_objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     text = transcript.text
     spans = iter(range(5, len(text) - 40, 37))
-    coder_access = member_access(coder, transcript.project)
+    coder_access = get_project_access(coder, transcript.project.slug)
 
     def create_service() -> None:
         start = next(spans)

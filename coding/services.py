@@ -182,9 +182,9 @@ def code_passage(
     _validated(quote)
     themes = check_themes(access=access, themes=themes)
     if str(new_theme or "").strip():
-        themes = check_themes(
-            access=access, themes=[*themes, find_or_propose_theme(access=access, name=new_theme)]
-        )
+        proposed = find_or_propose_theme(access=access, name=new_theme)  # active, this project
+        if proposed not in themes:
+            themes.append(proposed)
     if not themes:
         raise CodingError("Choose at least one theme for the passage.")
     if key is not None:

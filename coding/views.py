@@ -2,14 +2,12 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 
 from coding.reading import parse_filters, theme_rows, transcript_page
 from interviews import access
 from interviews.access import ProjectAccess, project_page
 
 
-@never_cache
 @project_page()
 def transcript_detail(
     request: HttpRequest, project_access: ProjectAccess, transcript_id: int

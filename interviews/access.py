@@ -3,8 +3,9 @@
 Every view loads its project through `project_page` (HTML) or `project_json` (JSON),
 and every object through the getters here. Anything outside the user's projects
 answers 404, so that its existence is not disclosed; a member whose role may not do
-something gets 403. The rules of who may change what (`ProjectAccess.may_edit_quote`,
-`may_clear`) live here too, and services and templates both ask them.
+something gets 403. The rules of who may change what live here too: who may change a
+quote (`ProjectAccess.may_edit_quote`, asked by services and by the page's JSON), and
+who may clear one for publication (the authoring roles, `can_author`).
 """
 
 from __future__ import annotations
@@ -76,11 +77,6 @@ class ProjectAccess:
                 "Only the coder who made this quote, or a project admin, may change it."
             )
 
-    @property
-    def may_clear(self) -> bool:
-        """Clearing a quote for publication is the report authors' (and admins') call."""
-        return self.can_author
-
 
 def projects_for(user: UserLike) -> QuerySet[Project]:
     """The projects this user is a member of."""
@@ -108,16 +104,6 @@ def get_project_access(
     access = ProjectAccess(project=membership.project, role=membership.role, user=user)
     access.require(roles)
     return access
-
-
-def member_access(user: UserLike, project: Project) -> ProjectAccess:
-    """The user's access to a project already loaded (commands, seeding): 404 if no member."""
-    role = (
-        Membership.objects.filter(user=user, project=project).values_list("role", flat=True)
-    ).first()
-    if role is None:
-        raise Http404("No such project.")
-    return ProjectAccess(project=project, role=role, user=user)
 
 
 M = TypeVar("M", bound=Model)

@@ -293,10 +293,6 @@ def preview(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse
     if options_form.is_bound and not options_form.is_valid():
         status = 400
     report = build_report(project=project, filters=form.filters(), options=options_form.options())
-    query = {
-        **_filter_query(request, ReportFilterForm.FIELDS),
-        **_filter_query(request, ExportOptionsForm.FIELDS),
-    }
     context = {
         "access": project_access,
         "project": project,
@@ -304,9 +300,9 @@ def preview(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse
         "options_form": options_form,
         "report": report,
         "formats": format_choices(),
-        "hidden_filters": query.items(),
         "section_ids": [section.theme_id for section in report.sections],
         "form_errors": sentences(form) + sentences(options_form) if status == 400 else [],
+        **_filter_context(request),
     }
     return render(request, "coding/report/preview.html", context, status=status)
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from coding import services
 from coding.models import Quote, Theme
-from interviews.access import member_access
+from interviews.access import get_project_access
 from interviews.models import Transcript
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -369,7 +369,7 @@ def test_other_coders_quotes_appear_without_reload(
     assert page.get_by_role("button", name="Delete quote").count() == 0
     close_dialog(page)
     services.delete_quote(
-        access=member_access(project_admin, theirs.transcript.project), quote=theirs
+        access=get_project_access(project_admin, transcript.project.slug), quote=theirs
     )  # another coder deletes it
     mark.first.wait_for(state="detached")
     assert page.page_errors == []

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from coding import forms, services
 from coding.models import MAX_MEMO_CHARS, Quote, QuoteTheme, Theme
-from interviews.access import member_access
+from interviews.access import get_project_access
 from interviews.models import Membership, Project, Transcript
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def by(user, thing):
     if isinstance(thing, Quote):
         thing = thing.transcript
     project = thing if isinstance(thing, Project) else thing.project
-    return member_access(user, project)
+    return get_project_access(user, project.slug)
 
 
 def code(transcript, start, end, coder, *themes, **extra):

@@ -64,16 +64,19 @@ def _write_docx(source: Source, out: BinaryIO) -> str:
     return _report_summary(report)
 
 
-def _write_markdown(source: Source, out: BinaryIO) -> str:
+def _write_rendered(render: Callable[[Report], str], source: Source, out: BinaryIO) -> str:
     report = source.report()
-    out.write(markdown.render_markdown(report).encode("utf-8"))
+    out.write(render(report).encode("utf-8"))
     return _report_summary(report)
+
+
+# The renderer is looked up on each call (not bound here), so it can be replaced in tests.
+def _write_markdown(source: Source, out: BinaryIO) -> str:
+    return _write_rendered(markdown.render_markdown, source, out)
 
 
 def _write_html(source: Source, out: BinaryIO) -> str:
-    report = source.report()
-    out.write(html.render_html(report).encode("utf-8"))
-    return _report_summary(report)
+    return _write_rendered(html.render_html, source, out)
 
 
 def _stream_csv(source: Source) -> Iterator[bytes]:
