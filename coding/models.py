@@ -263,3 +263,64 @@ class RedactionTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} → {self.replacement}"
+
+
+class SafeTerm(models.Model):
+    """A word or name the author marked safe to publish.
+
+    Never redacted as a part of a known name ("Will", "Rose"), never flagged by the
+    identifier review ("NHS England"). A full name the server knows is still redacted.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="safe_terms")
+    term = models.CharField(max_length=200)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["term"]
+        constraints = [models.UniqueConstraint("project", Lower("term"), name="safe_term_unique")]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class QuoteRedaction(models.Model):
+    """A term redacted in one quote's exports only (the review's "redact here")."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="redactions")
+    term = models.CharField(max_length=200)
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["quote", "term"]
+        constraints = [
+            models.UniqueConstraint("quote", Lower("term"), name="quote_redaction_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} in quote {self.quote_id}"
+
+
+class ReportSignOff(models.Model):
+    """An author's sign-off of one final export: who, when, what, and the file's hash."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sign_offs")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    signed_at = models.DateTimeField(auto_now_add=True)
+    format = models.CharField(max_length=10)
+    filename = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    scope = models.CharField(max_length=300, help_text="The report's filters, in words.")
+    quotes = models.PositiveIntegerField(help_text="Quotes published in the file.")
+
+    class Meta:
+        ordering = ["-signed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} signed off by {self.signed_by} at {self.signed_at:%Y-%m-%d %H:%M}"

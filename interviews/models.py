@@ -162,6 +162,10 @@ class Transcript(models.Model):
     original_format = models.CharField(max_length=10, blank=True)
     original_sha256 = models.CharField(max_length=64, blank=True)
     text = models.TextField()
+    title_is_safe = models.BooleanField(
+        default=False,
+        help_text="The title names no one: exports may show it instead of 'Interview N'.",
+    )
     speakers_confirmed = models.BooleanField(
         default=False, help_text="The enabler has reviewed the speaker mapping."
     )

@@ -32,6 +32,11 @@ from interviews.uploads import read_upload
 
 INTERVIEWER = "Interviewer"
 _PSEUDONYM_NUMBER = re.compile(r"^P(\d+)$", re.IGNORECASE)
+# Labels that name no one ("Speaker 2", "P03", "R"): not kept as a real name.
+_ANONYMOUS_LABEL = re.compile(
+    r"^(?:p|r|a|participant|speaker|respondent|interviewee|person|voice|unknown)\s*\d*$",
+    re.IGNORECASE,
+)
 PARTICIPANT_DETAILS = ("role_title", "organisation_type", "local_system")
 
 
@@ -87,7 +92,7 @@ class SpeakerChoice:
     participant: Participant | None = None
     new_pseudonym: str = ""
     details: Mapping[str, object] = field(default_factory=dict)
-    remember_name: bool = False
+    remember_name: bool = True
 
 
 @dataclass(frozen=True)
@@ -136,13 +141,25 @@ def _next_pseudonyms(used: set[str], count: int) -> list[str]:
     return names
 
 
+def spoken_name(label: str) -> str:
+    """The name to keep for redaction from a spoken label: '' for 'Speaker 2' or 'P03'."""
+    label = " ".join(label.split())
+    if not label or _ANONYMOUS_LABEL.match(label) or is_interviewer_label(label):
+        return ""
+    return label[:200]
+
+
 def _new_participant(
-    project: Project, pseudonym: str, details: Mapping[str, object] | None = None
+    project: Project,
+    pseudonym: str,
+    details: Mapping[str, object] | None = None,
+    real_name: str = "",
 ) -> Participant:
     """A participant whose pseudonym the caller knows is free (it holds the project lock
     and has read every pseudonym), so only the fields are validated here; the database's
-    unique constraint still stands behind it."""
-    participant = Participant(project=project, pseudonym=pseudonym.strip())
+    unique constraint still stands behind it. `real_name` is the spoken name, kept only to
+    redact it from exports."""
+    participant = Participant(project=project, pseudonym=pseudonym.strip(), real_name=real_name)
     for name, value in (details or {}).items():
         if name in PARTICIPANT_DETAILS:
             setattr(participant, name, value)
@@ -289,14 +306,18 @@ def _assign_speakers(
             participant = existing.get(choice.casefold())
             created = participant is None
             if created:
-                participant = _new_participant(project, choice, {"local_system": local_system})
+                participant = _new_participant(
+                    project, choice, {"local_system": local_system}, spoken_name(label)
+                )
                 existing[participant.pseudonym.casefold()] = participant
             targets[key] = _Target(participant, False, created)
         elif is_interviewer_label(label):
             targets[key] = _Target(None, True)
         else:
             pseudonym = _next_pseudonyms(set(existing), 1)[0]
-            participant = _new_participant(project, pseudonym, {"local_system": local_system})
+            participant = _new_participant(
+                project, pseudonym, {"local_system": local_system}, spoken_name(label)
+            )
             existing[pseudonym.casefold()] = participant
             targets[key] = _Target(participant, False, True)
     return targets
@@ -446,8 +467,8 @@ def _resolve(project: Project, choice: SpeakerChoice, spoken: str) -> _Target:
             if getattr(participant, name) != value:
                 setattr(participant, name, value)
                 changed = True
-        if choice.remember_name and participant.real_name != spoken:
-            participant.real_name = spoken[:200]
+        if choice.remember_name and spoken_name(spoken) and participant.real_name != spoken:
+            participant.real_name = spoken_name(spoken)
             changed = True
         if changed:
             participant.full_clean()
@@ -456,7 +477,7 @@ def _resolve(project: Project, choice: SpeakerChoice, spoken: str) -> _Target:
     if not choice.new_pseudonym.strip():
         raise ValidationError("Choose a participant, a new pseudonym or the interviewer.")
     if choice.remember_name:
-        details["real_name"] = spoken[:200]
+        details["real_name"] = spoken_name(spoken)
     participant = Participant(project=project, pseudonym=choice.new_pseudonym.strip())
     for name, value in details.items():
         setattr(participant, name, value)

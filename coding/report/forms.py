@@ -93,8 +93,12 @@ class ExportOptionsForm(forms.Form):
     with_systems = forms.BooleanField(
         required=False, label="Show local system names in attributions"
     )
+    with_memos = forms.BooleanField(
+        required=False,
+        label="Add coders' memos to the quote tables (CSV, XLSX), redacted like the quotes",
+    )
 
-    FIELDS = ("all_quotes", "with_pseudonyms", "with_systems")
+    FIELDS = ("all_quotes", "with_pseudonyms", "with_systems", "with_memos")
 
     def options(self) -> ExportOptions:
         if not self.is_bound or not self.is_valid():

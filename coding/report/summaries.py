@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +72,14 @@ class InterviewInfo:
     title: str
     interview_date: datetime.date | None
     local_system_id: int | None
+    title_is_safe: bool = False
+
+    def export_label(self, redact: Callable[[str], str]) -> str:
+        """What exports call the interview: its title only once the author confirmed the
+        title names no one (and redacted even then), else 'Interview 12'."""
+        if self.title_is_safe and self.title.strip():
+            return redact(self.title.strip())
+        return f"Interview {self.pk}"
 
 
 @dataclass
@@ -151,14 +159,16 @@ def interview_infos(project: Project) -> dict[int, InterviewInfo]:
     rows = (
         Transcript.objects.filter(project=project)
         .order_by(F("interview_date").asc(nulls_last=True), "title", "pk")
-        .values_list("pk", "title", "interview_date")
+        .values_list("pk", "title", "interview_date", "title_is_safe")
     )
     systems = dict(
         Transcript.objects.filter(
             local_system_id__in=LocalSystem.objects.filter(project=project).values("pk")
         ).values_list("pk", "local_system_id")
     )
-    return {pk: InterviewInfo(pk, title, date, systems.get(pk)) for pk, title, date in rows}
+    return {
+        pk: InterviewInfo(pk, title, date, systems.get(pk), safe) for pk, title, date, safe in rows
+    }
 
 
 def effective_system(interview: InterviewInfo | None, speaker: Speaker | None) -> int | None:

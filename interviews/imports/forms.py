@@ -175,8 +175,12 @@ class ReviewForm(forms.Form):
                 ),
                 "remember_name": forms.BooleanField(
                     required=False,
+                    initial=True,
                     label="Keep the spoken name to redact it from exports",
-                    help_text="Stored on the server only, never shown in exports.",
+                    help_text=(
+                        "Stored on the server only, never shown in exports. Speaker "
+                        "labels are redacted from exports either way."
+                    ),
                 ),
             }
             for name, field in fields.items():

@@ -45,7 +45,10 @@ def hostile(project_a, enabler):
     )
     text = " ".join(payloads) + " tail"
     transcript = Transcript.objects.create(
-        project=project_a, title='=HYPERLINK("http://evil.example","t")', text=text
+        project=project_a,
+        title='=HYPERLINK("http://evil.example","t")',
+        title_is_safe=True,
+        text=text,
     )
     transcript.participants.add(participant)
     theme = Theme.objects.create(project=project_a, name="+Theme")
@@ -74,7 +77,7 @@ def test_neutralise():
 
 
 def test_csv_every_trigger_cell_starts_with_an_apostrophe_and_round_trips(hostile):
-    options = ExportOptions(with_pseudonyms=True)
+    options = ExportOptions(with_pseudonyms=True, with_memos=True)
     expected = list(quote_rows(project=hostile, options=options))
     data = "".join(csv_chunks(quote_rows(project=hostile, options=options)))
     assert data.startswith("\ufeff")

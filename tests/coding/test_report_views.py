@@ -393,7 +393,7 @@ def test_query_counts_are_the_same_for_10_and_1000_quotes(client, data, author, 
     add_bulk_quotes(data.transcripts["T3"], enabler, themes, 990)
     large = {target: count(client, target) for target in targets}
     assert large == small
-    assert max(small.values()) <= 25
+    assert max(small.values()) <= 32  # the redaction set alone is 8 fixed queries
 
 
 def test_an_empty_project_renders_every_page_and_export(client, author, project_a):

@@ -335,7 +335,7 @@ def test_remap_to_a_new_participant_with_details_and_the_interviewer(
         "acute_trust",
         local_system,
     )
-    assert new.real_name == ""
+    assert new.real_name == "Jane Smith"  # kept by default, to redact it from exports
     remap_speakers(
         transcript=imported,
         mapping={"Interviewer": SpeakerChoice(interviewer=True)},

@@ -18,16 +18,19 @@ from django.utils import timezone
 from coding.models import Theme
 from coding.report.exports import EXPORTERS
 from coding.report.exports.csv import csv_bytes
-from coding.report.exports.rows import QUOTE_COLUMNS, ExportOptions, quote_rows
+from coding.report.exports.rows import ExportOptions, quote_rows
 from interviews.access import admin_project_ids
 from interviews.models import Project
 
-ADMIN_OPTIONS = ExportOptions(all_quotes=True, with_pseudonyms=True, with_systems=True)
+# The admin's working copy: every column, memos included (redacted like the quotes).
+ADMIN_OPTIONS = ExportOptions(
+    all_quotes=True, with_pseudonyms=True, with_systems=True, with_memos=True
+)
 
 
 def selected_rows(themes: QuerySet[Theme]) -> Iterator[list[str]]:
     """A 'project' column, then the usual quote columns, for every selected theme."""
-    yield ["project", *QUOTE_COLUMNS]
+    yield ["project", *ADMIN_OPTIONS.columns]
     by_project: dict[int, set[int]] = {}
     for theme_id, project_id in themes.values_list("pk", "project_id"):
         by_project.setdefault(project_id, set()).add(theme_id)

@@ -45,9 +45,9 @@ QUOTE_COLUMNS = (
     "start",
     "end",
     "coder",
-    "memo",
     "cleared",
 )
+MEMO_COLUMN = "memo"
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,11 @@ class ExportOptions:
     all_quotes: bool = False  # report formats: include quotes not yet cleared
     with_pseudonyms: bool = False
     with_systems: bool = False
+    with_memos: bool = False  # CSV/XLSX: add the (redacted) memo column; memos are internal
+
+    @property
+    def columns(self) -> list[str]:
+        return [*QUOTE_COLUMNS, MEMO_COLUMN] if self.with_memos else list(QUOTE_COLUMNS)
 
 
 @dataclass
@@ -96,7 +101,7 @@ class Report:
     totals_line: str = ""
 
 
-def describe_scope(summary: Summary, coder_name: str = "") -> str:
+def describe_scope(summary: Summary) -> str:
     """'All interviews', or the filters in words."""
     filters = summary.filters
     parts = []
@@ -113,15 +118,21 @@ def describe_scope(summary: Summary, coder_name: str = "") -> str:
     elif filters.date_to:
         parts.append(f"interviews up to {filters.date_to:%d %B %Y}")
     if filters.coder_id:
-        parts.append(f"quotes coded by {coder_name or '?'}")
+        parts.append("quotes of one coder")
     return ("Limited to " + "; ".join(parts)) if parts else "All interviews"
 
 
-def coder_name(filters: Filters) -> str:
-    if not filters.coder_id:
-        return ""
-    user = get_user_model().objects.filter(pk=filters.coder_id).first()
-    return user.get_username() if user else ""
+def coder_labels(project: Project) -> dict[int, str]:
+    """'Coder 1', 'Coder 2'… for the people who coded in the project: a username can be a
+    name, so exports never carry one."""
+    coder_ids = (
+        get_user_model()
+        .objects.filter(quotes__transcript__project=project)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return {pk: f"Coder {number}" for number, pk in enumerate(coder_ids, start=1)}
 
 
 def report_order(rows: list[ThemeRow], positions: dict[int, int | None]) -> list[ThemeRow]:
@@ -184,7 +195,7 @@ def build_report(
             section.quotes.append(
                 ReportQuote(
                     quote_id=quote.pk,
-                    text=redact(quote.text.strip()),
+                    text=redact(quote.text.strip(), quote.pk),
                     attribution=redact(export_attribution(speaker, options)),
                     cleared=quote.is_cleared,
                 )
@@ -194,7 +205,7 @@ def build_report(
     totals = summary.totals
     return Report(
         title=redact(project.report_title.strip() or project.name),
-        scope=describe_scope(summary, coder_name(filters)),
+        scope=describe_scope(summary),
         sections=sections,
         not_included=not_included,
         options=options,
@@ -221,14 +232,14 @@ def quote_rows(
     options: ExportOptions | None = None,
     theme_ids: Collection[int] | None = None,
 ) -> Iterator[list[str]]:
-    """Header, then one row per quote and theme, streamed from the database.
+    """Header (`options.columns`), then one row per quote and theme, streamed.
 
     Ordered by theme (tree order), interview date, position in the transcript. Memory
     stays flat: only themes, interviews and participants are held, never the quotes.
     """
     filters = filters or Filters()
     options = options or ExportOptions()
-    yield list(QUOTE_COLUMNS)
+    yield options.columns
     themes = project_themes(project)
     if not themes:
         return
@@ -236,7 +247,8 @@ def quote_rows(
     speakers = SpeakerIndex.load(project)
     redact = Redactor.for_project(project)
     paths = {row.theme.pk: redact(row.path) for row in themes}
-    titles = {pk: redact(info.title) for pk, info in interviews.items()}
+    labels = {pk: info.export_label(redact) for pk, info in interviews.items()}
+    coders = coder_labels(project)
     system_names = dict(LocalSystem.objects.filter(project=project).values_list("pk", "name"))
 
     wanted = [pk for pk in paths if theme_ids is None or pk in theme_ids]
@@ -263,14 +275,14 @@ def quote_rows(
             "content_object__transcript_id",
             "content_object__start",
             "content_object__end",
-            "content_object__coder__username",
-            "content_object__memo",
+            "content_object__coder_id",
+            "content_object__memo" if options.with_memos else "content_object__is_cleared",
             "content_object__is_cleared",
+            "content_object_id",
         )
     )
-    for theme_id, text, transcript_id, start, end, coder, memo, cleared in rows.iterator(
-        chunk_size=2000
-    ):
+    for row in rows.iterator(chunk_size=2000):
+        theme_id, text, transcript_id, start, end, coder_id, memo, cleared, quote_id = row
         interview = interviews.get(transcript_id)
         speaker = speakers.speaker(transcript_id, start)
         if not quote_in_scope(filters, interview, speaker):
@@ -280,8 +292,8 @@ def quote_rows(
             system_name = redact(system_names.get(effective_system(interview, speaker), ""))
         yield [
             paths[theme_id],
-            redact(text),
-            titles.get(transcript_id, ""),
+            redact(text, quote_id),
+            labels.get(transcript_id, ""),
             speaker.pseudonym if (speaker and options.with_pseudonyms) else "",
             redact(speaker.role_title) if speaker else "",
             speaker.organisation_label if speaker else "",
@@ -289,7 +301,7 @@ def quote_rows(
             interview.interview_date.isoformat() if interview and interview.interview_date else "",
             str(start),
             str(end),
-            coder,
-            redact(memo),
+            coders.get(coder_id, ""),
             "yes" if cleared else "no",
+            *([redact(memo, quote_id)] if options.with_memos else []),
         ]

@@ -59,6 +59,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--with-systems", action="store_true", help="add local system names to attributions"
         )
+        parser.add_argument(
+            "--with-memos", action="store_true", help="csv, xlsx: add the coders' memos (redacted)"
+        )
 
     def handle(self, *args, **options) -> None:
         project = Project.objects.filter(slug=options["project"]).first()
@@ -69,6 +72,7 @@ class Command(BaseCommand):
             all_quotes=options["all_quotes"],
             with_pseudonyms=options["with_pseudonyms"],
             with_systems=options["with_systems"],
+            with_memos=options["with_memos"],
         )
         target = Path(options["output"])
         if target.is_dir():
