@@ -5,9 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
+from coding.forms import MAX_ID, StrictIntegerField
+
 from coding.report.authoring import MAX_NARRATIVE_CHARS
 from coding.report.exports import format_choices
 from coding.report.exports.rows import ExportOptions
+from coding.report.review import ACTIONS
 from coding.report.summaries import Filters
 from interviews.models import LocalSystem, OrganisationType, Project
 
@@ -108,6 +111,22 @@ class ExportOptionsForm(forms.Form):
 
 class ExportFormatForm(forms.Form):
     format = forms.ChoiceField(choices=format_choices, label="Format")
+
+
+class ReviewDecisionForm(forms.Form):
+    """One click of the identifier review: what to do with one flagged span of a quote."""
+
+    quote = StrictIntegerField(min_value=1, max_value=MAX_ID, label="Quote")
+    text = forms.CharField(max_length=200, label="Flagged text")
+    action = forms.ChoiceField(choices=list(ACTIONS.items()), label="Action")
+    scope = forms.CharField(required=False, max_length=2000, label="Report scope")
+
+
+class SignOffForm(forms.Form):
+    format = forms.ChoiceField(
+        choices=lambda: [(k, v) for k, v in format_choices() if k in {"docx", "md", "html"}],
+        label="Format of the final report",
+    )
 
 
 class NarrativeForm(forms.Form):

@@ -15,6 +15,9 @@ urlpatterns = [
     path(f"{PREFIX}themes/<id:theme_id>/clearance/", views.set_clearance, name="clearance"),
     path(f"{PREFIX}preview/", views.preview, name="preview"),
     path(f"{PREFIX}order/", views.reorder, name="order"),
+    path(f"{PREFIX}review/", views.review_page, name="review"),
+    path(f"{PREFIX}review/decide/", views.review_decide, name="review_decide"),
+    path(f"{PREFIX}review/sign-off/", views.review_sign_off, name="review_sign_off"),
     path(f"{PREFIX}export/", views.export, name="export"),
     path(f"{PREFIX}redactions/", views.redactions, name="redactions"),
     path(

@@ -25,12 +25,13 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from aefront.errors import sentences
-from coding.models import RedactionTerm
+from coding.models import RedactionTerm, ReportSignOff
 from coding.reading import get_theme
 from coding.report import authoring
 from coding.report.charts import charts
 from coding.report.exports import EXPORTERS, Source, format_choices
 from coding.report.exports.rows import build_report
+from coding.report.review import ACTIONS, ReviewError, decide, identifier_review, sign_off
 from coding.report.forms import (
     ClearanceForm,
     ExportFormatForm,
@@ -40,6 +41,8 @@ from coding.report.forms import (
     RedactionTermForm,
     ReportFilterForm,
     ReportOrderForm,
+    ReviewDecisionForm,
+    SignOffForm,
 )
 from coding.report.summaries import sort_rows, summarise, theme_workspace
 from coding.report.table import theme_table_body
@@ -53,11 +56,13 @@ def _filter_query(request: HttpRequest, names: tuple[str, ...]) -> dict[str, str
     return {name: request.GET[name] for name in names if request.GET.get(name)}
 
 
-def _filter_forms(request: HttpRequest, project):
-    bound = any(name in request.GET for name in ReportFilterForm.FIELDS)
-    form = ReportFilterForm(request.GET if bound else None, project=project)
+def _filter_forms(request: HttpRequest, project, data=None):
+    """The report's filters and publishing options, from the query (or from `data`)."""
+    data = request.GET if data is None else data
+    bound = any(name in data for name in ReportFilterForm.FIELDS)
+    form = ReportFilterForm(data if bound else None, project=project)
     options = ExportOptionsForm(
-        request.GET if any(n in request.GET for n in ExportOptionsForm.FIELDS) else None
+        data if any(n in data for n in ExportOptionsForm.FIELDS) else None
     )
     return form, options
 
@@ -132,9 +137,11 @@ def summary_page(request: HttpRequest, project_access: ProjectAccess) -> HttpRes
 def _filter_context(request: HttpRequest) -> dict:
     """The filters as a query string (for links) and as hidden fields (for forms)."""
     filters = _filter_query(request, ReportFilterForm.FIELDS)
+    options = _filter_query(request, ExportOptionsForm.FIELDS)
     return {
         "filter_query": urlencode(filters),
-        "hidden_filters": {**filters, **_filter_query(request, ExportOptionsForm.FIELDS)}.items(),
+        "scope_query": urlencode({**filters, **options}),
+        "hidden_filters": {**filters, **options}.items(),
     }
 
 
@@ -299,6 +306,7 @@ def preview(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse
         "form": form,
         "options_form": options_form,
         "report": report,
+        "review": identifier_review(project, report),
         "formats": format_choices(),
         "section_ids": [section.theme_id for section in report.sections],
         "form_errors": sentences(form) + sentences(options_form) if status == 400 else [],
@@ -375,6 +383,82 @@ def _download(exporter, source: Source) -> HttpResponse:
         )
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- identifier review -------------------------------------------------------------------
+
+
+@project_page(AUTHORS)
+def review_page(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
+    return _review_page(request, project_access, request.GET)
+
+
+def _review_page(request, project_access, data, errors=(), status=200) -> HttpResponse:
+    project = project_access.project
+    form, options_form = _filter_forms(request, project, data)
+    errors = [*errors, *sentences(form), *sentences(options_form)]
+    report = build_report(project=project, filters=form.filters(), options=options_form.options())
+    context = {
+        "access": project_access,
+        "project": project,
+        "form": form,
+        "options_form": options_form,
+        "report": report,
+        "review": identifier_review(project, report),
+        "actions": ACTIONS.items(),
+        "report_formats": [(e.key, e.label) for e in EXPORTERS.values() if e.holds == "report"],
+        "sign_offs": ReportSignOff.objects.filter(project=project).select_related("signed_by"),
+        "form_errors": errors,
+        **_filter_context(request),
+    }
+    status = 400 if errors and status == 200 else status
+    return render(request, "coding/report/review.html", context, status=status)
+
+
+@project_page(AUTHORS, methods=("POST",))
+def review_decide(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
+    form = ReviewDecisionForm(request.POST)
+    if not form.is_valid():
+        return _review_page(request, project_access, request.POST, sentences(form))
+    data = form.cleaned_data
+    try:
+        done = decide(
+            access=project_access,
+            quote_id=data["quote"],
+            text=data["text"],
+            action=data["action"],
+            user=request.user,
+        )
+    except ReviewError as error:
+        return _review_page(request, project_access, request.POST, sentences(error))
+    messages.success(request, done)
+    target = reverse("report:review", kwargs={"project_slug": project_access.project.slug})
+    return HttpResponseRedirect(f"{target}?{data['scope']}#review-list")
+
+
+@project_page(AUTHORS, methods=("POST",))
+def review_sign_off(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
+    project = project_access.project
+    form, options_form = _filter_forms(request, project, request.POST)
+    sign_off_form = SignOffForm(request.POST)
+    errors = [*sentences(form), *sentences(options_form), *sentences(sign_off_form)]
+    if errors:
+        return _review_page(request, project_access, request.POST, errors)
+    exporter = EXPORTERS[sign_off_form.cleaned_data["format"]]
+    source = Source(project, form.filters(), options_form.options(), final=True)
+    try:
+        record, spool = sign_off(
+            access=project_access, exporter=exporter, source=source, user=request.user
+        )
+    except ReviewError as error:
+        return _review_page(request, project_access, request.POST, sentences(error), 409)
+    response = FileResponse(
+        spool, as_attachment=True, filename=record.filename, content_type=exporter.content_type
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Report-SHA256"] = record.sha256
     return response
 
 

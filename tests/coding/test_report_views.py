@@ -29,7 +29,7 @@ def body(response) -> bytes:
 # --- permissions ---------------------------------------------------------------------------
 
 READ_PAGES = ["summary", "theme"]
-AUTHOR_PAGES = ["preview", "redactions", "export"]
+AUTHOR_PAGES = ["preview", "review", "redactions", "export"]
 
 
 def page_url(name, data):

@@ -23,14 +23,23 @@ from interviews.models import Project
 
 @dataclass(frozen=True)
 class Source:
-    """What one export is made of: the project, the report's filters and the options."""
+    """What one export is made of: the project, the report's filters and the options.
+
+    Not `final`, the report is a draft: it carries the identifier review's watermark.
+    """
 
     project: Project
     filters: Filters
     options: ExportOptions
+    final: bool = False
 
     def report(self) -> Report:
-        return build_report(project=self.project, filters=self.filters, options=self.options)
+        report = build_report(project=self.project, filters=self.filters, options=self.options)
+        if not self.final:
+            from coding.report.review import draft_notice, identifier_review
+
+            report.draft_notice = draft_notice(identifier_review(self.project, report))
+        return report
 
     def quote_rows(self) -> Iterator[list[str]]:
         return quote_rows(project=self.project, filters=self.filters, options=self.options)
@@ -39,7 +48,8 @@ class Source:
 @dataclass(frozen=True)
 class Exporter:
     """One format. `write` puts the file in `out` and says what it wrote; `stream`, if
-    set, yields the same bytes for a streamed download (flat memory)."""
+    set, yields the same bytes for a streamed download (flat memory); `render`, for the
+    report formats, writes a report already built (the signed-off final)."""
 
     key: str
     label: str
@@ -48,9 +58,15 @@ class Exporter:
     holds: str  # "report" or "quotes": the middle of the file name
     write: Callable[[Source, BinaryIO], str]
     stream: Callable[[Source], Iterator[bytes]] | None = None
+    render: Callable[[Report, BinaryIO], None] | None = None
 
     def filename(self, project: Project) -> str:
         return f"{project.slug}-{self.holds}-{timezone.localdate():%Y-%m-%d}.{self.extension}"
+
+    def write_report(self, report: Report, out: BinaryIO) -> None:
+        if self.render is None:
+            raise ValueError(f"{self.label} is not a report format.")
+        self.render(report, out)
 
 
 def _report_summary(report: Report) -> str:
@@ -58,25 +74,26 @@ def _report_summary(report: Report) -> str:
     return f"{len(report.sections)} themes, {quotes} headline quotes"
 
 
-def _write_docx(source: Source, out: BinaryIO) -> str:
-    report = source.report()
+def _render_docx(report: Report, out: BinaryIO) -> None:
     docx.write_docx(report, out)
-    return _report_summary(report)
 
 
-def _write_rendered(render: Callable[[Report], str], source: Source, out: BinaryIO) -> str:
-    report = source.report()
-    out.write(render(report).encode("utf-8"))
-    return _report_summary(report)
+# The renderers are looked up on each call (not bound here), so they can be replaced in tests.
+def _render_markdown(report: Report, out: BinaryIO) -> None:
+    out.write(markdown.render_markdown(report).encode("utf-8"))
 
 
-# The renderer is looked up on each call (not bound here), so it can be replaced in tests.
-def _write_markdown(source: Source, out: BinaryIO) -> str:
-    return _write_rendered(markdown.render_markdown, source, out)
+def _render_html(report: Report, out: BinaryIO) -> None:
+    out.write(html.render_html(report).encode("utf-8"))
 
 
-def _write_html(source: Source, out: BinaryIO) -> str:
-    return _write_rendered(html.render_html, source, out)
+def _report_writer(render: Callable[[Report, BinaryIO], None]) -> Callable[[Source, BinaryIO], str]:
+    def write(source: Source, out: BinaryIO) -> str:
+        report = source.report()
+        render(report, out)
+        return _report_summary(report)
+
+    return write
 
 
 def _stream_csv(source: Source) -> Iterator[bytes]:
@@ -100,11 +117,11 @@ EXPORTERS: dict[str, Exporter] = {
     exporter.key: exporter
     for exporter in (
         Exporter("docx", "Word (DOCX)", f"{OFFICE}.wordprocessingml.document", "docx",
-                 "report", _write_docx),
+                 "report", _report_writer(_render_docx), render=_render_docx),
         Exporter("md", "Markdown", "text/markdown; charset=utf-8", "md",
-                 "report", _write_markdown),
+                 "report", _report_writer(_render_markdown), render=_render_markdown),
         Exporter("html", "Printable HTML", "text/html; charset=utf-8", "html",
-                 "report", _write_html),
+                 "report", _report_writer(_render_html), render=_render_html),
         Exporter("csv", "Quotes (CSV)", "text/csv; charset=utf-8", "csv",
                  "quotes", _write_csv, _stream_csv),
         Exporter("xlsx", "Quotes (XLSX)", f"{OFFICE}.spreadsheetml.sheet", "xlsx",
@@ -119,10 +136,20 @@ def format_choices() -> list[tuple[str, str]]:
 
 
 def write_export(
-    *, project: Project, fmt: str, filters: Filters, options: ExportOptions, out: BinaryIO
+    *,
+    project: Project,
+    fmt: str,
+    filters: Filters,
+    options: ExportOptions,
+    out: BinaryIO,
+    final: bool = False,
 ) -> str:
-    """Write one export to a binary file; returns a one-line description of what it holds."""
+    """Write one export to a binary file; returns a one-line description of what it holds.
+
+    Report formats are drafts (watermarked) unless `final`; the signed-off final goes
+    through `review.sign_off`, which checks the review and records the file's hash.
+    """
     exporter = EXPORTERS.get(fmt)
     if exporter is None:
         raise ValueError(f"Unknown format {fmt!r}: choose one of {', '.join(FORMATS)}.")
-    return exporter.write(Source(project, filters, options), out)
+    return exporter.write(Source(project, filters, options, final), out)

@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
+from docx.shared import Pt, RGBColor
 
 from coding.report.exports.rows import Report
 
@@ -41,6 +41,8 @@ def write_docx(report: Report, out: BinaryIO) -> None:
     properties.created = now
     properties.modified = now
 
+    if report.draft_notice:
+        _watermark(document, clean(report.draft_notice))
     document.add_heading(clean(report.title), level=0)
     intro = document.add_paragraph()
     intro.add_run(clean(report.scope) + ". " + clean(report.totals_line)).italic = True
@@ -61,3 +63,21 @@ def write_docx(report: Report, out: BinaryIO) -> None:
             attribution.add_run(f"— {clean(quote.attribution)}").italic = True
 
     document.save(out)
+
+
+DRAFT_RED = RGBColor(0xB1, 0x0E, 0x1E)
+
+
+def _watermark(document, notice: str) -> None:
+    """The draft notice in every page's header and at the top of the body."""
+    for section in document.sections:
+        header = section.header.paragraphs[0]
+        header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = header.add_run(notice)
+        run.bold = True
+        run.font.color.rgb = DRAFT_RED
+    banner = document.add_paragraph()
+    run = banner.add_run(notice)
+    run.bold = True
+    run.font.size = Pt(14)
+    run.font.color.rgb = DRAFT_RED

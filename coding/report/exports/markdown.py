@@ -23,7 +23,8 @@ def md(text: str) -> str:
 
 
 def render_markdown(report: Report) -> str:
-    lines = [f"# {md(report.title)}", "", f"*{md(report.scope)}. {md(report.totals_line)}*", ""]
+    lines = [f"**{md(report.draft_notice)}**", ""] if report.draft_notice else []
+    lines += [f"# {md(report.title)}", "", f"*{md(report.scope)}. {md(report.totals_line)}*", ""]
     for section in report.sections:
         lines += [f"## {md(section.heading)}", ""]
         for paragraph in section.paragraphs:

@@ -70,6 +70,7 @@ class ReportQuote:
     text: str
     attribution: str
     cleared: bool
+    warning: str = ""  # small-number: role, organisation type and system shared by < 3
 
 
 @dataclass
@@ -99,6 +100,7 @@ class Report:
     filters: Filters
     generated: datetime.date
     totals_line: str = ""
+    draft_notice: str = ""  # the watermark of a draft ("DRAFT — …"); empty in the final
 
 
 def describe_scope(summary: Summary) -> str:
@@ -198,6 +200,7 @@ def build_report(
                     text=redact(quote.text.strip(), quote.pk),
                     attribution=redact(export_attribution(speaker, options)),
                     cleared=quote.is_cleared,
+                    warning=summary.speakers.small_number_warning(speaker),
                 )
             )
         sections.append(section)

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import datetime
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.http import Http404
 
-from coding.report.exports import FORMATS, write_export
+from aefront.errors import sentence
+from coding.report.exports import EXPORTERS, FORMATS, Source, write_export
 from coding.report.exports.rows import ExportOptions
+from coding.report.review import ReviewError, sign_off
 from coding.report.summaries import Filters
+from interviews.access import AUTHORING_ROLES, ProjectAccess, get_project_access
 from interviews.models import LocalSystem, OrganisationType, Project
 
 
@@ -60,6 +66,13 @@ class Command(BaseCommand):
             "--with-systems", action="store_true", help="add local system names to attributions"
         )
         parser.add_argument(
+            "--sign-off-as",
+            metavar="USERNAME",
+            help="docx, md, html: write the final report, signed off by this author "
+            "(refused while the identifier review has open flags); without it, a "
+            "watermarked draft",
+        )
+        parser.add_argument(
             "--with-memos", action="store_true", help="csv, xlsx: add the coders' memos (redacted)"
         )
 
@@ -79,17 +92,21 @@ class Command(BaseCommand):
             raise CommandError(f"{target} is a directory: give a file name with -o.")
         if not target.parent.exists():
             raise CommandError(f"The folder {target.parent} does not exist.")
+        signer = self.signer(project, options) if options["sign_off_as"] else None
         # Written next to the target and renamed: a failure leaves no half-written file.
         handle, temporary = tempfile.mkstemp(prefix=".export-", dir=target.parent)
         try:
             with os.fdopen(handle, "wb") as out:
-                written = write_export(
-                    project=project,
-                    fmt=options["fmt"],
-                    filters=filters,
-                    options=export_options,
-                    out=out,
-                )
+                if signer is None:
+                    written = write_export(
+                        project=project,
+                        fmt=options["fmt"],
+                        filters=filters,
+                        options=export_options,
+                        out=out,
+                    )
+                else:
+                    written = self.signed(signer, options["fmt"], filters, export_options, out)
             os.replace(temporary, target)
         except OSError as error:
             raise CommandError(f"Could not write {target}: {error.strerror or error}.") from None
@@ -97,6 +114,30 @@ class Command(BaseCommand):
             if os.path.exists(temporary):
                 os.unlink(temporary)
         self.stdout.write(f"Wrote {options['fmt']} of {project.slug} ({written}) to {target}")
+
+    def signer(self, project: Project, options: dict) -> ProjectAccess:
+        username = options["sign_off_as"]
+        user = get_user_model().objects.filter(username=username).first()
+        try:
+            if user is None:
+                raise Http404
+            return get_project_access(user, project.slug, AUTHORING_ROLES)
+        except (Http404, PermissionDenied):
+            raise CommandError(
+                f"{username!r} is not an author or admin of {project.slug}: only they sign off."
+            ) from None
+
+    def signed(self, access: ProjectAccess, fmt: str, filters, export_options, out) -> str:
+        exporter = EXPORTERS[fmt]
+        source = Source(access.project, filters, export_options, final=True)
+        try:
+            record, spool = sign_off(
+                access=access, exporter=exporter, source=source, user=access.user
+            )
+        except ReviewError as error:
+            raise CommandError(sentence(error)) from None
+        shutil.copyfileobj(spool, out)
+        return f"final, signed off by {access.user.get_username()}, sha256 {record.sha256}"
 
     def filters(self, project: Project, options: dict) -> Filters:
         system_id = None
