@@ -6,11 +6,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from coding.forms import MAX_ID, StrictIntegerField
-
 from coding.report.authoring import MAX_NARRATIVE_CHARS
 from coding.report.exports import format_choices
 from coding.report.exports.rows import ExportOptions
-from coding.report.review import ACTIONS
+from coding.report.review import ACTIONS as REVIEW_ACTIONS
 from coding.report.summaries import Filters
 from interviews.models import LocalSystem, OrganisationType, Project
 
@@ -118,7 +117,7 @@ class ReviewDecisionForm(forms.Form):
 
     quote = StrictIntegerField(min_value=1, max_value=MAX_ID, label="Quote")
     text = forms.CharField(max_length=200, label="Flagged text")
-    action = forms.ChoiceField(choices=list(ACTIONS.items()), label="Action")
+    action = forms.ChoiceField(choices=list(REVIEW_ACTIONS.items()), label="Action")
     scope = forms.CharField(required=False, max_length=2000, label="Report scope")
 
 

@@ -501,7 +501,9 @@ class IdentifierFinder:
                 [
                     c
                     for c in candidates
-                    if c.priority >= KNOWN or not self._all_safe(c, text, safe)
+                    # What an author marked safe is settled, whatever its kind.
+                    if not self._inside(c.start, c.end, safe)
+                    and (c.priority >= KNOWN or not self._all_safe(c, text, safe))
                 ],
             )
             for text, candidates, safe in zip(texts, found, safes, strict=True)

@@ -296,7 +296,8 @@ class Redactor:
         safe: Iterable[str] = (),
         per_quote: dict[int, list[str]] | None = None,
     ) -> None:
-        self.safe = {term_key(term) for term in safe}
+        self.safe_terms = sorted({" ".join(term.split()) for term in safe})
+        self.safe = {term_key(term) for term in self.safe_terms}
         self.labels: dict[str, str] = {}
         patterns: dict[str, str] = {}
         for term, label in terms:

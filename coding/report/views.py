@@ -31,7 +31,6 @@ from coding.report import authoring
 from coding.report.charts import charts
 from coding.report.exports import EXPORTERS, Source, format_choices
 from coding.report.exports.rows import build_report
-from coding.report.review import ACTIONS, ReviewError, decide, identifier_review, sign_off
 from coding.report.forms import (
     ClearanceForm,
     ExportFormatForm,
@@ -44,6 +43,7 @@ from coding.report.forms import (
     ReviewDecisionForm,
     SignOffForm,
 )
+from coding.report.review import ACTIONS, ReviewError, decide, identifier_review, sign_off
 from coding.report.summaries import sort_rows, summarise, theme_workspace
 from coding.report.table import theme_table_body
 from interviews.access import AUTHORING_ROLES, ProjectAccess, project_page
@@ -61,9 +61,7 @@ def _filter_forms(request: HttpRequest, project, data=None):
     data = request.GET if data is None else data
     bound = any(name in data for name in ReportFilterForm.FIELDS)
     form = ReportFilterForm(data if bound else None, project=project)
-    options = ExportOptionsForm(
-        data if any(n in data for n in ExportOptionsForm.FIELDS) else None
-    )
+    options = ExportOptionsForm(data if any(n in data for n in ExportOptionsForm.FIELDS) else None)
     return form, options
 
 
@@ -306,7 +304,7 @@ def preview(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse
         "form": form,
         "options_form": options_form,
         "report": report,
-        "review": identifier_review(project, report),
+        "review": identifier_review(report),
         "formats": format_choices(),
         "section_ids": [section.theme_id for section in report.sections],
         "form_errors": sentences(form) + sentences(options_form) if status == 400 else [],
@@ -405,7 +403,7 @@ def _review_page(request, project_access, data, errors=(), status=200) -> HttpRe
         "form": form,
         "options_form": options_form,
         "report": report,
-        "review": identifier_review(project, report),
+        "review": identifier_review(report),
         "actions": ACTIONS.items(),
         "report_formats": [(e.key, e.label) for e in EXPORTERS.values() if e.holds == "report"],
         "sign_offs": ReportSignOff.objects.filter(project=project).select_related("signed_by"),

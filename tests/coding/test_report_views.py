@@ -385,7 +385,7 @@ def test_query_counts_are_the_same_for_10_and_1000_quotes(client, data, author, 
     add_bulk_quotes(data.transcripts["T3"], enabler, themes, 2)  # 10 live quotes
     assert HeadlineQuote.objects.count() == 4  # the report has headline quotes to render
     targets = [url("summary", data), url("theme", data, theme_id=data.themes["A"].pk),
-               url("preview", data)] + [
+               url("preview", data), url("review", data)] + [
         url("export", data) + f"?format={fmt}&all_quotes=on"
         for fmt in ("docx", "md", "html", "csv", "xlsx")
     ]  # fmt: skip

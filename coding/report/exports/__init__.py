@@ -38,7 +38,7 @@ class Source:
         if not self.final:
             from coding.report.review import draft_notice, identifier_review
 
-            report.draft_notice = draft_notice(identifier_review(self.project, report))
+            report.draft_notice = draft_notice(identifier_review(report))
         return report
 
     def quote_rows(self) -> Iterator[list[str]]:
@@ -87,7 +87,9 @@ def _render_html(report: Report, out: BinaryIO) -> None:
     out.write(html.render_html(report).encode("utf-8"))
 
 
-def _report_writer(render: Callable[[Report, BinaryIO], None]) -> Callable[[Source, BinaryIO], str]:
+def _report_writer(
+    render: Callable[[Report, BinaryIO], None],
+) -> Callable[[Source, BinaryIO], str]:
     def write(source: Source, out: BinaryIO) -> str:
         report = source.report()
         render(report, out)

@@ -101,6 +101,9 @@ class Report:
     generated: datetime.date
     totals_line: str = ""
     draft_notice: str = ""  # the watermark of a draft ("DRAFT — …"); empty in the final
+    # What the redaction knew, for the identifier review: the names and the safe words.
+    known_names: list[str] = field(default_factory=list)
+    safe_terms: list[str] = field(default_factory=list)
 
 
 def describe_scope(summary: Summary) -> str:
@@ -219,6 +222,8 @@ def build_report(
             f"with {totals.participants} interviewee{'s' if totals.participants != 1 else ''} "
             f"in {totals.systems} local system{'s' if totals.systems != 1 else ''}."
         ),
+        known_names=redact.names,
+        safe_terms=redact.safe_terms,
     )
 
 
