@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+# A database fault met in any middleware layer answers 503, not 500.
+handler500 = "aefront.middleware.server_error"
+
 urlpatterns = [
     path(
         "accounts/login/",
