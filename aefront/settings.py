@@ -44,6 +44,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: whichever layer below meets a database fault, the answer is a 503.
     "aefront.middleware.DatabaseFaultMiddleware",
+    # Before anything reads the body: 413 from Content-Length alone.
+    "aefront.request_limits.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -174,6 +176,9 @@ STORAGES = {
 # Uploads. The reverse proxy should also cap bodies (client_max_body_size 21m).
 AEFRONT_MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 AEFRONT_MAX_TEXT_CHARS = env_int("MAX_TEXT_CHARS", 5 * 1024 * 1024)
+# A whole request carrying files: one file at the limit plus the form around it (the
+# proxy's client_max_body_size 21m). Larger requests get 413 before they are read.
+AEFRONT_MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", AEFRONT_MAX_UPLOAD_BYTES + 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
