@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "aefront.session_timeout.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "aefront.middleware.DatabaseUnavailableMiddleware",
@@ -113,7 +114,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
-SESSION_COOKIE_AGE = 12 * 60 * 60
+# Sessions end after IDLE_TIMEOUT seconds without activity and SESSION_MAX_AGE seconds
+# after signing in (aefront/session_timeout.py); the cookie lives no longer than that.
+AEFRONT_IDLE_TIMEOUT = env_int("IDLE_TIMEOUT", 30 * 60)
+AEFRONT_SESSION_MAX_AGE = env_int("SESSION_MAX_AGE", 12 * 60 * 60)
+SESSION_COOKIE_AGE = AEFRONT_SESSION_MAX_AGE
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", default=True)

@@ -152,7 +152,7 @@ function csrfToken() {
   return input ? input.value : "";
 }
 
-async function call(method, url, body) {
+async function call(method, url, body, extraHeaders = {}) {
   let response;
   try {
     response = await fetch(url, {
@@ -162,6 +162,7 @@ async function call(method, url, body) {
         Accept: "application/json",
         "Content-Type": "application/json",
         "X-CSRFToken": csrfToken(),
+        ...extraHeaders,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -744,7 +745,10 @@ root.addEventListener("click", (event) => {
 async function poll() {
   if (document.hidden) return;
   try {
-    const result = await call("GET", `${data.urls.quotes}?since=${encodeURIComponent(since)}`);
+    // Polling is not activity: it must not keep an idle session alive.
+    const result = await call("GET", `${data.urls.quotes}?since=${encodeURIComponent(since)}`, undefined, {
+      "X-Aefront-Background": "poll",
+    });
     since = result.now;
     if (result.themes) {
       setThemes(result.themes);
