@@ -113,6 +113,15 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Against one address trying many usernames: a higher bound per address and hour
+# (aefront/login_throttle.py), counted from axes' log of every failure.
+AXES_HANDLER = "aefront.login_throttle.LoginThrottleHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AEFRONT_LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 50)
+# The client address: X-Forwarded-For is believed only with TRUSTED_PROXY_COUNT set to
+# the number of reverse proxies in front of the app (aefront/client_ip.py).
+AEFRONT_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "aefront.client_ip.client_ip"
 
 # Sessions end after IDLE_TIMEOUT seconds without activity and SESSION_MAX_AGE seconds
 # after signing in (aefront/session_timeout.py); the cookie lives no longer than that.
