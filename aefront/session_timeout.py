@@ -51,6 +51,14 @@ def expiry(session, moment: float) -> str | None:
     return None
 
 
+def start(sender, request: HttpRequest | None = None, **kwargs) -> None:
+    """On signing in (user_logged_in): the session's clock starts now."""
+    if request is not None and hasattr(request, "session"):
+        moment = now()
+        request.session[SIGNED_IN] = moment
+        request.session[LAST_SEEN] = moment
+
+
 class IdleTimeoutMiddleware:
     """After the session, auth and message middleware; before anything needs the user."""
 

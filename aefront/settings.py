@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "taggit",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "aefront",
     "interviews",
     "coding",
     "coding.report",
@@ -52,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "aefront.mfa.AdminMFAMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "aefront.session_timeout.IdleTimeoutMiddleware",
@@ -101,6 +106,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Staff need a verified TOTP device for Django admin (aefront/mfa.py).
+AEFRONT_ADMIN_MFA = env_bool("MFA_REQUIRED_FOR_STAFF", default=True)
+OTP_TOTP_ISSUER = "aefront"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "interviews:project_list"
