@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "taggit",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "aefront",
     "interviews",
     "coding",
     "coding.report",
@@ -42,14 +45,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: whichever layer below meets a database fault, the answer is a 503.
+    "aefront.middleware.DatabaseFaultMiddleware",
+    # Before anything reads the body: 413 from Content-Length alone.
+    "aefront.request_limits.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "aefront.mfa.AdminMFAMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "aefront.session_timeout.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "aefront.middleware.DatabaseUnavailableMiddleware",
@@ -97,6 +107,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Staff need a verified TOTP device for Django admin (aefront/mfa.py).
+AEFRONT_ADMIN_MFA = env_bool("MFA_REQUIRED_FOR_STAFF", default=True)
+OTP_TOTP_ISSUER = "aefront"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "interviews:project_list"
 LOGOUT_REDIRECT_URL = "login"
@@ -108,8 +122,21 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Against one address trying many usernames: a higher bound per address and hour
+# (aefront/login_throttle.py), counted from axes' log of every failure.
+AXES_HANDLER = "aefront.login_throttle.LoginThrottleHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AEFRONT_LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 50)
+# The client address: X-Forwarded-For is believed only with TRUSTED_PROXY_COUNT set to
+# the number of reverse proxies in front of the app (aefront/client_ip.py).
+AEFRONT_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "aefront.client_ip.client_ip"
 
-SESSION_COOKIE_AGE = 12 * 60 * 60
+# Sessions end after IDLE_TIMEOUT seconds without activity and SESSION_MAX_AGE seconds
+# after signing in (aefront/session_timeout.py); the cookie lives no longer than that.
+AEFRONT_IDLE_TIMEOUT = env_int("IDLE_TIMEOUT", 30 * 60)
+AEFRONT_SESSION_MAX_AGE = env_int("SESSION_MAX_AGE", 12 * 60 * 60)
+SESSION_COOKIE_AGE = AEFRONT_SESSION_MAX_AGE
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", default=True)
@@ -172,6 +199,9 @@ STORAGES = {
 # Uploads. The reverse proxy should also cap bodies (client_max_body_size 21m).
 AEFRONT_MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 AEFRONT_MAX_TEXT_CHARS = env_int("MAX_TEXT_CHARS", 5 * 1024 * 1024)
+# A whole request carrying files: one file at the limit plus the form around it (the
+# proxy's client_max_body_size 21m). Larger requests get 413 before they are read.
+AEFRONT_MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", AEFRONT_MAX_UPLOAD_BYTES + 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -2,6 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from aefront import mfa
+
+# A database fault met in any middleware layer answers 503, not 500.
+handler500 = "aefront.middleware.server_error"
+
 urlpatterns = [
     path(
         "accounts/login/",
@@ -9,6 +14,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/mfa/", mfa.verify, name="mfa_verify"),
     path("admin/", admin.site.urls),
     path("", include("interviews.urls")),
     path("", include("interviews.imports.urls")),

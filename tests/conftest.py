@@ -57,6 +57,44 @@ SAMPLE_TEXT = (
 )
 
 
+def verify_mfa(client, user) -> None:
+    """Give `user` a TOTP device and mark the client's session verified with it, as after
+    entering a code (Django admin asks staff for one: aefront/mfa.py)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(
+        user=user, name="test", confirmed=True
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture
+def client(client):
+    """The test client, whose force_login of a staff user includes the MFA step.
+
+    Tests of the MFA step itself use `password_only_client`.
+    """
+    force_login = client.force_login
+
+    def force_login_verified(user, backend=None):
+        force_login(user, backend)
+        if user.is_staff:
+            verify_mfa(client, user)
+
+    client.force_login = force_login_verified
+    return client
+
+
+@pytest.fixture
+def password_only_client(db):
+    from django.test import Client
+
+    return Client()
+
+
 @pytest.fixture
 def make_user(db):
     def make(username: str, **extra):

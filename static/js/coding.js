@@ -130,10 +130,20 @@ function visibleBlocks() {
 // --- server calls ----------------------------------------------------------------
 
 class ApiError extends Error {
-  constructor(message, status) {
+  constructor(message, status, retryAfter = 0) {
     super(message);
     this.status = status;
+    this.retryAfter = retryAfter; // seconds the server asked us to wait (Retry-After)
   }
+}
+
+// Retry-After is either whole seconds or an HTTP date.
+function retryAfterSeconds(response) {
+  const raw = response.headers.get("Retry-After");
+  if (!raw) return 0;
+  if (/^\d+$/.test(raw.trim())) return Number(raw.trim());
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? 0 : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 function csrfToken() {
@@ -142,7 +152,7 @@ function csrfToken() {
   return input ? input.value : "";
 }
 
-async function call(method, url, body) {
+async function call(method, url, body, extraHeaders = {}) {
   let response;
   try {
     response = await fetch(url, {
@@ -152,6 +162,7 @@ async function call(method, url, body) {
         Accept: "application/json",
         "Content-Type": "application/json",
         "X-CSRFToken": csrfToken(),
+        ...extraHeaders,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -166,20 +177,32 @@ async function call(method, url, body) {
   }
   if (!response.ok) {
     const reason = payload && payload.error ? payload.error : `The server answered ${response.status}.`;
-    throw new ApiError(reason, response.status);
+    throw new ApiError(reason, response.status, retryAfterSeconds(response));
   }
   return payload;
 }
 
-// Creation carries a client-made uuid, so a retry after a lost answer cannot duplicate.
-async function callWithRetry(method, url, body) {
+// Only for saves that are safe to repeat: creation carries a client-made uuid, so a
+// retry after a lost answer cannot duplicate; adding a theme or setting a memo twice
+// leaves the same quote. While the server is unreachable (no answer, or 503) the save is
+// tried again with exponential backoff, never sooner than the server's Retry-After.
+const RETRY = { attempts: 8, firstDelay: 1, maxDelay: 60 };
+
+function backoffSeconds(attempt, retryAfter) {
+  const exponential = Math.min(RETRY.firstDelay * 2 ** attempt, RETRY.maxDelay);
+  return Math.min(Math.max(exponential, retryAfter || 0), RETRY.maxDelay);
+}
+
+async function callWithRetry(method, url, body, onWait = () => {}) {
   for (let attempt = 0; ; attempt++) {
     try {
       return await call(method, url, body);
     } catch (error) {
       const transient = error.status === 0 || error.status === 503;
-      if (!transient || attempt >= 2) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * (attempt + 1)));
+      if (!transient || attempt >= RETRY.attempts - 1) throw error;
+      const seconds = backoffSeconds(attempt, error.retryAfter);
+      onWait(seconds, attempt + 1);
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     }
   }
 }
@@ -259,6 +282,7 @@ const ui = {
   error: el("qd-error"),
   remove: el("qd-delete"),
   close: el("qd-close"),
+  status: el("qd-status"),
 };
 let current = null;
 
@@ -274,6 +298,29 @@ const picker = new ThemePicker({
 
 function setError(message) {
   ui.error.textContent = message || "";
+}
+
+// The save in flight: the dialog stays open, with the passage, until it lands or fails.
+let saving = null;
+
+function setStatus(message) {
+  ui.status.textContent = message || "";
+}
+
+// Saves the way a person expects while the server is briefly away: the status says
+// when the next try is; the work stays in the dialog until the server has it.
+async function save(method, url, body) {
+  setStatus("Saving…");
+  const attempt = callWithRetry(method, url, body, (seconds) => {
+    setStatus(`Saving… retrying in ${seconds} s`);
+  });
+  saving = attempt;
+  try {
+    return await attempt;
+  } finally {
+    if (saving === attempt) saving = null;
+    setStatus("");
+  }
 }
 
 function formatDate(iso) {
@@ -378,7 +425,7 @@ async function saveMemoIfChanged() {
   const quote = current && current.quoteId ? quotes.get(current.quoteId) : null;
   if (!quote || !quote.can_edit || ui.memo.value === quote.memo) return true;
   try {
-    const result = await call("POST", quoteUrl(quote.id, "memo/"), { memo: ui.memo.value });
+    const result = await save("POST", quoteUrl(quote.id, "memo/"), { memo: ui.memo.value });
     accept(result.quote);
     announce("Memo saved.");
     return true;
@@ -391,6 +438,11 @@ async function saveMemoIfChanged() {
 
 async function closeDialog() {
   if (!current) return;
+  if (saving) {
+    // Closing now would hide work the server does not have yet.
+    setError("Still saving: this passage stays here until the server has it.");
+    return;
+  }
   const state = current;
   await saveMemoIfChanged();
   current = null;
@@ -418,10 +470,14 @@ async function closeDialog() {
 
 async function applyTheme(choice) {
   setError("");
+  if (saving) {
+    setError("Still saving the last change: wait for it to land.");
+    return false;
+  }
   try {
     let result;
     if (!current.quoteId) {
-      result = await callWithRetry("POST", data.urls.quotes, {
+      result = await save("POST", data.urls.quotes, {
         start: current.start,
         end: current.end,
         text: current.text,
@@ -432,8 +488,9 @@ async function applyTheme(choice) {
       });
     } else {
       const body = choice.theme ? { theme: choice.theme.id } : { new_theme: choice.newName };
-      result = await call("POST", quoteUrl(current.quoteId, "themes/"), body);
+      result = await save("POST", quoteUrl(current.quoteId, "themes/"), body);
     }
+    setError("");
     const quote = accept(result.quote);
     current.quoteId = quote.id;
     let applied = choice.theme;
@@ -688,7 +745,10 @@ root.addEventListener("click", (event) => {
 async function poll() {
   if (document.hidden) return;
   try {
-    const result = await call("GET", `${data.urls.quotes}?since=${encodeURIComponent(since)}`);
+    // Polling is not activity: it must not keep an idle session alive.
+    const result = await call("GET", `${data.urls.quotes}?since=${encodeURIComponent(since)}`, undefined, {
+      "X-Aefront-Background": "poll",
+    });
     since = result.now;
     if (result.themes) {
       setThemes(result.themes);

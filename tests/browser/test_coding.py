@@ -494,3 +494,51 @@ def test_a_drag_that_starts_and_ends_mid_word_codes_the_whole_words(
     assert quote.text == "planned with us, not parachuted"
     assert quote.text == transcript.text[quote.start : quote.end]
     assert page.page_errors == []
+
+
+def test_a_save_answered_503_is_retried_with_backoff_until_it_lands(
+    page, live_server, login, enabler, transcript, theme
+):
+    """The database is away for two tries: the passage stays in the dialog, the status
+    says when the next try is, and the quote lands once the server answers."""
+    refused = []
+
+    def outage(route):
+        if route.request.method == "POST" and len(refused) < 2:
+            refused.append(route.request.post_data_json["uuid"])
+            route.fulfill(
+                status=503,
+                headers={"Retry-After": "1", "Content-Type": "application/json"},
+                body='{"error": "aefront cannot reach its database just now."}',
+            )
+        else:
+            route.continue_()
+
+    login(page, enabler)
+    open_page(page, live_server, transcript)
+    page.route(f"**/transcripts/{transcript.pk}/quotes/", outage)
+    needle = "It never did."
+    drag_over(page, needle)
+    page.get_by_role("dialog").wait_for()
+    combobox = page.get_by_role("combobox", name="Theme")
+    combobox.fill("tailored")
+    combobox.press("Enter")
+
+    status = page.locator("#qd-status")
+    expect(status).to_have_text("Saving… retrying in 1 s")
+    assert status.get_attribute("aria-live") == "polite"
+    # Closing now would lose the work: the dialog stays, with the passage.
+    page.keyboard.press("Escape")
+    expect(page.locator("#qd-passage")).to_have_text(needle)
+    assert page.get_by_role("dialog").is_visible()
+    expect(status).to_have_text("Saving… retrying in 2 s")  # the backoff doubles
+
+    page.locator("#qd-themes li", has_text="Tailored support").wait_for(timeout=8_000)
+    expect(status).to_have_text("")
+    expect(page.locator("#qd-error")).to_have_text("")
+    close_dialog(page)
+    quote = Quote.objects.get()
+    assert quote.text == needle and list(quote.themes.all()) == [theme]
+    assert len(refused) == 2 and refused[0] == refused[1]  # one key: a retry, not a copy
+    assert marked_text(page, quote.pk) == needle
+    assert page.page_errors == []
