@@ -494,6 +494,7 @@ def save_review(
     local_system: LocalSystem | None,
     mapping: Mapping[str, SpeakerChoice] | None,
     user,
+    title_is_safe: bool = False,
 ) -> RemapResult | None:
     """The review step: transcript details, and the speaker mapping unless it is locked."""
     if local_system is not None and local_system.project_id != transcript.project_id:
@@ -501,10 +502,19 @@ def save_review(
     with transaction.atomic():
         transcript = Transcript.objects.select_for_update().get(pk=transcript.pk)
         transcript.title = title.strip()
+        transcript.title_is_safe = title_is_safe
         transcript.interview_date = interview_date
         transcript.local_system = local_system
         transcript.full_clean(exclude=["original_file", "participants"])
-        transcript.save(update_fields=["title", "interview_date", "local_system", "updated_at"])
+        transcript.save(
+            update_fields=[
+                "title",
+                "title_is_safe",
+                "interview_date",
+                "local_system",
+                "updated_at",
+            ]
+        )
         if mapping is None:
             return None
         return remap_speakers(transcript=transcript, mapping=mapping, user=user)

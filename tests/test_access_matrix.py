@@ -14,7 +14,7 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from coding.models import Quote, QuoteTheme, RedactionTerm, ThemeSummary
+from coding.models import Quote, QuoteTheme, RedactionTerm, SafeTerm, ThemeSummary
 
 # URL prefixes that are not project pages and have their own tests.
 OUTSIDE_MATRIX = ("admin/", "accounts/")
@@ -51,6 +51,7 @@ def b_objects(project_b, transcript_b, theme_b, outsider):
     QuoteTheme.objects.create(content_object=quote, tag=theme_b)
     summary = ThemeSummary.objects.create(project=project_b, theme=theme_b, narrative="B only")
     term = RedactionTerm.objects.create(project=project_b, term="Smith")
+    safe = SafeTerm.objects.create(project=project_b, term="Will")
     turn_id = 0
     return {
         "project_slug": project_b.slug,
@@ -60,6 +61,7 @@ def b_objects(project_b, transcript_b, theme_b, outsider):
         "summary_id": summary.pk,
         "term_id": term.pk,
         "redaction_id": term.pk,
+        "safe_id": safe.pk,
         "turn_index": turn_id,
         "format": "csv",
         "export_format": "csv",

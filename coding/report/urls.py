@@ -25,4 +25,5 @@ urlpatterns = [
         views.delete_redaction,
         name="redaction_delete",
     ),
+    path(f"{PREFIX}safe/<id:safe_id>/delete/", views.delete_safe_term, name="safe_delete"),
 ]

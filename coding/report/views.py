@@ -25,7 +25,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from aefront.errors import sentences
-from coding.models import RedactionTerm, ReportSignOff
+from coding.models import RedactionTerm, ReportSignOff, SafeTerm
 from coding.reading import get_theme
 from coding.report import authoring
 from coding.report.charts import charts
@@ -43,11 +43,11 @@ from coding.report.forms import (
     ReviewDecisionForm,
     SignOffForm,
 )
+from coding.report.redaction import NameSources
 from coding.report.review import ACTIONS, ReviewError, decide, identifier_review, sign_off
 from coding.report.summaries import sort_rows, summarise, theme_workspace
 from coding.report.table import theme_table_body
 from interviews.access import AUTHORING_ROLES, ProjectAccess, project_page
-from interviews.models import Participant
 
 AUTHORS = AUTHORING_ROLES
 
@@ -493,7 +493,8 @@ def _redactions_page(request, project_access: ProjectAccess, form, status: int =
         "project": project,
         "form": form,
         "terms": RedactionTerm.objects.filter(project=project).order_by("term"),
-        "real_names": Participant.objects.filter(project=project).exclude(real_name="").count(),
+        "sources": NameSources.for_project(project),
+        "safe_terms": SafeTerm.objects.filter(project=project).select_related("marked_by"),
     }
     return render(request, "coding/report/redactions.html", context, status=status)
 
@@ -510,3 +511,16 @@ def delete_redaction(
         return _bad_request(request, project_access, sentences(error), back, status=404)
     messages.success(request, "Term removed from the redaction list.")
     return HttpResponseRedirect(back)
+
+
+@project_page(AUTHORS, methods=("POST",))
+def delete_safe_term(
+    request: HttpRequest, project_access: ProjectAccess, safe_id: int
+) -> HttpResponse:
+    project = project_access.project
+    back = reverse("report:redactions", kwargs={"project_slug": project.slug})
+    deleted, _ = SafeTerm.objects.filter(project=project, pk=safe_id).delete()
+    if not deleted:
+        return _bad_request(request, project_access, ["That word is not marked safe."], back, 404)
+    messages.success(request, "No longer marked safe: it will be redacted or flagged again.")
+    return HttpResponseRedirect(f"{back}#safe")

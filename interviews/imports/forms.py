@@ -100,6 +100,11 @@ class ReviewForm(forms.Form):
     """Transcript details plus, per detected speaker, who they are."""
 
     title = forms.CharField(max_length=300)
+    title_is_safe = forms.BooleanField(
+        required=False,
+        label="The title names no one: exports may show it",
+        help_text="Unticked, exports call this transcript “Interview N”.",
+    )
     interview_date = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -121,6 +126,7 @@ class ReviewForm(forms.Form):
             "initial",
             {
                 "title": transcript.title,
+                "title_is_safe": transcript.title_is_safe,
                 "interview_date": transcript.interview_date,
                 "local_system": transcript.local_system_id,
             },

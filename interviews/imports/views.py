@@ -191,6 +191,7 @@ def _saved_review(request: HttpRequest, transcript: Transcript, form: ReviewForm
         result = save_review(
             transcript=transcript,
             title=form.cleaned_data["title"],
+            title_is_safe=form.cleaned_data["title_is_safe"],
             interview_date=form.cleaned_data["interview_date"],
             local_system=form.cleaned_data["local_system"],
             mapping=form.mapping(),

@@ -226,3 +226,22 @@ def test_the_command_signs_off_only_a_complete_review(report_project, author, en
     record = ReportSignOff.objects.get()
     assert record.sha256 == hashlib.sha256(target.read_bytes()).hexdigest()
     assert "DRAFT" not in target.read_text()
+
+
+def test_the_redaction_page_counts_the_sources_and_unmarks_safe_words(
+    client, report_project, author
+):
+    project, *_ = report_project
+    Participant.objects.create(project=project, pseudonym="P02", real_name="Jane Smith")
+    safe = SafeTerm.objects.create(project=project, term="Will", marked_by=author)
+    client.force_login(author)
+    page = client.get(url(project, "redactions")).content.decode()
+    assert "1 participant real name," in page
+    assert "Jane Smith" not in page  # the names stay on the server
+    assert "Will" in page
+    delete = reverse(
+        "report:safe_delete", kwargs={"project_slug": project.slug, "safe_id": safe.pk}
+    )
+    assert client.post(delete).status_code == 302
+    assert not SafeTerm.objects.exists()
+    assert client.post(delete).status_code == 404

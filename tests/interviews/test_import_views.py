@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -364,6 +366,9 @@ def test_review_page_lists_speakers_with_a_sample_and_shows_pseudonyms(client, e
     response = client.get(review_url(imported))
     assert response.status_code == 200
     page = response.content.decode()
+    # Keeping the spoken name (to redact it) is the default; the title is not yet safe.
+    assert re.search(r'name="s1_remember_name"[^>]*checked', page)
+    assert not re.search(r'name="title_is_safe"[^>]*checked', page)
     assert "<legend>Interviewer" in page and "<legend>Jane Smith" in page
     assert "What would have helped, in your view?" in page
     assert "P01: We were told support" in page  # the preview
@@ -383,12 +388,15 @@ def test_review_maps_a_speaker_to_a_new_participant(client, enabler, imported, l
             "remember_name": "on",
         },
     )
-    data.update({"title": "Chief executive", "interview_date": "2018-03-14"})
+    data.update(
+        {"title": "Chief executive", "interview_date": "2018-03-14", "title_is_safe": "on"}
+    )
     response = client.post(review_url(imported), data)
     assert response.status_code == 302
     imported.refresh_from_db()
     assert imported.text == files.EXPECTED_TEXT.replace("Jane Smith:", "P07:")
     assert imported.title == "Chief executive"
+    assert imported.title_is_safe  # the reviewer confirmed it names no one
     assert str(imported.interview_date) == "2018-03-14"
     assert imported.speakers_confirmed
     new = Participant.objects.get(pseudonym="P07")
