@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from pathlib import Path
@@ -10,11 +11,14 @@ import pytest
 
 from coding.report.identifiers import KINDS, Flag, IdentifierFinder
 
-LABELLED = Path(__file__).resolve().parent.parent / "fixtures" / "identifiers" / "labelled.jsonl"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "identifiers"
+LABELLED = FIXTURES / "labelled.jsonl"
+# Written after the detector was tuned and never tuned on: the honest recall figure.
+HELDOUT = FIXTURES / "heldout.jsonl"
 
 
-def labelled() -> list[dict]:
-    return [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines()]
+def labelled(path: Path = LABELLED) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def overlaps(flag: Flag, start: int, end: int) -> bool:
@@ -52,6 +56,41 @@ def test_person_recall_on_the_labelled_set(finder):
             else:
                 missed.append(row["text"][start:end])
     assert found / total >= 0.95, missed
+
+
+def test_the_held_out_set_is_valid():
+    rows = labelled(HELDOUT)
+    assert len(rows) >= 120
+    assert sum(1 for row in rows if row["persons"]) >= 100
+    assert sum(1 for row in rows if not row["persons"]) >= 20
+    assert len({row["text"] for row in rows}) == len(rows)
+    for row in rows:
+        text = row["text"]
+        spans = sorted([(s, e) for s, e in row["persons"]] + [(s, e) for s, e, _ in row["others"]])
+        for (_, end), (start, _) in itertools.pairwise(spans):
+            assert end <= start, text
+        for start, end in row["persons"]:
+            assert 0 <= start < end <= len(text)
+            # Typed names may be lower case ("then bob said"), so no capital is required.
+            assert text[start:end] == text[start:end].strip() and text[start].isalpha()
+        for start, end, kind in row["others"]:
+            assert 0 <= start < end <= len(text) and kind in KINDS
+
+
+def test_person_recall_on_the_held_out_set(finder):
+    # A floor just under the bench target of 0.95: the bench carries the figure.
+    rows = labelled(HELDOUT)
+    results = finder.find_many(row["text"] for row in rows)
+    total = found = 0
+    missed = []
+    for row, flags in zip(rows, results, strict=True):
+        for start, end in row["persons"]:
+            total += 1
+            if any(overlaps(flag, start, end) for flag in flags):
+                found += 1
+            else:
+                missed.append(row["text"][start:end])
+    assert found / total >= 0.90, missed
 
 
 def test_find_and_find_many_agree(finder):
