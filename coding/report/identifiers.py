@@ -72,6 +72,7 @@ NOT_NAMES = frozenset(
         "christmas easter ramadan eid diwali hanukkah boxing new year's bank holiday "
         "english british welsh scottish irish european asian african caribbean black "
         "polish romanian indian pakistani bangladeshi nigerian ghanaian filipino chinese "
+        "punjabi sylheti mirpuri pashto farsi dari "
         "muslim christian hindu sikh jewish catholic islam god jesus lord christ allah "
         "mum mam mom mummy dad daddy nan nana nanna gran granny grandad grandma grandpa "
         "auntie aunty uncle sis bro hon love darling "
@@ -113,7 +114,16 @@ PLACE_CUES = frozenset(
     "wharf valley moor heath vale bridge cross gate county district parish shire "
     "island islands bay".split()
 )
-GENERIC = ORG_CUES | PLACE_CUES | CONNECTORS | HONORIFICS | PARTICLES | {"nhs", "royal", "and"}
+# A capitalised run ending in one of these names a plan or a programme, no one: "the
+# Winter Plan", "the Recovery Programme".
+PLAN_CUES = frozenset(
+    "plan plans programme programmes program strategy strategies framework policy scheme "
+    "initiative project pathway protocol campaign fund toolkit charter pledge".split()
+)
+GENERIC = (
+    ORG_CUES | PLACE_CUES | PLAN_CUES | CONNECTORS | HONORIFICS | PARTICLES
+    | {"nhs", "royal", "and"}
+)  # fmt: skip
 PLACE_SUFFIXES = (
     "shire", "ton", "ham", "ford", "bury", "borough", "brough", "chester", "caster",
     "cester", "field", "mouth", "wich", "pool", "minster", "thorpe", "by", "ley", "don",
@@ -174,6 +184,25 @@ def fold(text: str) -> str:
     return "".join(map(_fold_char, text))
 
 
+def _demonyms(country: str) -> set[str]:
+    """Likely words for a country's people: Kenya, Kenyan; Somalia, Somali; Italy,
+    Italian; Pakistan, Pakistani; Sudan, Sudanese; Afghanistan, Afghan."""
+    c = country
+    if c.endswith("a"):
+        forms = {c + "n", c[:-1] + "ese"} | ({c[:-1]} if c.endswith("ia") else set())
+    elif c.endswith("y"):
+        forms = {c[:-1] + "ian"}
+    elif c.endswith("i"):
+        forms = {c + "an"}
+    elif c[-1:] in "eou":
+        forms = set()
+    else:
+        forms = {c + "ian", c + "i", c + "ese"}
+    if c.endswith("istan"):
+        forms.add(c[: -len("istan")])
+    return {f for f in forms if len(f) >= 5}
+
+
 def _phrase_pattern(folded: Iterable[str]) -> re.Pattern[str] | None:
     alternatives = sorted({p for p in folded if p}, key=len, reverse=True)
     if not alternatives:
@@ -227,13 +256,47 @@ class _Lexicon:
                 for name in getattr(provider, attr, ()) or ():
                     if isinstance(name, str) and name.replace("'", "").replace("-", "").isalpha():
                         into.add(fold(name))
+        # GCIDE adds the inflected forms Webster's Second leaves out ("paid", "went").
+        self.forms = frozenset(get_english_words_set(["gcide"], lower=True, alpha=True))
         self.given = frozenset((given | SHORT_NAMES) - NOT_NAMES)
         self.family = frozenset(family - NOT_NAMES)
+        # Languages and nationalities ("Gaelic", "Somali", "Nigerian") name no one: from
+        # Faker's language names and demonyms made from its country names, less any that
+        # is a name ("German", "Shona").
+        from faker.providers.address.en import Provider as Address
+        from faker.providers.lorem.en_US import Provider as Lorem
+        from faker.providers.person import Provider as People
+
+        peoples = {fold(n) for n in People.language_names if n.isalpha()}
+        for country in Address.countries:
+            if country.isalpha():
+                peoples |= _demonyms(fold(country))
+        self.not_names = NOT_NAMES | (peoples - self.given - self.family)
+        # The most common English words (Faker's lorem list): "Yes", "Well", "So" next to
+        # a name are not a nickname.
+        self.common = frozenset(Lorem.word_list)
+
+    def unknown(self, token: str) -> bool:
+        """Neither a word nor a regular form of one ("talked", "queues", "busier")."""
+        low = token.lower().removesuffix("'s")
+        if low in self.words or low in self.forms:
+            return False
+        for suffix, back in (("ies", "y"), ("ied", "y"), ("ier", "y"), ("iest", "y"),
+                             ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("es", ""),
+                             ("s", ""), ("ly", ""), ("er", ""), ("est", ""), ("d", "")):  # fmt: skip
+            if low.endswith(suffix) and len(low) > len(suffix) + 2:
+                stem = low[: -len(suffix)] + back
+                if stem in self.words or stem in self.forms:
+                    return False
+                if suffix in ("ing", "ed", "er", "est") and len(stem) > 3 and stem[-1] == stem[-2]:
+                    if stem[:-1] in self.words:  # "stopped", "bigger"
+                        return False
+        return True
 
     def is_word(self, token: str) -> bool:
         """An ordinary English word, allowing for plurals, tenses and contractions."""
         key = token.lower().replace("’", "'")
-        if key in NOT_NAMES:
+        if key in self.not_names:
             return True
         for suffix in ("'s", "n't", "'re", "'ve", "'ll", "'d", "'m", "s'"):
             if key.endswith(suffix) and len(key) > len(suffix):
@@ -241,7 +304,7 @@ class _Lexicon:
                 break
         if "-" in key:
             return all(self.is_word(part) for part in key.split("-") if part)
-        if key in self.words or key in NOT_NAMES:
+        if key in self.words or key in self.not_names:
             return True
         for suffix, repl in (
             ("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"),
@@ -251,12 +314,18 @@ class _Lexicon:
         ):  # fmt: skip
             if key.endswith(suffix) and len(key) - len(suffix) >= 3:
                 stem = key[: -len(suffix)] + repl
-                if stem in self.words:
+                if stem in self.words or stem in self.not_names:
                     return True
                 if suffix in ("ed", "ing") and len(stem) > 3 and stem[-1] == stem[-2]:
                     if stem[:-1] in self.words:
                         return True
         return False
+
+    def not_name(self, token: str) -> bool:
+        """A calendar word, nationality, family word... or its plural: "Thursdays"."""
+        key = fold(token)
+        key = key[:-2] if key.endswith("'s") else key
+        return key in self.not_names or (key.endswith("s") and key[:-1] in self.not_names)
 
     def is_name(self, token: str) -> bool:
         key = fold(token)
@@ -351,10 +420,42 @@ DETAILS: tuple[tuple[re.Pattern[str], str, str], ...] = (
         "Looks like a postcode",
     ),
 )
+# Named days of the year: the calendar's, not a person's ("Christmas Eve", "Boxing Day").
+HOLIDAY = re.compile(
+    r"\b(?:(?:Christmas|Xmas|New\s+Year['’]?s|Boxing|Valentine['’]?s|Mother['’]?s|"
+    r"Father['’]?s|Armistice|Remembrance|St\.?\s+(?:Patrick|David|George|Andrew)['’]?s)"
+    r"\s+(?:Eve|Day|Sunday)|Good\s+Friday|Easter\s+(?:Sunday|Monday)|Bonfire\s+Night|"
+    r"(?:Shrove|Pancake)\s+Tuesday|Burns\s+Night)s?\b"
+)
+# After a name that is also a word, what people do or are: "Will said", "Rose on
+# reception", "Hope was my named nurse", "Faith, our ward clerk,". Not what a season or a
+# virtue is: "Summer was fine", "Faith in the system", "Snow, it's fractures".
+_SPEECH = (
+    r"said|says|told|tells|asked|asks|rang|rung|phoned|called|emailed|e-mailed|messaged|"
+    r"texted|replied|reckons|reckoned|thinks|explained|mentioned|shouted|agreed|insisted"
+)
 PERSON_FOLLOWERS = re.compile(
-    r"(?:['’]s\b|,|\s+(?:said|says|told|tells|was|from|on|in|at|came|comes|had|has|did|"
-    r"and|rang|rung|called|asked|who|were|would|wouldn't|didn't|wasn't|knew|got|took|"
-    r"gave|went|kept|made|always|never|just|then|is\s+(?:the|my|our|a)\b))",
+    rf"(?i:['’]s\s+(?:the|our|my|been|got|just|always|never|still|gone|left|retired)\b"
+    r"|\s*,\s+(?:she|he|who|our|my|his|her|their|the)\b"
+    rf"|\s+(?:{_SPEECH}|who|came|comes|did|knew|got|took|gave|went|kept|made|had|has|"
+    r"would|wouldn't|didn't|wasn't|always|never|just|then|from|on|started|herself|himself)\b"
+    r"|\s+(?:is|was)\s+(?:the|my|our|a|an|his|her|their|on|one|always|never|just|off|"
+    r"saying|telling|asking|doing|working)\b)"
+    r"|\s+and\s+(?:I\b|me\b|[A-Z])"
+)
+# Stronger: what only a person is or does, for a capitalised word that is no known name
+# ("Precious was the one who", "Summer started as an HCA").
+PERSON_CUES = re.compile(
+    r"(?i:\s*,?\s+who\b|\s+(?:herself|himself)\b"
+    r"|\s+(?:was|is)\s+(?:the\s+one\b|one\s+of\s+(?:the|our|my)\b)"
+    r"|\s+(?:started|began|joined|worked|works|qualified|trained|stayed\s+on|came\s+in)\s+"
+    r"as\b|\s*(?:,|\s[-–—])\s+(?:she|he)\b|['’]s\s+(?:she|he)\b)"
+)
+# Before a name: "we call him Paddy", "a porter named Sunny", "known as Precious".
+NAMING_CUE = re.compile(
+    r"(?:\b(?:call|calls|called|calling|nicknamed|christened|dubbed)\s+(?:him|her|them|me|us)"
+    r"|\b(?:named|name['’]s|name\s+is|known\s+as|goes\s+by|went\s+by|nicknamed))"
+    r"\s+[\"'“‘]?\Z",
     re.IGNORECASE,
 )
 # "in London", "from Pontefract": a capitalised word that is no known name is a place.
@@ -364,6 +465,44 @@ PLACE_PREPOSITION = re.compile(
     r"\s+to\s+)\Z",
     re.IGNORECASE,
 )
+# Typed in lower case ("dr patel", "then zainab messaged", "asked bob"): a title before
+# a word; what is said or done after a name; who is asked or told.
+LOWER_TITLES = frozenset("dr mr mrs ms mx prof cllr".split())
+SOCIAL_CUE = re.compile(
+    r"\b(?:ask|asked|asking|tell|told|telling|thank|thanks|cheers|hi|hello|hiya|hey|"
+    r"emailed|rang|phoned|texted|messaged|(?:spoke|speak|speaking|spoken|talked|talk|talking|"
+    r"chatted|met|meeting|worked|working|sat|went)\s+(?:to|with)|me\s+and)\s+\Z",
+    re.IGNORECASE,
+)
+SPEECH_AFTER = re.compile(rf"\s+(?:{_SPEECH}|goes|went|wanted|thought)\b", re.IGNORECASE)
+# Where a sentence or clause may open on a name: "then zainab messaged".
+NAME_OPENER = re.compile(
+    r"(?:\A|[.!?…:;,\n\"“(—–-]\s*|\b(?:then|and|so|but|because|cos|when|until|till|while|"
+    r"after|before|once|since|if|think|like|oh|um|erm|er)\s+)\Z",
+    re.IGNORECASE,
+)
+# Words before which nothing is a name: "the bill said", "my will".
+NOT_BEFORE_NAMES = frozenset(
+    "the a an my your his her our their its this that these those every each no some any "
+    "i you he she we they it to will would can could should must".split()
+)
+# Clipped ward words the dictionary lacks: "then physio rang" names a team, not a person.
+WARD_WORDS = frozenset(
+    "physio physios paeds obs meds resus ops exec execs neuro cardio gastro onc uro gynae "
+    "ortho comms stats admin handover theatre theatres rota rotas bleep triage sats ambo "
+    "max hoover".split()
+)
+# The words that end a naming or social cue: only after these is the cue looked for.
+NAMING_LAST = frozenset(
+    "him her them me us named as by nicknamed christened dubbed is name's".split()
+)
+SOCIAL_LAST = frozenset(
+    "ask asked asking tell told telling thank thanks cheers hi hello hiya hey emailed rang "
+    "phoned texted messaged to with and".split()
+)
+APPOSITION_GAP = re.compile(r"\s*(?:[,()]|[-–—]{1,2})\s*|\s*[,(]\s*|\s+[-–—]\s+")
+ENCLOSED_BEFORE = re.compile(r"\s*\(\s*|\s+[-–—]\s+|\s*[–—]\s*")
+ENCLOSED_AFTER = re.compile(r"\s*\)|\s+[-–—]\s|\s*[–—]")
 NUMBER = re.compile(r"(?<![\w.,])\d[\d,]*(?:\.\d+)?(?![\w]|[.,]\d)")
 
 _ROLE = (
@@ -411,6 +550,8 @@ def _details(text: str) -> Iterator[_Candidate]:
                 if not re.search(r"\.\d|k|m|b|thousand", match[0], re.IGNORECASE):
                     continue
             yield _Candidate(start, end, kind, reason, DETAIL)
+    for match in HOLIDAY.finditer(text):
+        yield _Candidate(*match.span(), "date", "A date (a named day of the year)", DETAIL)
     for match in NUMBER.finditer(text):
         number = match[0]
         if re.fullmatch(r"(?:19|20)\d\d|111|999", number):
@@ -460,7 +601,10 @@ class IdentifierFinder:
         for name in known_names:
             variants.update(known_name_variants(name))
         self._known = _phrase_pattern(variants)
-        self._safe = _phrase_pattern(fold(n) for n in (*DEFAULT_SAFE_NAMES, *safe_names))
+        safe = (*DEFAULT_SAFE_NAMES, *safe_names)
+        # An acronym's plural and possessive are as safe as it is: "DTOCs", "the ICB's".
+        plurals = (n + end for n in safe if _is_acronym(n) for end in ("s", "'s", "s'"))
+        self._safe = _phrase_pattern(fold(n) for n in (*safe, *plurals))
 
     def find(self, text: str) -> list[Flag]:
         return self.find_many([text])[0]
@@ -470,6 +614,7 @@ class IdentifierFinder:
         (batches are what make the model fast: use this for a report's quotes)."""
         texts = list(texts)
         found: list[list[_Candidate]] = []
+        all_tokens: dict[int, list[tuple[int, int, str]]] = {}
         pieces: list[tuple[int, int, int]] = []
         safes: list[list[tuple[int, int]]] = []
         for n, text in enumerate(texts):
@@ -483,31 +628,36 @@ class IdentifierFinder:
             candidates += _details(text)
             tokens = [(m.start(), m.end(), m[0]) for m in WORD.finditer(text)]
             candidates += self._capitalised(text, tokens, safe)
+            candidates += self._typed_names(text, tokens, safe)
             # The recogniser reads only the sentences where a capitalised word is still
             # unexplained: what the rules flagged already needs no second opinion.
             covered = safe + [(c.start, c.end) for c in candidates]
             pieces += ((n, s, e) for s, e in _ner_pieces(text, tokens, covered, lexicon()))
             found.append(candidates)
             safes.append(safe)
+            all_tokens[n] = tokens
         if pieces:
             words = lexicon()
             clean = (_no_surrogates(texts[n][s:e]) for n, s, e in pieces)
             docs = recogniser().pipe(clean, batch_size=256)
             for (n, offset, _), doc in zip(pieces, docs, strict=True):
                 found[n] += _entity_candidates(doc, offset, words)
-        return [
-            _merge(
-                text,
-                [
-                    c
-                    for c in candidates
-                    # What an author marked safe is settled, whatever its kind.
-                    if not self._inside(c.start, c.end, safe)
-                    and (c.priority >= KNOWN or not self._all_safe(c, text, safe))
-                ],
-            )
-            for text, candidates, safe in zip(texts, found, safes, strict=True)
-        ]
+        words = lexicon()
+        results = []
+        for n, (text, candidates, safe) in enumerate(zip(texts, found, safes, strict=True)):
+            kept = [
+                c
+                for c in candidates
+                # What an author marked safe is settled, whatever its kind.
+                if not self._inside(c.start, c.end, safe)
+                and (c.priority >= KNOWN or not self._all_safe(c, text, safe))
+            ]
+            if kept:
+                tokens = all_tokens[n]
+                kept += self._appositions(text, tokens, kept, safe, words)
+                kept += self._repeats(text, tokens, kept, safe, words)
+            results.append(_merge(text, kept))
+        return results
 
     # -- evidence -------------------------------------------------------------------
 
@@ -543,6 +693,187 @@ class IdentifierFinder:
                 continue
             return False
         return True
+
+    def _typed_names(
+        self, text: str, tokens: list[tuple[int, int, str]], safe: list[tuple[int, int]]
+    ) -> Iterator[_Candidate]:
+        """Names the capitalised pass cannot see: typed in lower case ("dr patel", "then
+        zainab messaged", "asked bob"), or ordinary words that only what surrounds them
+        makes names ("we call him Sunny", "Precious was the one who")."""
+        words = lexicon()
+        # A quote typed without any capital gives no case to go on: every word that is
+        # not in the dictionary may be a name ("so i said to jignesh").
+        uncased = not any(ch.isupper() for ch in text)
+        for i, (start, end, token) in enumerate(tokens):
+            low = token.lower()
+            if (
+                len(low) < 2
+                or low in NOT_BEFORE_NAMES
+                or low in GENERIC
+                or low in WARD_WORDS
+                or self._inside(start, end, safe)
+                or words.not_name(token)
+            ):
+                continue
+            prev = tokens[i - 1] if i else None
+            prev_low = prev[2].lower() if prev and _joinable(text[prev[1] : start]) else ""
+            if prev_low in NOT_BEFORE_NAMES:
+                continue
+            window = max(0, start - 40)
+            last = prev[2].lower() if prev else ""
+            naming = last in NAMING_LAST and NAMING_CUE.search(text, window, start)
+            if _capitalised(token):
+                if _is_acronym(token) or token == "I":
+                    continue
+                cue = PERSON_CUES.match(text, end)
+                if cue and cue[0].lstrip().startswith("who") and _sentence_initial(text, start):
+                    cue = None  # "Staff who stayed late": a capital that says nothing
+                if not (naming or cue) or not words.is_word(token):
+                    continue  # the capitalised pass has words that are not in the dictionary
+                # "Patients who", "Nurses, who": a plural or a very common word is no
+                # name, unless the name lists have it.
+                plural = low.endswith("s") and (low[:-1] in words.words or low[:-2] in words.words)
+                if not words.is_name(token) and (plural or low in words.common):
+                    continue
+                yield _Candidate(
+                    start, end, "person",
+                    "Looks like a person's name (a word used as a name)", NAMED,
+                )  # fmt: skip
+                continue
+            if last in LOWER_TITLES and text[prev[1] : start] in (" ", ". "):
+                yield _Candidate(
+                    start, end, "person", "A name after a title (\u201cdr\u201d, \u201cmrs\u201d\u2026)", TITLED
+                )  # fmt: skip
+                continue
+            if len(low) < 3:
+                continue
+            name = words.is_name(token)
+            if not name and not token.isalpha():
+                continue
+            speech = SPEECH_AFTER.match(text, end)
+            social = last in SOCIAL_LAST and SOCIAL_CUE.search(text, window, start)
+            if not (name or naming or speech or social or (uncased and words.unknown(token))):
+                continue  # the common case: a lower-case word that is no name
+            word = words.is_word(token)
+            key = fold(token).removesuffix("'s")
+            if name and not word:
+                reason = "Looks like a person's name (a known name, in lower case)"
+            elif naming and (name or not word):
+                reason = "Looks like a person's name (after \u201ccalled\u201d, \u201cnamed\u201d\u2026)"
+            elif name and key in words.given:
+                # A name that is also a word: "mark said", "asked bob"; a very common word
+                # ("will", "hope") only with both a clause opening and speech after.
+                common = key in words.common
+                opener = speech and NAME_OPENER.search(text, window, start)
+                with_cue = prev_low == "with" and key in SHORT_NAMES and not common
+                if not (opener or (not common and (speech or social)) or with_cue):
+                    continue
+                reason = "Looks like a person's name (a given name, in lower case)"
+            elif not name and not word and (speech or social) and not _british(token, words):
+                if not (social or NAME_OPENER.search(text, window, start)):
+                    continue
+                reason = "Looks like a person's name (not in the dictionary, with what people say)"
+            elif uncased and words.unknown(token) and not _british(token, words):
+                reason = "May be a person's name (not in the dictionary, in a quote typed in lower case)"
+            else:
+                continue
+            yield _Candidate(start, end, "person", reason, NAMED if name else CAPITAL)
+
+    def _appositions(
+        self,
+        text: str,
+        tokens: list[tuple[int, int, str]],
+        candidates: list[_Candidate],
+        safe: list[tuple[int, int]],
+        words: _Lexicon,
+    ) -> list[_Candidate]:
+        """A nickname beside a name, set off by a dash, a comma or brackets: "Mags —
+        Margaret", "Deborah (Debs)". Not a common word ("Yes", "Well") or a calendar word."""
+        persons = [(c.start, c.end) for c in candidates if c.kind == "person"]
+        if not persons:
+            return []
+        out = []
+        for i, (start, end, token) in enumerate(tokens):
+            if (
+                not _capitalised(token)
+                or _is_acronym(token)
+                or token == "I"
+                or _overlaps(start, end, persons)
+                or self._inside(start, end, safe)
+                or words.not_name(token)
+                or token.lower() in words.common
+                or token.lower() in GENERIC
+            ):
+                continue
+            neighbours = []
+            if i and APPOSITION_GAP.fullmatch(text, tokens[i - 1][1], start):
+                neighbours.append(tokens[i - 1])
+            if i + 1 < len(tokens) and APPOSITION_GAP.fullmatch(text, end, tokens[i + 1][0]):
+                neighbours.append(tokens[i + 1])
+            # Set off on both sides: "Rebecca — Becks — ran", "Christopher (Kit) did".
+            enclosed = (
+                i
+                and i + 1 < len(tokens)
+                and ENCLOSED_BEFORE.fullmatch(text, tokens[i - 1][1], start)
+                and ENCLOSED_AFTER.match(text, end)
+            )
+            for n_start, n_end, n_token in neighbours:
+                if not any(s <= n_start and n_end <= e for s, e in persons):
+                    continue
+                if (
+                    enclosed
+                    or words.is_name(token)
+                    or not words.is_word(token)
+                    or fold(token)[:1] == fold(n_token)[:1]
+                ):
+                    out.append(
+                        _Candidate(
+                            start,
+                            end,
+                            "person",
+                            "Looks like a person's name (a nickname beside a name)",
+                            NAMED,
+                        )  # fmt: skip
+                    )
+                    break
+        return out
+
+    def _repeats(
+        self,
+        text: str,
+        tokens: list[tuple[int, int, str]],
+        candidates: list[_Candidate],
+        safe: list[tuple[int, int]],
+        words: _Lexicon,
+    ) -> list[_Candidate]:
+        """A word found to be a name is a name again later in the quote: "then bob said
+        ... bob was right". A word that is also a dictionary word, only in the same case."""
+        persons = [(c.start, c.end) for c in candidates if c.kind == "person"]
+        if not persons:
+            return []
+        names: set[str] = set()
+        for start, end, token in tokens:
+            if any(s <= start and end <= e for s, e in persons):
+                low = token.lower()
+                if low not in HONORIFICS and low not in GENERIC and not words.not_name(token):
+                    names.add(token)
+        if not names:
+            return []
+        folded = {fold(n).removesuffix("'s") for n in names if not words.is_word(n)}
+        out = []
+        for i, (start, end, token) in enumerate(tokens):
+            if _overlaps(start, end, persons) or self._inside(start, end, safe):
+                continue
+            if token in names:
+                prev = tokens[i - 1][2].lower() if i else ""
+                if prev in NOT_BEFORE_NAMES and _joinable(text[tokens[i - 1][1] : start]):
+                    continue
+            elif fold(token).removesuffix("'s") not in folded:
+                continue
+            out.append(
+                _Candidate(start, end, "person", "The same name as elsewhere in the quote", NAMED)
+            )
+        return out
 
     def _capitalised(
         self, text: str, tokens: list[tuple[int, int, str]], safe: list[tuple[int, int]]
@@ -595,7 +926,7 @@ class IdentifierFinder:
                     # "Will said", "Rose on reception": a name that is also a word opens
                     # the sentence and is followed by what people do.
                     after = PERSON_FOLLOWERS.match(text, first[1])
-                    if after and lowers[0] not in NOT_NAMES:
+                    if after and not words.not_name(token):
                         yield _Candidate(
                             first[0], first[1], "person",
                             "Looks like a person's name (a given name opening a sentence)", NAMED,
@@ -605,7 +936,7 @@ class IdentifierFinder:
                         first[0], first[1], "organisation", "An acronym that may name an organisation", ACRONYM
                     )  # fmt: skip
                 elif not words.is_word(token) and (
-                    words.is_name(token) or lowers[0] not in NOT_NAMES
+                    words.is_name(token) or not words.not_name(token)
                 ):
                     kind, reason = _kind_of_single(token, words)
                     reason = reason or (
@@ -640,9 +971,13 @@ class IdentifierFinder:
         specific = [
             (t, low)
             for t, low in zip(run, lowers, strict=True)
-            if low not in GENERIC and low not in NOT_NAMES
+            if low not in GENERIC and not words.not_name(t[2])
         ]
         cues = set(lowers)
+        if lowers[-1] in PLAN_CUES and len(run) > 1:
+            if specific:
+                yield _Candidate(start, end, "organisation", "Names a plan or programme (\u201c" + run[-1][2] + "\u201d)", CUED)  # fmt: skip
+            return
         if cues & ORG_CUES and specific:
             yield _Candidate(start, end, "organisation", "Names an organisation (\u201c" + next(
                 t[2] for t, low in zip(run, lowers, strict=True) if low in ORG_CUES) + "\u201d)", CUED)  # fmt: skip
@@ -685,13 +1020,15 @@ def _entity_candidates(doc, offset: int, words: _Lexicon) -> Iterator[_Candidate
             continue
         span = list(ent)
         # Trim what the recogniser swept in at the edges: "the", "'s", "on Tuesday".
-        while span and (not span[0].text[:1].isupper() or span[0].lower_ in NOT_NAMES):
+        while span and (not span[0].text[:1].isupper() or words.not_name(span[0].text)):
             span.pop(0)
-        while span and (not span[-1].text[:1].isupper() or span[-1].lower_ in NOT_NAMES):
+        while span and (not span[-1].text[:1].isupper() or words.not_name(span[-1].text)):
             span.pop()
         if not span or not any(t.text[:1].isupper() for t in span):
             continue
         start, end = offset + span[0].idx, offset + span[-1].idx + len(span[-1].text)
+        if label in ("PERSON", "ORG") and len(span) > 1 and span[-1].lower_ in PLAN_CUES:
+            label = "ORG"  # "the Winter Plan": a plan, not a person
         if label == "PERSON":
             names = [t.text for t in span if t.text[:1].isupper()]
             if all(words.is_word(n) and not words.is_name(n) for n in names):
@@ -741,7 +1078,7 @@ def _ner_pieces(
             or token.startswith(("I'", "I’"))
         ):
             continue
-        if _overlaps(start, end, covered) or token.lower() in NOT_NAMES:
+        if _overlaps(start, end, covered) or words.not_name(token):
             continue
         if _sentence_initial(text, start) and words.is_word(token) and not words.is_name(token):
             continue
@@ -775,6 +1112,19 @@ def _kind_of_single(token: str, words: _Lexicon) -> tuple[str, str]:
     if len(low) > 5 and low.endswith(PLACE_SUFFIXES):
         return "place", "Looks like a place name (not in the dictionary)"
     return "person", ""
+
+
+def _british(token: str, words: _Lexicon) -> bool:
+    """An English word in British spelling: "theatre", "behaviour", "organised"."""
+    key = token.lower()
+    for old, new in (
+        ("our", "or"), ("re", "er"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"),
+        ("isation", "ization"), ("ae", "e"), ("oe", "e"), ("lled", "led"), ("lling", "ling"),
+        ("ogue", "og"), ("ours", "ors"), ("res", "ers"),
+    ):  # fmt: skip
+        if old in key and words.is_word(key.replace(old, new)):
+            return True
+    return False
 
 
 def _no_surrogates(text: str) -> str:
