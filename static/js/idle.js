@@ -17,22 +17,39 @@ function storage() {
 }
 
 function draftKey(field) {
-  return `${PREFIX}${location.pathname}:${field.dataset.draft}`;
+  const scope = field.dataset.draftScope ? `:${field.dataset.draftScope}` : "";
+  return `${PREFIX}${location.pathname}:${field.dataset.draft}${scope}`;
+}
+
+// What the server holds for the field: data-saved when a script fills it (the memo of
+// the quote in the dialog), else the value the page was served with.
+function savedValue(field) {
+  return field.dataset.saved ?? field.defaultValue;
 }
 
 function isDirty(field) {
-  if (field.closest("dialog") && !field.closest("dialog").open) return false;
-  return field.value.trim() !== "" && field.value !== field.defaultValue;
+  const dialog = field.closest("dialog");
+  if (dialog && !dialog.open) return false;
+  return field.value.trim() !== "" && field.value !== savedValue(field);
+}
+
+// Put back the text kept for this field, if any; true when something was restored.
+export function restoreDraft(field) {
+  const kept = storage()?.getItem(draftKey(field));
+  if (kept === null || kept === undefined || kept === field.value) return false;
+  field.value = kept;
+  field.dataset.restored = "true";
+  return true;
+}
+
+// The field's text is saved: stop keeping it.
+export function forgetDraft(field) {
+  storage()?.removeItem(draftKey(field));
 }
 
 function keepDrafts(fields) {
-  const store = storage();
-  if (!store) return;
   for (const field of fields) {
-    const saved = store.getItem(draftKey(field));
-    if (saved !== null && saved !== field.value && field.dataset.draft !== "memo") {
-      field.value = saved;
-      field.dataset.restored = "true";
+    if (!field.dataset.draftScope && restoreDraft(field)) {
       const note = document.createElement("p");
       note.className = "hint draft-restored";
       note.setAttribute("role", "status");
@@ -40,10 +57,12 @@ function keepDrafts(fields) {
       field.before(note);
     }
     field.addEventListener("input", () => {
-      if (field.value === field.defaultValue) store.removeItem(draftKey(field));
+      const store = storage();
+      if (!store) return;
+      if (field.value === savedValue(field)) store.removeItem(draftKey(field));
       else store.setItem(draftKey(field), field.value);
     });
-    field.form?.addEventListener("submit", () => store.removeItem(draftKey(field)));
+    field.form?.addEventListener("submit", () => forgetDraft(field));
   }
 }
 

@@ -45,6 +45,31 @@ def test_warning_stay_signed_in_and_the_draft_kept(page, live_server, login, aut
     assert page.page_errors == []
 
 
+def test_the_coding_pages_memo_warns_and_its_draft_comes_back(
+    page, live_server, login, enabler, transcript, theme, make_quote, settings
+):
+    settings.AEFRONT_IDLE_TIMEOUT = 123
+    start = transcript.text.index("support would")
+    quote = make_quote(transcript, start, start + len("support would"), enabler, theme)
+    login(page, enabler)
+    page.goto(f"{live_server.url}{transcript.get_absolute_url()}")
+    page.wait_for_selector("#transcript[data-ready]", state="attached")
+    page.click(f'mark[data-quote-id="{quote.pk}"]')
+    page.get_by_label("Memo").fill("Help promised, never came")
+
+    page.locator("#idle-warning").wait_for(state="visible", timeout=8_000)
+
+    page.reload()  # unsaved: the memo is not in the database, but kept in the browser
+    page.wait_for_selector("#transcript[data-ready]", state="attached")
+    page.click(f'mark[data-quote-id="{quote.pk}"]')
+    assert page.get_by_label("Memo").input_value() == "Help promised, never came"
+    page.get_by_role("button", name="Save memo").click()
+    page.wait_for_function("() => !localStorage.length")  # saved: the draft is dropped
+    quote.refresh_from_db()
+    assert quote.memo == "Help promised, never came"
+    assert page.page_errors == []
+
+
 def test_no_warning_without_unsaved_work(page, live_server, login, author, theme, settings):
     settings.AEFRONT_IDLE_TIMEOUT = 121
     login(page, author)
