@@ -39,7 +39,7 @@ class Limits:
     zip_max_ratio: int = 100
     zip_ratio_min_member_bytes: int = 1024 * 1024
     # Word, OpenDocument and RTF are read in a child process (`isolated`) bounded by:
-    office_timeout_s: float = 4.5  # with the gate's checks, a file is answered within 5 s
+    office_timeout_s: float = 4.0  # with the gate's checks and a loaded box, within 5 s
     office_memory_bytes: int = 500 * 1024 * 1024
     # All XML parts of a package together: python-docx costs ~2.5 µs an element, odfpy
     # ten times that, and each must stay within the time limit with three files at once.
