@@ -155,7 +155,7 @@ def test_odt_tiny_spans_past_the_element_limit_are_refused():
     error, seconds = timed("spans.odt", hostile.odt_tiny_spans(90_000))
     assert isinstance(error, ImportRejected)
     assert error.reason.startswith("has more than 80,000 XML elements")
-    assert seconds < 1.5
+    assert seconds < 3
 
 
 def test_odt_nested_lists_are_read():
@@ -212,10 +212,10 @@ def test_a_19_mib_rtf_is_refused_quickly_naming_the_limit():
     assert error.reason.startswith("is too large to read as RTF (19.0 MiB of text and formatting")
     assert error.reason.endswith("the limit is 5 MiB): save it as .docx")
     assert http_status(error) == 413
-    assert seconds < 2
+    assert seconds < 3
 
 
 def test_an_rtf_made_large_by_a_picture_is_read():
     upload, seconds = timed("picture.rtf", hostile.rtf_picture(15 * 1024 * 1024))
     assert upload.parsed.text == "P1: after the picture"
-    assert seconds < 3
+    assert seconds < 5
