@@ -267,10 +267,10 @@ def office_set() -> list[tuple[str, bytes]]:
 
 def rtf_set() -> list[tuple[str, bytes]]:
     return [
-        ("text-4.9mib.rtf", rtf_text(int(4.9 * MIB))),
+        ("text-2.9mib.rtf", rtf_text(int(2.9 * MIB))),
         ("text-19mib.rtf", rtf_text(19 * MIB)),
-        ("braces-4.9mib.rtf", rtf_braces(int(4.9 * MIB))),
-        ("escapes-4.9mib.rtf", rtf_escapes(int(4.9 * MIB))),
+        ("braces-2.9mib.rtf", rtf_braces(int(2.9 * MIB))),
+        ("escapes-2.9mib.rtf", rtf_escapes(int(2.9 * MIB))),
         ("picture-15mib.rtf", rtf_picture(15 * MIB)),
     ]
 

@@ -45,7 +45,7 @@ class Limits:
     # ten times that, and each must stay within the time limit with three files at once.
     max_docx_elements: int = 500_000
     max_odt_elements: int = 80_000
-    max_rtf_bytes: int = 5 * 1024 * 1024  # an RTF once its pictures and data are cut out
+    max_rtf_bytes: int = 3 * 1024 * 1024  # an RTF once its pictures and data are cut out
 
 
 # The default of every parser's `limits` (frozen, so one shared instance is safe).

@@ -329,7 +329,8 @@ def _read_rtf(data: bytes, limits: Limits) -> ParsedTranscript:
 
         source = _drop_rtf_data_groups(source)
         if len(source) > limits.max_rtf_bytes:
-            # striprtf reads about 3 MB a second: past this, no answer within the time limit.
+            # striprtf reads about 3 MB a second on one core: past this, three at once
+            # would not be answered within the time limit.
             raise ImportRejected(
                 f"is too large to read as RTF ({len(source) / 2**20:,.1f} MiB of text and "
                 f"formatting once pictures are removed; the limit is "

@@ -210,7 +210,7 @@ def test_a_19_mib_rtf_is_refused_quickly_naming_the_limit():
     error, seconds = timed("big.rtf", hostile.rtf_text(19 * 1024 * 1024))
     assert isinstance(error, ImportRejected)
     assert error.reason.startswith("is too large to read as RTF (19.0 MiB of text and formatting")
-    assert error.reason.endswith("the limit is 5 MiB): save it as .docx")
+    assert error.reason.endswith("the limit is 3 MiB): save it as .docx")
     assert http_status(error) == 413
     assert seconds < 3
 
