@@ -5,6 +5,13 @@ The session records when it began and when it was last used. The last use is wri
 at most once a minute, so an active user does not cost a session write per request,
 and requests a page's script makes on its own (the coding page's poll, which sends
 `X-Aefront-Background`) never count as activity.
+
+Pages with unsaved work (the coding page's quote dialog, the report's narrative) load
+static/js/idle.js, which reads the timeout from the page (`context`, a context
+processor), warns two minutes before the sign-out, and offers "Stay signed in": a POST
+to `keepalive` (/accounts/keepalive/), which counts as activity and says how long the
+session now has. The script also keeps what is typed in the browser's storage until
+it is saved, so a sign-out loses nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +22,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_POST
 
 from aefront import errors
 from aefront.middleware import wants_json
@@ -83,3 +91,23 @@ class IdleTimeoutMiddleware:
                 if last_seen is None or (not background and moment - last_seen >= TOUCH_EVERY):
                     session[LAST_SEEN] = moment
         return self.get_response(request)
+
+
+WARN_BEFORE = 120  # seconds: the warning's lead on the idle sign-out
+
+
+def context(request: HttpRequest) -> dict:
+    """Template context: the idle limit and the warning's lead, for idle.js."""
+    return {"idle_timeout": settings.AEFRONT_IDLE_TIMEOUT, "idle_warn_before": WARN_BEFORE}
+
+
+@require_POST
+def keepalive(request: HttpRequest) -> JsonResponse:
+    """ "Stay signed in": this request is activity; answer how long the session has now."""
+    moment = now()
+    request.session[LAST_SEEN] = moment
+    signed_in = request.session.get(SIGNED_IN, moment)
+    left = min(
+        settings.AEFRONT_IDLE_TIMEOUT, settings.AEFRONT_SESSION_MAX_AGE - (moment - signed_in)
+    )
+    return JsonResponse({"expires_in": max(0, int(left))})

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from aefront import mfa
+from aefront import mfa, session_timeout
+from interviews.admin_scope import view_on_site
 
 # A database fault met in any middleware layer answers 503, not 500.
 handler500 = "aefront.middleware.server_error"
@@ -15,6 +16,13 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/mfa/", mfa.verify, name="mfa_verify"),
+    path("accounts/keepalive/", session_timeout.keepalive, name="keepalive"),
+    # Before the admin's own "view on site", which is not limited to the admin's projects.
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(view_on_site),
+        name="admin_view_on_site",
+    ),
     path("admin/", admin.site.urls),
     path("", include("interviews.urls")),
     path("", include("interviews.imports.urls")),

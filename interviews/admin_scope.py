@@ -4,7 +4,9 @@ A superuser sees everything. A staff user who is a project admin (Membership rol
 admin) sees, edits and picks in foreign-key menus only the objects of the projects
 they administer, without needing Django model permissions. Everyone else sees
 nothing. Objects outside the scope are absent from querysets, so their change URL
-answers like a missing object.
+answers like a missing object; so does "view on site" (`view_on_site`, the admin's
+/admin/r/<content type>/<id>/), which would otherwise send any staff user on to another
+project's pages and so tell them the project's slug and its transcripts' ids.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import DataError, models
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 
 from interviews import access
 from interviews.models import Project
@@ -253,3 +255,24 @@ def count_of(related: QuerySet, field: str) -> Coalesce:
 
 def project_choices(request: HttpRequest) -> QuerySet[Project]:
     return scope_queryset(Project.objects.all(), request)
+
+
+def view_on_site(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
+    """The admin's "view on site" redirect, for objects in the admin's scope only (else 404)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.contenttypes.views import shortcut
+
+    try:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+    except ContentType.DoesNotExist:
+        raise Http404("No such object.") from None
+    if model is None:
+        raise Http404("No such object.")
+    try:
+        in_scope = scope_queryset(model._default_manager.all(), request).filter(pk=object_id)
+        found = in_scope.exists()
+    except (ValueError, TypeError, OverflowError, ValidationError, DataError):
+        found = False  # an id no row can have
+    if not found:
+        raise Http404("No such object.")
+    return shortcut(request, content_type_id, object_id)

@@ -25,6 +25,7 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from interviews.parsing import ImportRejected, ParsedTranscript, parse
 from interviews.parsing.core import Limits, check_text_length, has_unicode_bom
 from interviews.parsing.formats import format_for
+from interviews.parsing.package import xml_parts
 
 MAX_DISPLAY_NAME = 120
 
@@ -227,14 +228,10 @@ def preflight_zip(kind: str, data: bytes, limits: Limits) -> None:
             _check_docx_package(archive, names)
         else:
             _check_odt_package(archive, names)
-        for entry in entries:
-            lowered = entry.filename.lower()
-            if lowered.endswith((".xml", ".rels")):
-                full = kind == "odt" and lowered in {
-                    "content.xml", "styles.xml", "meta.xml", "settings.xml",
-                    "meta-inf/manifest.xml",
-                }  # fmt: skip
-                check_xml(archive, entry, full=full)
+        # Every XML part by what the package declares, not only by name (a main part
+        # named word/evil.dat is still XML); the prolog, where a DTD would be, of each.
+        for entry in xml_parts(archive):
+            check_xml(archive, entry, full=False)
 
 
 def _check_entry(entry: zipfile.ZipInfo, names: set[str], limits: Limits) -> None:

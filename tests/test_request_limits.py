@@ -130,3 +130,141 @@ def test_an_unreadable_length_is_not_a_refusal(client, enabler, length):
     )
 
     assert response.status_code == 400
+
+
+# --- a length that is absent or false --------------------------------------------------------
+
+
+class Counting(Tripwire):
+    """A request body that counts the bytes read from it."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.bytes_read = 0
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        self.bytes_read += len(chunk)
+        return chunk
+
+    def readline(self, size=-1):
+        line = super().readline(size)
+        self.bytes_read += len(line)
+        return line
+
+
+def multipart_body(size: int) -> bytes:
+    head = (
+        b'--BoUnDaRy\r\nContent-Disposition: form-data; name="files"; filename="a.txt"\r\n'
+        b"Content-Type: text/plain\r\n\r\n"
+    )
+    return head + b"P01: word " * (size // 10)
+
+
+def test_a_body_longer_than_it_declares_is_read_only_to_the_declared_length(client, enabler):
+    client.force_login(enabler)
+    body = Counting(multipart_body(30 * 1024 * 1024))
+
+    response = client.generic(
+        "POST",
+        FILE,
+        b"",
+        CONTENT_TYPE=MULTIPART,
+        CONTENT_LENGTH="4096",
+        HTTP_ACCEPT="application/json",
+        **{"wsgi.input": body},
+    )
+
+    assert response.status_code == 400  # a truncated form: no complete file in it
+    assert body.bytes_read <= 4096
+    assert Transcript.objects.count() == 0
+
+
+def test_a_body_without_a_length_is_not_read(client, enabler):
+    client.force_login(enabler)
+    body = Counting(multipart_body(30 * 1024 * 1024))
+
+    response = client.generic(
+        "POST",
+        FILE,
+        b"",
+        CONTENT_TYPE=MULTIPART,
+        CONTENT_LENGTH="",
+        HTTP_ACCEPT="application/json",
+        **{"wsgi.input": body},
+    )
+
+    assert response.status_code == 400
+    assert body.bytes_read == 0
+
+
+@pytest.mark.parametrize("accept", ["application/json", "text/html"])
+def test_a_chunked_body_is_refused_411_unread(client, enabler, accept):
+    client.force_login(enabler)
+    body = Counting(multipart_body(30 * 1024 * 1024))
+
+    response = client.generic(
+        "POST",
+        FILE if accept == "application/json" else UPLOAD,
+        b"",
+        CONTENT_TYPE=MULTIPART,
+        CONTENT_LENGTH="",
+        HTTP_TRANSFER_ENCODING="chunked",
+        HTTP_ACCEPT=accept,
+        **{"wsgi.input": body},
+    )
+
+    assert response.status_code == 411
+    text = response.json()["error"] if accept == "application/json" else response.content.decode()
+    assert "sent without a Content-Length (in chunks), so it was not read" in text
+    assert body.reads == 0
+
+
+def test_the_wsgi_wrapper_bounds_the_input_stream(settings):
+    """Whatever reads wsgi.input directly gets no more than the limit."""
+    from aefront.request_limits import BoundedInput, bounded_wsgi
+
+    settings.AEFRONT_MAX_REQUEST_BYTES = 1000
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 500
+    seen = {}
+
+    def inner(environ, start_response):
+        stream = environ["wsgi.input"]
+        seen["type"] = type(stream)
+        seen["first"] = len(stream.read(700)) + len(stream.read(700))
+        try:
+            stream.read(1)
+        except Exception as error:
+            seen["refused"] = type(error).__name__
+        start_response("200 OK", [])
+        return [b""]
+
+    bounded = bounded_wsgi(inner)
+    environ = {"wsgi.input": Counting(b"x" * 5000), "REQUEST_METHOD": "POST"}
+    bounded(environ, lambda status, headers: None)
+
+    assert seen == {"type": BoundedInput, "first": 1000, "refused": "RequestDataTooBig"}
+    assert environ["wsgi.input"].stream.bytes_read == 1000
+
+
+def test_the_wsgi_application_with_no_length_reads_nothing(db):
+    from aefront.request_limits import BoundedInput
+    from aefront.wsgi import application
+
+    body = Counting(b"username=a&password=b" * 100_000)
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/accounts/login/",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": body,
+        "wsgi.errors": io.StringIO(),
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+    }
+    statuses = []
+    application(environ, lambda status, headers: statuses.append(status))
+
+    assert statuses and not statuses[0].startswith("5")
+    assert body.bytes_read == 0
+    assert isinstance(environ["wsgi.input"], BoundedInput)

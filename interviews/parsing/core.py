@@ -38,6 +38,14 @@ class Limits:
     zip_max_total_bytes: int = 50 * 1024 * 1024
     zip_max_ratio: int = 100
     zip_ratio_min_member_bytes: int = 1024 * 1024
+    # Word, OpenDocument and RTF are read in a child process (`isolated`) bounded by:
+    office_timeout_s: float = 4.0  # with the gate's checks and a loaded box, within 5 s
+    office_memory_bytes: int = 500 * 1024 * 1024
+    # All XML parts of a package together: python-docx costs ~2.5 µs an element, odfpy
+    # ten times that, and each must stay within the time limit with three files at once.
+    max_docx_elements: int = 500_000
+    max_odt_elements: int = 80_000
+    max_rtf_bytes: int = 3 * 1024 * 1024  # an RTF once its pictures and data are cut out
 
 
 # The default of every parser's `limits` (frozen, so one shared instance is safe).

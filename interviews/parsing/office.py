@@ -1,11 +1,19 @@
-"""Office documents: Word .docx, OpenDocument .odt and RTF, to paragraphs and turns."""
+"""Office documents: Word .docx, OpenDocument .odt and RTF, to paragraphs and turns.
+
+Each is read in a bounded child process (`isolated.run`: CPU time, memory and wall
+clock); `_read_docx`, `_read_odt` and `_read_rtf` are what the child runs. A .docx or
+.odt has its XML elements counted before any tree is built (`package.count_elements`),
+and an RTF is refused past `Limits.max_rtf_bytes` once its pictures are cut out.
+"""
 
 from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 
+from interviews.parsing import isolated
 from interviews.parsing.core import (
     DEFAULT_LIMITS,
     ImportRejected,
@@ -17,6 +25,7 @@ from interviews.parsing.core import (
     reading,
     text_lines,
 )
+from interviews.parsing.package import count_elements
 from interviews.parsing.turns import (
     Paragraph,
     blocks_from_paragraphs,
@@ -132,8 +141,12 @@ def _docx_cell_text(cell) -> str:
         if child.tag == _W + "p":
             lines.append("".join(text for text, _bold in _docx_runs(child)))
         elif child.tag == _W + "tbl":
-            for row in child.iter(_W + "tr"):
-                lines.append(" | ".join(_docx_cell_text(inner) for inner in row.iter(_W + "tc")))
+            # Direct rows and cells only: each nested table is read once, by its own cell
+            # (iter() would visit a table nested n deep 2^n times).
+            for row in child.findall(_W + "tr"):
+                lines.append(
+                    " | ".join(_docx_cell_text(inner) for inner in row.findall(_W + "tc"))
+                )
     return "\n".join(line for line in lines if line.strip())
 
 
@@ -155,12 +168,35 @@ def _docx_blocks(container) -> Iterator[Paragraph]:
                 yield from _docx_blocks(content)
 
 
+def _count_package(data: bytes, limit: int) -> None:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        count_elements(archive, limit)
+
+
+_TOO_DEEP = "is nested too deeply to read (more than 255 levels of XML)"
+
+
+def _too_deep(error: Exception) -> bool:
+    return "Excessive depth" in str(error)
+
+
 def parse_docx(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedTranscript:
     """Word .docx: body paragraphs and tables in order; headers and footers are dropped."""
+    return isolated.run(_read_docx, data, limits, kind="a Word .docx document")
+
+
+def _read_docx(data: bytes, limits: Limits) -> ParsedTranscript:
     with reading("Word .docx document"):
         import docx
+        from lxml.etree import XMLSyntaxError
 
-        body = docx.Document(io.BytesIO(data)).element.body
+        _count_package(data, limits.max_docx_elements)
+        try:
+            body = docx.Document(io.BytesIO(data)).element.body
+        except XMLSyntaxError as error:
+            if _too_deep(error):
+                raise ImportRejected(_TOO_DEEP, "too_complex") from None
+            raise
         paragraphs: list[Paragraph] = []
         chars = 0
         for paragraph in _docx_blocks(body):
@@ -216,13 +252,21 @@ def _odf_table_row():
 
 def parse_odt(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedTranscript:
     """OpenDocument text: paragraphs, headings, lists and tables of the body, in order."""
+    return isolated.run(_read_odt, data, limits, kind="an OpenDocument .odt document")
+
+
+def _read_odt(data: bytes, limits: Limits) -> ParsedTranscript:
     with reading("OpenDocument .odt document"):
         from odf.opendocument import load
 
+        _count_package(data, limits.max_odt_elements)
         document = load(io.BytesIO(data))
-        paragraphs = list(_odf_children(document.text))
-        chars = sum(len(line) for paragraph in paragraphs for line in paragraph.lines)
-        check_text_length(chars, limits)
+        paragraphs: list[Paragraph] = []
+        chars = 0
+        for paragraph in _odf_children(document.text):
+            chars += sum(len(line) for line in paragraph.lines)
+            check_text_length(chars, limits)
+            paragraphs.append(paragraph)
     return finish(blocks_from_paragraphs(paragraphs), limits=limits, encoding="odt")
 
 
@@ -265,6 +309,10 @@ def _drop_rtf_data_groups(source: str) -> str:
 
 def parse_rtf(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedTranscript:
     """Rich Text Format: striprtf's plain text, then speaker lines."""
+    return isolated.run(_read_rtf, data, limits, kind="an RTF document")
+
+
+def _read_rtf(data: bytes, limits: Limits) -> ParsedTranscript:
     source = None
     for codec in ("ascii", "utf-8", "cp1252"):
         try:
@@ -279,6 +327,16 @@ def parse_rtf(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedTranscript:
     with reading("RTF document"):
         from striprtf.striprtf import rtf_to_text
 
-        text = rtf_to_text(_drop_rtf_data_groups(source), errors="strict")
+        source = _drop_rtf_data_groups(source)
+        if len(source) > limits.max_rtf_bytes:
+            # striprtf reads about 3 MB a second on one core: past this, three at once
+            # would not be answered within the time limit.
+            raise ImportRejected(
+                f"is too large to read as RTF ({len(source) / 2**20:,.1f} MiB of text and "
+                f"formatting once pictures are removed; the limit is "
+                f"{limits.max_rtf_bytes / 2**20:,.0f} MiB): save it as .docx",
+                "too_large",
+            )
+        text = rtf_to_text(source, errors="strict")
     paragraphs = paragraphs_from_lines(text_lines(text))
     return finish(blocks_from_paragraphs(paragraphs), limits=limits, encoding="rtf")

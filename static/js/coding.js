@@ -6,6 +6,7 @@
 import { ThemePicker } from "./coding/combobox.js";
 import { selectionUtf16, TextIndex, utf16ToDom } from "./coding/offsets.js";
 import { drawBlockStripes, renderPanel, renderTranscript, stripeColumns } from "./coding/render.js";
+import { forgetDraft, restoreDraft } from "./idle.js";
 
 const started = performance.now();
 const data = JSON.parse(document.getElementById("coding-data").textContent);
@@ -387,6 +388,10 @@ function fillDialog() {
   ui.memo.readOnly = !editable;
   ui.saveMemo.hidden = !editable;
   if (quote) ui.memo.value = quote.memo;
+  // The memo's draft (idle.js) belongs to this quote, or to this passage until coded.
+  ui.memo.dataset.saved = quote ? quote.memo : "";
+  ui.memo.dataset.draftScope = quote ? `q${quote.id}` : `new:${current.start}-${current.end}`;
+  if (editable) restoreDraft(ui.memo);
   ui.memoBox.hidden = !editable && !(quote && quote.memo);
   ui.edges.hidden = !(quote && editable);
   ui.remove.hidden = !(quote && editable);
@@ -427,6 +432,7 @@ async function saveMemoIfChanged() {
   try {
     const result = await save("POST", quoteUrl(quote.id, "memo/"), { memo: ui.memo.value });
     accept(result.quote);
+    memoSaved(result.quote);
     announce("Memo saved.");
     return true;
   } catch (error) {
@@ -434,6 +440,13 @@ async function saveMemoIfChanged() {
     showToast(`The memo was not saved: ${error.message}`);
     return false;
   }
+}
+
+function memoSaved(quote) {
+  if (ui.memo.value !== quote.memo) return;
+  forgetDraft(ui.memo);
+  ui.memo.dataset.saved = quote.memo;
+  ui.memo.dataset.draftScope = `q${quote.id}`;
 }
 
 async function closeDialog() {
@@ -492,6 +505,7 @@ async function applyTheme(choice) {
     }
     setError("");
     const quote = accept(result.quote);
+    memoSaved(quote);
     current.quoteId = quote.id;
     let applied = choice.theme;
     if (!applied) {
