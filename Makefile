@@ -16,6 +16,7 @@ install: $(BIN)/python
 
 install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	if [ -f package.json ]; then npm ci --no-audit --no-fund --silent; fi
 
 run: install
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py collectstatic --no-input --verbosity 0
@@ -40,4 +41,4 @@ format: install-dev
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache node_modules

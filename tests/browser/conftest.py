@@ -70,3 +70,70 @@ def login(live_server):
         page.wait_for_url(f"{live_server.url}/")
 
     return do_login
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.2 AA, as the NHS service standard asks: every A and AA rule up to 2.2.
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+RUN_AXE = r"""
+async (tags) => {
+  const results = await axe.run(document, { runOnly: { type: "tag", values: tags } });
+  const violations = results.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    targets: v.nodes.map((node) => node.target.join(" ")),
+  }));
+  // axe leaves a reference to a missing id "to review" (it may appear later); on a
+  // rendered page it is a broken label or description (Django's "<id>_helptext").
+  const broken = [];
+  for (const attr of ["aria-describedby", "aria-labelledby", "aria-controls"]) {
+    for (const el of document.querySelectorAll(`[${attr}]`)) {
+      const missing = el.getAttribute(attr).split(/\s+/).filter((id) => id && !document.getElementById(id));
+      if (missing.length) broken.push(`${el.id ? "#" + el.id : el.tagName.toLowerCase()} ${attr}="${missing.join(" ")}"`);
+    }
+  }
+  if (broken.length) {
+    violations.push({
+      id: "aria-reference",
+      impact: "serious",
+      help: "ARIA attributes must point to elements that exist",
+      targets: broken,
+    });
+  }
+  return violations;
+}
+"""
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's WCAG 2.2 AA violations on the page as it is now."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        # Evaluated through the DevTools protocol, so the app's Content Security Policy
+        # stays on for the page under test (a <script> tag would need bypass_csp).
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    return page.evaluate(RUN_AXE, WCAG_AA)
+
+
+@pytest.fixture
+def assert_accessible():
+    """assert_accessible(page, context="project page"): no axe-core WCAG 2.2 AA violation."""
+    if not AXE.exists():
+        message = f"{AXE} is missing: run `npm ci` (package.json holds axe-core)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+    def check(page, context: str = "") -> None:
+        violations = axe_violations(page)
+        if violations:
+            lines = [
+                f"{len(violations)} axe-core violation(s) on {context or page.url}:",
+                *(
+                    f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["targets"])
+                    for v in violations
+                ),
+            ]
+            pytest.fail("\n".join(lines), pytrace=False)
+
+    return check
