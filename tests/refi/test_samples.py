@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 
 from coding.models import Quote, Theme
+from coding.refi import positions
 from coding.refi.importer import import_qdpx
+from coding.refi.qde import RefiError
 from interviews.models import Project, Transcript
 
-from .conftest import NVIVO, shared
+from .conftest import ATLAS, NVIVO, shared
 
 
 @pytest.fixture
@@ -30,3 +32,43 @@ def test_nvivo_imports_every_coded_selection(nvivo_report):
         assert quote.text == quote.transcript.text[quote.start : quote.end]
         assert "\r" not in quote.transcript.text
     print(nvivo_report.headline, *nvivo_report.notes, sep="\n")
+
+
+def test_nvivo_selections_sit_on_their_coders_word_boundaries(nvivo_report):
+    quotes = Quote.objects.filter(transcript__project__name="Oltas").select_related("transcript")
+    off = [
+        q for q in quotes if not positions.on_word_boundaries(q.transcript.text, q.start, q.end)
+    ]
+    # Three selections end or start inside a word under every reading; they are kept
+    # exactly where NVivo put them and listed in the report, never moved.
+    assert len(off) == 3
+    listed = [note for note in nvivo_report.notes if "does not start and end" in note]
+    assert len(listed) == 3
+    assert any("UTF-16 units, CRLF counted as 2" in note for note in nvivo_report.notes)
+
+
+def test_atlas_sample_is_refused_naming_the_missing_files(db, project_admin):
+    data = shared(ATLAS).read_bytes()
+    with pytest.raises(RefiError) as refused:
+        import_qdpx(data=data, label="atlas.qdpx", project_name="Atlas", user=project_admin)
+    assert "01106019-2518-43DD-BBD1-8F0252BACB30.txt" in refused.value.reason
+    assert "missing" in refused.value.reason
+    assert not Project.objects.filter(name="Atlas").exists()
+
+
+def test_atlas_sample_codebook_only_on_request(db, project_admin):
+    data = shared(ATLAS).read_bytes()
+    report = import_qdpx(data=data, label="atlas.qdpx", project_name="Atlas",
+                         user=project_admin, codebook_only=True)  # fmt: skip
+    project = Project.objects.get(name="Atlas")
+    assert Theme.objects.filter(project=project).count() == 14
+    assert not Transcript.objects.filter(project=project).exists()
+    assert any("only text sources" in line for line in report.skipped)
+
+
+def test_shared_examples_import(db, project_admin):
+    report = import_qdpx(
+        data=shared("examples/minimal-text-project.qdpx").read_bytes(),
+        label="minimal.qdpx", project_name="Minimal", user=project_admin,
+    )  # fmt: skip
+    assert report.counts.get("transcripts") == 1

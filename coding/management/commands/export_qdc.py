@@ -23,5 +23,7 @@ class Command(BaseCommand):
         try:
             Path(options["output"]).write_bytes(data)
         except OSError as error:
-            raise CommandError(f"{options['output']}: cannot be written ({error.strerror})")
+            raise CommandError(
+                f"{options['output']}: cannot be written ({error.strerror})"
+            ) from None
         self.stdout.write(f"wrote {options['output']}: the codebook of {project.slug}")

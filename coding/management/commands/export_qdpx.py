@@ -27,7 +27,9 @@ class Command(BaseCommand):
         try:
             Path(options["output"]).write_bytes(exported.data)
         except OSError as error:
-            raise CommandError(f"{options['output']}: cannot be written ({error.strerror})")
+            raise CommandError(
+                f"{options['output']}: cannot be written ({error.strerror})"
+            ) from None
         self.stdout.write(
             f"wrote {options['output']}: {exported.transcripts} transcripts, "
             f"{exported.quotes} quotes, {exported.themes} themes"
