@@ -123,7 +123,7 @@ def place_source(
             )
     clean = positions.normalise(raw)
     placed: dict[tuple[int, int, str], PlacedQuote] = {}
-    off_word = 0
+    off_word = mismatched = 0
     for selection, place in zip(source.selections, found.located, strict=True):
         if place.start is None and "out of range" in place.problem:
             raise RefiError(
@@ -140,6 +140,10 @@ def place_source(
             report.add("selections skipped")
             continue
         start, end = mapped
+        named = " ".join(selection.name.split())
+        if named and not named.endswith(("…", "...")):
+            if named != " ".join(clean.text[start:end].split()):
+                mismatched += 1
         if not positions.on_word_boundaries(clean.text, start, end):
             off_word += 1
             if off_word <= LISTED:
@@ -164,6 +168,11 @@ def place_source(
                     quote.memo = "\n\n".join(filter(None, [quote.memo, text]))
             else:
                 placed[key] = PlacedQuote(selection.guid, start, end, coder, codes, text)
+    if mismatched:
+        report.notes.append(
+            f"{label}: {mismatched} selection name(s) differ from the text they mark "
+            "(imported by position, as the standard says)"
+        )
     if off_word > LISTED:
         report.notes.append(f"{label}: {off_word - LISTED} more selections off word boundaries")
     if source.codings:
@@ -463,7 +472,12 @@ def store(
         for turn in turns:
             turn.transcript = transcript
         SpeakerTurn.objects.bulk_create(turns)
+        before = report.counts.get("quotes", 0)
         _quotes(transcript, item, themes, coders, free_quotes, report)
+        report.came_in.append(
+            f"transcript “{transcript.title}”: {report.counts.get('quotes', 0) - before} "
+            f"quote(s), {len(members)} participant(s)"
+        )
     _sets(project, refi, transcripts, report)
     for name in coders.created:
         report.came_in.append(f"coder “{name}”: a placeholder account (no login)")

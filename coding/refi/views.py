@@ -31,7 +31,8 @@ def download_qdpx(request: HttpRequest, project_access: access.ProjectAccess) ->
 @access.project_page(ADMINS, methods=("GET", "POST"))
 def exchange(request: HttpRequest, project_access: access.ProjectAccess) -> HttpResponse:
     """Import a .qdpx, .qdc or Taguette file into this project, or preview it."""
-    form = ExchangeForm(request.POST or None, request.FILES or None)
+    oversized = getattr(request, "oversized_uploads", [])
+    form = ExchangeForm(request.POST or None, request.FILES or None, oversized=oversized)
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -132,3 +132,30 @@ def test_nothing_is_written_to_disk(db, tmp_path, settings):
     settings.MEDIA_ROOT = str(tmp_path)
     import_qdpx(data=qdpx(qde(), TEXT), label="good.qdpx", project_name="Good")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_inline_text_and_an_nvivo_style_annotation(db):
+    xml = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1:0" name="Inline" origin="NVivo 14">
+  <CodeBook><Codes><Code guid="{{{GUID_C}}}" name="Stress" isCodable="true"/></Codes></CodeBook>
+  <Sources><TextSource guid="{GUID_S.lower()}" name="t">
+    <PlainTextContent>Hello world 😊, all good.</PlainTextContent>
+    <PlainTextSelection guid="4C76A01C-8831-43C7-9C9E-77A9FE7F06B9" startPosition="6"
+      endPosition="11" name=""><Description>a comment</Description></PlainTextSelection>
+    <PlainTextSelection guid="5C76A01C-8831-43C7-9C9E-77A9FE7F06B9" startPosition="16"
+      endPosition="24" name="all good"><Coding guid="6C76A01C-8831-43C7-9C9E-77A9FE7F06B9">
+      <CodeRef targetGUID="{GUID_C.lower()}"/></Coding></PlainTextSelection>
+  </TextSource></Sources>
+  <Notes><Note guid="7C76A01C-8831-43C7-9C9E-77A9FE7F06B9" name="ann">
+    <PlainTextContent>an annotation</PlainTextContent></Note></Notes>
+  <Links><Link guid="8C76A01C-8831-43C7-9C9E-77A9FE7F06B9"
+    originGUID="7C76A01C-8831-43C7-9C9E-77A9FE7F06B9"
+    targetGUID="4C76A01C-8831-43C7-9C9E-77A9FE7F06B9"/></Links>
+</Project>"""
+    report = import_qdpx(data=qdpx(xml), label="inline.qdpx", project_name="Inline")
+    quotes = {q.text: q for q in Quote.objects.all()}
+    assert set(quotes) == {"world", "all good"}
+    assert quotes["world"].memo == "a comment\n\nan annotation"
+    assert list(quotes["all good"].themes.names()) == ["Stress"]
+    assert quotes["all good"].coder.username.startswith("refi-")
+    assert not [line for line in report.notes if "differ" in line]

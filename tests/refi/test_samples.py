@@ -72,3 +72,21 @@ def test_shared_examples_import(db, project_admin):
         label="minimal.qdpx", project_name="Minimal", user=project_admin,
     )  # fmt: skip
     assert report.counts.get("transcripts") == 1
+
+
+def test_nvivo_project_exports_valid_and_comes_back_the_same(nvivo_report, project_admin):
+    from coding.refi.export import export_project
+
+    from .conftest import assert_valid, entries
+
+    project = Project.objects.get(name="Oltas")
+    exported = export_project(project=project, utf16=True)
+    assert_valid(entries(exported.data)["project.qde"])
+    again = import_qdpx(data=exported.data, label="back.qdpx", project_name="Oltas again",
+                        user=project_admin)  # fmt: skip
+    assert again.counts["quotes"] == 188 and not again.skipped
+    back = Quote.objects.filter(transcript__project__name="Oltas again")
+    assert sorted((q.text, tuple(sorted(q.themes.names()))) for q in back) == sorted(
+        (q.text, tuple(sorted(q.themes.names())))
+        for q in Quote.objects.filter(transcript__project=project)
+    )
