@@ -204,3 +204,32 @@ def test_property_random_quotes_survive_a_round_trip(
     }
     assert got == want
     assert snapshot(first.data) == snapshot(export_project(project=back, utf16=utf16).data)
+
+
+def test_the_demo_project_round_trips(db, settings):
+    """The seeded demo, plus an upload with emoji and CRLF, out and back in."""
+    from aefront.demo.seeding import seed_demo
+    from coding.services import code_passage
+    from interviews.access import ProjectAccess
+
+    settings.DEBUG = True
+    report = seed_demo()
+    slug = report.projects[0][0]
+    project = Project.objects.get(slug=slug)
+    admin_user = project.memberships.filter(role="admin").first().user
+    upload = import_transcript(project=project, filename="crlf.txt", data=CRLF_UPLOAD,
+                               user=admin_user).transcript  # fmt: skip
+    access = ProjectAccess(project=project, role="admin", user=admin_user)
+    phrase = "the café queue 🚑🚑 was out of the door"
+    start = upload.text.index(phrase)
+    code_passage(access=access, transcript=upload, start=start, end=start + len(phrase),
+                 text=phrase, themes=list(Theme.objects.filter(project=project)[:2]),
+                 memo="emoji and CRLF")  # fmt: skip
+    first = export_project(project=project)
+    assert_valid(entries(first.data)["project.qde"])
+    imported = import_qdpx(data=first.data, label="demo.qdpx", project_name="Demo copy",
+                           user=admin_user)  # fmt: skip
+    assert not imported.skipped
+    copy = Project.objects.get(name="Demo copy")
+    assert imported.counts["quotes"] == Quote.objects.filter(transcript__project=project).count()
+    assert snapshot(first.data) == snapshot(export_project(project=copy).data)
