@@ -159,3 +159,19 @@ def test_inline_text_and_an_nvivo_style_annotation(db):
     assert list(quotes["all good"].themes.names()) == ["Stress"]
     assert quotes["all good"].coder.username.startswith("refi-")
     assert not [line for line in report.notes if "differ" in line]
+
+
+def test_importing_the_same_file_twice_adds_nothing_twice(db):
+    data = qdpx(qde(), TEXT)
+    import_qdpx(data=data, label="good.qdpx", project_name="Good")
+    again = import_qdpx(data=data, label="good.qdpx", project_name="Good")
+    assert Transcript.objects.count() == 1 and Quote.objects.count() == 1
+    assert any("already in the project" in line for line in again.skipped)
+    assert Theme.objects.count() == 1
+
+
+def test_preview_stores_nothing(db):
+    report = import_qdpx(data=qdpx(qde(), TEXT), label="good.qdpx", project_name="Good",
+                         preview=True)  # fmt: skip
+    assert report.counts["quotes"] == 1 and "nothing was stored" in report.headline
+    assert not Project.objects.exists() and not Quote.all_objects.exists()
