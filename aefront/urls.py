@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("interviews.imports.urls")),
     path("", include("coding.urls")),
     path("", include("coding.report.urls")),
+    path("", include("coding.refi.urls")),
 ]
 
 admin.site.site_header = "aefront administration"

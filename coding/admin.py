@@ -23,6 +23,7 @@ from django.utils.html import format_html
 from taggit.models import Tag
 
 from coding.models import HeadlineQuote, Quote, QuoteTheme, RedactionTerm, Theme, ThemeSummary
+from coding.refi.export import export_codebook
 from coding.report.exports.admin_actions import export_quotes_csv
 from coding.taxonomy import copy_codebook, merge_themes, reactivate_themes, retire_themes
 from coding.tree import placed
@@ -351,7 +352,7 @@ admin.site.unregister(Project)
 @admin.register(Project)
 class ProjectAdmin(interviews_admin.ProjectAdmin):
     list_display = [*interviews_admin.ProjectAdmin.list_display, "theme_count"]
-    actions = ["copy_codebook_action"]
+    actions = ["copy_codebook_action", "export_qdc_action"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         themes = count_of(Theme.objects.all(), "project")
@@ -405,6 +406,20 @@ class ProjectAdmin(interviews_admin.ProjectAdmin):
             "selected": [target.pk],
         }
         return TemplateResponse(request, "admin/interviews/project/copy_codebook.html", context)
+
+    @admin.action(description="Export the codebook as REFI-QDA (.qdc)", permissions=["view"])
+    def export_qdc_action(
+        self, request: HttpRequest, queryset: QuerySet[Project]
+    ) -> HttpResponse | None:
+        projects = list(queryset)
+        if len(projects) != 1:
+            self.message_user(request, "Select exactly one project.", messages.ERROR)
+            return None
+        response = HttpResponse(export_codebook(project=projects[0]), content_type="text/xml")
+        filename = f"{projects[0].slug}-codebook.qdc"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 admin.site.unregister(Transcript)
