@@ -13,7 +13,7 @@ from typing import Callable
 import pytest
 from playwright.sync_api import expect
 
-from coding.models import Quote
+from coding.models import Quote, SafeTerm
 from coding.report import authoring
 from tests.browser.test_coding import drag_over, open_page
 from tests.coding.report_data import build
@@ -213,6 +213,20 @@ def report_redactions_error(site):
     site.page.locator(".field .error").first.wait_for()
 
 
+def report_review(site):
+    site.as_("author").go("/p/alpha/report/review/")
+    site.page.locator("#review-list").wait_for()
+
+
+def report_redactions_safe(site):
+    SafeTerm.objects.create(project=site.data.project, term="Will")
+    report_redactions(site)
+
+
+def exchange_page(site):
+    site.as_("admin").go("/p/alpha/exchange/")
+
+
 def report_refusal(site):
     site.as_("author").go("/p/alpha/report/export/?format=nonsense")
 
@@ -273,6 +287,9 @@ PAGES = [
     report_preview,
     report_redactions,
     report_redactions_error,
+    report_review,
+    report_redactions_safe,
+    exchange_page,
     report_refusal,
     forbidden,
     not_found,

@@ -54,6 +54,7 @@ def test_author_settles_every_flag_by_keyboard_and_signs_off(
     date = page.locator("mark.flag-date").inner_text()
     press(page, f"Mark safe “{date}”")
     assert "0 open flags" in page.locator(".review-status").inner_text()
+    assert_accessible(page, context="identifier review, complete, with the sign-off form")
     assert QuoteRedaction.objects.filter(quote=first).count() == 1
     assert SafeTerm.objects.filter(project=project, term=date).exists()
 
