@@ -37,7 +37,9 @@ def render(rows: list[Row]) -> str:
     lines = [
         (
             row.metric,
-            f"{row.value:,.3f} {row.unit}" if abs(row.value) < 1 else f"{row.value:,.1f} {row.unit}",
+            f"{row.value:,.3f} {row.unit}"
+            if abs(row.value) < 1
+            else f"{row.value:,.1f} {row.unit}",
             f"{'≤' if row.sense == 'max' else '≥'} {row.target:,g} {row.unit}",
             row.verdict,
         )

@@ -25,6 +25,7 @@ def test_author_settles_every_flag_by_keyboard_and_signs_off(
     page,
     live_server,
     login,
+    assert_accessible,
     author,
     report_project,  # noqa: F811
 ):
