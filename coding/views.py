@@ -29,6 +29,6 @@ def theme_list(request: HttpRequest, project_access: ProjectAccess) -> HttpRespo
         {
             "access": project_access,
             "project": project_access.project,
-            "themes": theme_rows(project_access.project),
+            "themes": theme_rows(project_access.project, project_access),
         },
     )
