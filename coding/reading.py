@@ -20,7 +20,7 @@ from django.utils import timezone
 from coding import markup
 from coding.layout import Block, blocks_for, segments
 from coding.markup import NO_THEME_COLOUR, QuoteGroup, safe_colour
-from coding.models import Assignment, CodingRound, Quote, QuoteTheme, Theme
+from coding.models import AnchorFlag, Assignment, CodingRound, Quote, QuoteTheme, Theme
 from coding.tree import theme_paths, tree_order
 from interviews.access import ProjectAccess
 from interviews.access import get_in_project as access_get
@@ -109,6 +109,16 @@ def round_view(transcript: Transcript, access: ProjectAccess) -> RoundView | Non
         coders=[(user_name(a.coder), a.done_at is not None) for a in assignments],
         mine=next((a for a in assignments if a.coder_id == me), None),
     )
+
+
+def anchor_flags(transcript: Transcript, access: ProjectAccess) -> list[AnchorFlag]:
+    """Open flags of a correction on the quotes this member coded (an admin: all)."""
+    flags = AnchorFlag.objects.filter(
+        quote__transcript=transcript, quote__deleted_at__isnull=True, resolved_at__isnull=True
+    )
+    if not access.is_admin:
+        flags = flags.filter(quote__coder_id=getattr(access.user, "pk", None))
+    return list(flags.order_by("quote__start", "pk")[:200])
 
 
 # --- what the page shows ---------------------------------------------------------
@@ -356,6 +366,7 @@ def transcript_page(
         "filter_themes": [(theme_by_id[pk], paths[pk]) for pk in used_theme_ids],
         "filter_coders": coders,
         "round": round_view(transcript, access),
+        "anchor_flags": anchor_flags(transcript, access),
         "can_code": can_code,
         "can_propose": data["can_propose"],
         "coding_data": data,

@@ -8,6 +8,7 @@ result is a conflict carrying both texts; nothing is overwritten.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,7 +18,14 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from coding.models import HeadlineQuote, Quote, RedactionTerm, Theme, ThemeSummary
+from coding.models import (
+    ExportRecord,
+    HeadlineQuote,
+    Quote,
+    RedactionTerm,
+    Theme,
+    ThemeSummary,
+)
 from interviews.models import Project
 
 MAX_NARRATIVE_CHARS = 20_000
@@ -231,3 +239,31 @@ def remove_redaction_term(*, project: Project, term_id: int) -> None:
     deleted, _ = RedactionTerm.objects.filter(project=project, pk=term_id).delete()
     if not deleted:
         raise AuthoringError({"term": "That term is not on this project's redaction list."})
+
+
+# --- export records -----------------------------------------------------------------------
+
+
+def _jsonable(value) -> dict:
+    return {
+        key: item.isoformat() if hasattr(item, "isoformat") else item
+        for key, item in dataclasses.asdict(value).items()
+    }
+
+
+def record_export(*, project: Project, user, exporter, source) -> ExportRecord:
+    """A draft download: who, when, the format, the filters and the opt-ins (the audit
+    trail holds it too). The file's hash is added by `finish_export` once it is written."""
+    return ExportRecord.objects.create(
+        project=project,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        format=exporter.key,
+        filename=exporter.filename(project),
+        filters=_jsonable(source.filters),
+        options=_jsonable(source.options),
+    )
+
+
+def finish_export(record: ExportRecord, sha256: str) -> None:
+    record.sha256 = sha256
+    record.save(update_fields=["sha256"])
