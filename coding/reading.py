@@ -342,7 +342,11 @@ def transcript_page(
         "transcript": transcript.pk,
         "now": started.isoformat(),
         "poll_ms": getattr(settings, "AEFRONT_POLL_MS", POLL_MS),
-        "urls": api_urls(project.slug, transcript.pk),
+        "urls": {
+            **api_urls(project.slug, transcript.pk),
+            # An admin reads the trail: a quote's history is one click from its dialog.
+            **({"trail": reverse("coding:trail", args=[project.slug])} if is_admin else {}),
+        },
         "user": {"id": user.pk, "name": user_name(user)},
         "role": role,
         "can_code": can_code,

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from coding import trail
 from coding.models import (
     ExportRecord,
     HeadlineQuote,
@@ -193,6 +194,9 @@ def set_cleared(*, project: Project, quote_ids: Sequence[int], cleared: bool, us
             raise AuthoringError(
                 {"quote": f"Quote {missing[0]} is not a live quote of this project."}
             )
+        changing = Quote.objects.filter(pk__in=found).exclude(is_cleared=cleared)
+        for quote in changing.select_related("transcript"):
+            trail.record(quote, changes={"is_cleared": [not cleared, cleared]}, actor=user)
         return Quote.objects.filter(pk__in=found).update(
             is_cleared=cleared, updated_at=timezone.now()
         )

@@ -59,9 +59,7 @@ def channels(client, transcript, theme, quote):
     found = {}
     for name, url in urls.items():
         response = client.get(url)
-        body = (
-            b"".join(response.streaming_content) if response.streaming else response.content
-        )
+        body = b"".join(response.streaming_content) if response.streaming else response.content
         found[name] = (response.status_code, body.decode("utf-8", "replace"))
     return found
 

@@ -130,3 +130,139 @@ def test_property_every_quote_keeps_its_text_invariant_and_turns_stay_consistent
         )
         if untouched:
             assert placed.status == MOVED
+
+
+# --- through the database --------------------------------------------------------------
+
+import pytest  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from hypothesis import HealthCheck  # noqa: E402
+
+from coding.corrections import correct_transcript  # noqa: E402
+from coding.models import AnchorFlag, Quote  # noqa: E402
+from coding.trail import TrailFilters, entries  # noqa: E402
+from interviews.access import get_project_access  # noqa: E402
+from interviews.models import SpeakerTurn, Transcript, TranscriptVersion  # noqa: E402
+
+
+@pytest.fixture
+def turned(project_a, enabler):
+    transcript = Transcript.objects.create(
+        project=project_a, title="Turns", text=TEXT, enabler=enabler
+    )
+    for index, (start, end) in enumerate(TURNS):
+        SpeakerTurn.objects.create(transcript=transcript, index=index, start=start, end=end)
+    return transcript
+
+
+def quote_on(transcript, coder, theme, make_quote, words):
+    start = transcript.text.index(words)
+    return make_quote(transcript, start, start + len(words), coder, theme)
+
+
+def test_a_correction_keeps_reanchors_and_flags_quotes(
+    client, enabler, project_admin, turned, theme, make_quote, project_a
+):
+    kept = quote_on(turned, enabler, theme, make_quote, "Nobody planned")
+    changed = quote_on(turned, enabler, theme, make_quote, "support would come")
+    other_coders = quote_on(turned, project_admin, theme, make_quote, "Why?")
+    client.force_login(enabler)
+    url = reverse("coding:correct", args=["alpha", turned.pk])
+    assert "Turn 1" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {"version": 1, "note": "misheard", "turn_0": "We were told that support would arrive.",
+         "turn_1": "Why?", "turn_2": "Nobody planned it."},
+    )  # fmt: skip
+    assert response.status_code == 302
+    turned.refresh_from_db()
+    assert turned.text_version == 2
+    for quote in Quote.all_objects.filter(transcript=turned):
+        assert quote.text == turned.text[quote.start : quote.end]
+    kept.refresh_from_db()
+    assert kept.text == "Nobody planned"
+    changed.refresh_from_db()
+    assert changed.text == "support would arrive"
+    flag = AnchorFlag.objects.get()
+    assert (flag.quote, flag.old_text, flag.new_text) == (
+        changed, "support would come", "support would arrive"
+    )  # fmt: skip
+    other_coders.refresh_from_db()
+    assert other_coders.text == "Why?"
+    turns = list(SpeakerTurn.objects.filter(transcript=turned).order_by("index"))
+    assert turned.text[turns[0].start : turns[0].end] == "We were told that support would arrive."
+    version = TranscriptVersion.objects.get(transcript=turned)
+    assert (version.number, version.text, version.note) == (1, TEXT, "misheard")
+    page = client.get(turned.get_absolute_url()).content.decode()
+    assert "Quotes to review after a correction" in page and "support would come" in page
+    audit = list(
+        entries(project_a, TrailFilters(transcript_id=turned.pk, object_type="transcript"))
+    )
+    changes = [e for e in audit if e.action == e.Action.UPDATE]  # one entry: the correction
+    assert len(changes) == 1 and changes[0].changes["quotes_flagged"] == 1
+    versions = client.get(reverse("coding:versions", args=["alpha", turned.pk]), {"v": 1})
+    assert "Nobody planned it." in versions.content.decode()
+
+
+def test_a_stale_editor_and_another_enabler_are_refused(
+    client, turned, make_user, project_a, enabler
+):
+    from coding.services import CodingError
+    from interviews.models import Membership
+
+    with pytest.raises(CodingError, match="reload"):
+        correct_transcript(
+            access=get_project_access(enabler, "alpha"), transcript=turned,
+            bodies={0: "x"}, expected_version=7,
+        )  # fmt: skip
+    stranger = make_user("someone")
+    Membership.objects.create(user=stranger, project=project_a, role=Membership.Role.ENABLER)
+    client.force_login(stranger)
+    assert client.get(reverse("coding:correct", args=["alpha", turned.pk])).status_code == 403
+
+
+EDITS = st.lists(
+    st.tuples(st.integers(0, 2), st.integers(0, 40), st.text(st.sampled_from(list("ab .😊")),
+              max_size=4), st.integers(0, 4)),
+    min_size=1, max_size=4,
+)  # fmt: skip
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=25, deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)  # fmt: skip
+@given(edits=EDITS, spans=st.lists(st.tuples(st.integers(0, 80), st.integers(1, 10)), max_size=5))
+def test_property_the_invariant_holds_in_the_database_after_random_corrections(
+    edits, spans, project_admin, project_a, theme
+):
+    transcript = Transcript.objects.create(project=project_a, title="P", text=TEXT)
+    for index, (start, end) in enumerate(TURNS):
+        SpeakerTurn.objects.create(transcript=transcript, index=index, start=start, end=end)
+    for start, length in spans:
+        end = min(start + length, len(TEXT))
+        Quote.objects.get_or_create(
+            transcript=transcript, coder=project_admin, start=start, end=end,
+            defaults={"text": TEXT[start:end]},
+        )  # fmt: skip
+    access = get_project_access(project_admin, "alpha")
+    for turn, where, piece, cut in edits:
+        transcript.refresh_from_db()
+        turns = list(SpeakerTurn.objects.filter(transcript=transcript).order_by("index"))
+        body = transcript.text[turns[turn].start : turns[turn].end]
+        where = min(where, len(body))
+        new = body[:where] + piece + body[where + cut :]
+        if new == body or not new.strip():
+            continue
+        correct_transcript(
+            access=access, transcript=transcript, bodies={turn: new},
+            expected_version=transcript.text_version,
+        )  # fmt: skip
+        transcript.refresh_from_db()
+        for quote in Quote.all_objects.filter(transcript=transcript):
+            assert quote.text == transcript.text[quote.start : quote.end]
+        turns = list(SpeakerTurn.objects.filter(transcript=transcript).order_by("index"))
+        assert all(a.end <= b.start for a, b in zip(turns, turns[1:], strict=False))
+        assert turns[-1].end <= len(transcript.text)
+    transcript.delete()
