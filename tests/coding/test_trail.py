@@ -150,3 +150,9 @@ def test_empty_bin_purges_after_30_days_and_records_it(
     notes = [e.changes.get("note") for e in trail.entries(project_a)]
     assert "purged from the bin" in notes
     call_command("empty_bin", stdout=io.StringIO())  # again: nothing due, no error
+
+
+def test_django_admin_does_not_hard_delete_transcripts(client, project_admin, transcript):
+    client.force_login(project_admin)
+    response = client.get(f"/admin/interviews/transcript/{transcript.pk}/delete/")
+    assert response.status_code == 403
