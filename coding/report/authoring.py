@@ -90,7 +90,10 @@ def save_narrative(
             updated_by=user,
             updated_at=timezone.now(),
         )
+        before = summary.narrative
         summary.refresh_from_db()
+        if updated and before != narrative:
+            trail.record(summary, changes={"narrative": [before, narrative]}, actor=user)
     return NarrativeResult(summary=summary, saved=bool(updated), mine=narrative)
 
 
@@ -148,6 +151,9 @@ def set_headlines(
                     f"“{theme.name}” in this project."
                 }  # fmt: skip
             )
+        before = list(summary.headlines.order_by("position").values_list("quote_id", flat=True))
+        if before != list(ordered):
+            trail.record(summary, changes={"headline_quotes": [before, list(ordered)]}, actor=user)
         summary.headlines.all().delete()
         HeadlineQuote.objects.bulk_create(
             HeadlineQuote(summary=summary, quote_id=pk, position=index)

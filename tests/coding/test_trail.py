@@ -156,3 +156,25 @@ def test_django_admin_does_not_hard_delete_transcripts(client, project_admin, tr
     client.force_login(project_admin)
     response = client.get(f"/admin/interviews/transcript/{transcript.pk}/delete/")
     assert response.status_code == 403
+
+
+def test_a_narrative_and_headline_change_are_in_the_trail(
+    project_a, author, theme, enabler, transcript, make_quote
+):
+    from coding.report import authoring
+
+    quote = make_quote(transcript, 0, 3, enabler, theme)
+    summary = authoring.summary_for(project=project_a, theme=theme)
+    authoring.save_narrative(
+        project=project_a, theme=theme, narrative="Blame was common.", version=summary.version,
+        user=author,
+    )  # fmt: skip
+    authoring.set_headlines(
+        project=project_a, theme=theme, quote_ids=[quote.pk], expected=[], user=author
+    )
+    found = {}
+    for entry in trail.entries(project_a):  # newest first
+        for key, value in (entry.changes or {}).items():
+            found.setdefault(key, value)
+    assert found["narrative"] == ["", "Blame was common."]
+    assert found["headline_quotes"] == [[], [quote.pk]]
