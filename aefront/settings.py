@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "auditlog",
     "aefront",
     "interviews",
     "coding",
@@ -64,6 +65,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "aefront.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
+    # The audit trail's actor and address: who made each change (django-auditlog).
+    "aefront.audit.AuditActorMiddleware",
 ]
 
 ROOT_URLCONF = "aefront.urls"
@@ -222,3 +225,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+
+# --- the audit trail (django-auditlog) -----------------------------------------------------
+# Changes as JSON {"field": [before, after]}; no correlation id taken from a client's header.
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_CID_HEADER = None
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
+# How long a deleted quote or transcript can be restored from the bin (empty_bin purges after).
+BIN_DAYS = env_int("BIN_DAYS", 30)

@@ -157,3 +157,126 @@ class MemoForm(ListAwareForm):
 class AdjustForm(ListAwareForm):
     edge = forms.ChoiceField(choices=[("start", "start"), ("end", "end")])
     action = forms.ChoiceField(choices=[("widen", "widen"), ("narrow", "narrow")])
+
+
+# --- the team pages' forms ---------------------------------------------------------------
+
+
+def coder_choices(project):
+    from django.contrib.auth import get_user_model
+
+    from interviews.access import CODING_ROLES
+
+    return (
+        get_user_model()
+        .objects.filter(memberships__project=project, memberships__role__in=CODING_ROLES)
+        .order_by("username")
+    )
+
+
+class UsernameChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_username()
+
+
+class AssignForm(forms.Form):
+    transcripts = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple, label="Transcripts"
+    )
+    coders = UsernameChoice(queryset=None, widget=forms.CheckboxSelectMultiple, label="Coders")
+    blind = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Blind: each coder sees only their own quotes until every coder is done",
+    )
+
+    def __init__(self, *args, project, **kwargs) -> None:
+        from interviews.models import Transcript
+
+        super().__init__(*args, **kwargs)
+        self.fields["transcripts"].queryset = Transcript.objects.filter(project=project)
+        self.fields["coders"].queryset = coder_choices(project)
+
+
+class DoneForm(forms.Form):
+    done = forms.TypedChoiceField(
+        choices=[("1", "Done"), ("0", "Not done yet")], coerce=lambda value: value == "1"
+    )
+
+
+class ComparisonForm(forms.Form):
+    coder = UsernameChoice(
+        queryset=None, widget=forms.CheckboxSelectMultiple, label="Coders", required=False
+    )
+    transcript = forms.ModelChoiceField(
+        queryset=None, required=False, label="Transcript", empty_label="All compared"
+    )
+
+    def __init__(self, *args, project, **kwargs) -> None:
+        from interviews.models import Transcript
+
+        super().__init__(*args, **kwargs)
+        self.fields["coder"].queryset = coder_choices(project)
+        self.fields["transcript"].queryset = Transcript.objects.filter(project=project)
+
+
+class AdoptionForm(forms.Form):
+    start = forms.IntegerField(min_value=0, max_value=MAX_ID)
+    end = forms.IntegerField(min_value=1, max_value=MAX_ID)
+    choice = forms.CharField(max_length=40, label="Decision")  # adopt:ID, merge or both
+    coder = forms.TypedMultipleChoiceField(coerce=int, choices=())
+    index = forms.IntegerField(required=False, min_value=0, max_value=MAX_ID)
+
+    def __init__(self, *args, coder_ids, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["coder"].choices = [(str(pk), str(pk)) for pk in coder_ids]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        choice = data.get("choice") or ""
+        verb, _, who = choice.partition(":")
+        if verb not in ("adopt", "merge", "both") or (verb == "adopt") != who.isdigit():
+            raise ValidationError({"choice": "Choose a version to adopt, merge or leave both."})
+        data["decision"] = verb
+        data["adopted_coder"] = int(who) if who.isdigit() and len(who) < 19 else None
+        return data
+
+
+class TrailFilterForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=None, required=False, label="User")
+    object_type = forms.ChoiceField(required=False, label="Object type")
+    date_from = forms.DateField(required=False, label="From (YYYY-MM-DD)")
+    date_to = forms.DateField(required=False, label="To (YYYY-MM-DD)")
+    transcript = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    quote = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    theme = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+    def __init__(self, *args, project, types, **kwargs) -> None:
+        from django.contrib.auth import get_user_model
+
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            get_user_model().objects.filter(memberships__project=project).order_by("username")
+        )
+        self.fields["object_type"].choices = [("", "Any")] + list(types.items())
+
+
+class CorrectionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
+    note = forms.CharField(required=False, max_length=300, label="What you corrected")
+
+    def __init__(self, *args, stretches, **kwargs) -> None:
+        """`stretches`: (label, body) of each turn, in order."""
+        super().__init__(*args, **kwargs)
+        for i, (label, body) in enumerate(stretches):
+            self.fields[f"turn_{i}"] = forms.CharField(
+                label=label, initial=body, required=False, strip=False, max_length=2_000_000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )  # fmt: skip
+
+    def bodies(self) -> dict[int, str]:
+        return {
+            int(name.removeprefix("turn_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("turn_")
+        }

@@ -1,5 +1,6 @@
 import uuid
 
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -85,6 +86,10 @@ class Theme(TagBase):
             slug = f"{base}-{n}"
         return slug
 
+    def get_additional_data(self) -> dict:
+        """What the audit trail files this change under (django-auditlog)."""
+        return {"project": self.project_id, "theme": self.pk}
+
     @property
     def path(self) -> str:
         """'Parent › Child' (one query; lists use `coding.tree` over rows they hold)."""
@@ -160,6 +165,13 @@ class Quote(models.Model):
     def get_absolute_url(self) -> str:
         return f"{self.transcript.get_absolute_url()}#quote-{self.pk}"
 
+    def get_additional_data(self) -> dict:
+        return {
+            "project": self.transcript.project_id,
+            "transcript": self.transcript_id,
+            "quote": self.pk,
+        }
+
     def clean(self) -> None:
         """The one check of a quote's span: in range, and its text is the transcript's.
 
@@ -203,6 +215,19 @@ class QuoteTheme(ItemBase):
     def __str__(self) -> str:
         return f"{self.tag} on quote {self.content_object_id}"
 
+    def get_additional_data(self) -> dict:
+        transcript_id, project_id = (
+            Quote.all_objects.filter(pk=self.content_object_id)
+            .values_list("transcript_id", "transcript__project_id")
+            .first()
+        ) or (None, None)
+        return {
+            "project": project_id,
+            "transcript": transcript_id,
+            "quote": self.content_object_id,
+            "theme": self.tag_id,
+        }
+
 
 class ThemeSummary(models.Model):
     """A report author's write-up of one theme: narrative and ordered headline quotes."""
@@ -230,6 +255,9 @@ class ThemeSummary(models.Model):
 
     def __str__(self) -> str:
         return f"Summary of {self.theme}"
+
+    def get_additional_data(self) -> dict:
+        return {"project": self.project_id, "theme": self.theme_id}
 
 
 class HeadlineQuote(models.Model):
@@ -324,3 +352,157 @@ class ReportSignOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} signed off by {self.signed_by} at {self.signed_at:%Y-%m-%d %H:%M}"
+
+    def get_additional_data(self) -> dict:
+        return {"project": self.project_id}
+
+
+class ExportRecord(models.Model):
+    """One download of a report or quote export (drafts; finals are `ReportSignOff`s)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="exports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    exported_at = models.DateTimeField(auto_now_add=True)
+    format = models.CharField(max_length=10)
+    filename = models.CharField(max_length=200)
+    filters = models.JSONField(default=dict, help_text="The report's filters, as given.")
+    options = models.JSONField(default=dict, help_text="The opt-ins (memos, pseudonyms, …).")
+    sha256 = models.CharField(max_length=64, blank=True, help_text="Set once the file is sent.")
+
+    class Meta:
+        ordering = ["-exported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} exported by {self.user} at {self.exported_at:%Y-%m-%d %H:%M}"
+
+    def get_additional_data(self) -> dict:
+        return {"project": self.project_id}
+
+
+# --- team coding --------------------------------------------------------------------------
+
+
+class CodingRound(models.Model):
+    """A transcript given to two or more coders. Blind: until every one of them has marked
+    it done, nobody but a project admin sees another coder's quotes on it."""
+
+    transcript = models.OneToOneField(
+        Transcript, on_delete=models.CASCADE, related_name="coding_round"
+    )
+    blind = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revealed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last coder marked it done."
+    )
+
+    def __str__(self) -> str:
+        return f"Coding round of {self.transcript}"
+
+    def get_additional_data(self) -> dict:
+        return {"project": self.transcript.project_id, "transcript": self.transcript_id}
+
+
+class Assignment(models.Model):
+    """One coder of a round, and whether they have marked the transcript done."""
+
+    coding_round = models.ForeignKey(
+        CodingRound, on_delete=models.CASCADE, related_name="assignments"
+    )
+    coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["coding_round", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["coding_round", "coder"], name="assignment_once_per_coder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coder} on {self.coding_round.transcript}"
+
+    def get_additional_data(self) -> dict:
+        return {
+            "project": self.coding_round.transcript.project_id,
+            "transcript": self.coding_round.transcript_id,
+        }
+
+
+class Adoption(models.Model):
+    """A lead coder's decision on one disagreement between coders, kept for the record."""
+
+    class Decision(models.TextChoices):
+        ADOPT = "adopt", "Adopt one version"
+        MERGE = "merge", "Merge the versions"
+        BOTH = "both", "Leave both"
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="adoptions")
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="adoptions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    decision = models.CharField(max_length=8, choices=Decision.choices)
+    adopted_coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    versions = models.JSONField(
+        default=list, help_text="Each coder's quotes on the passage: [coder, start, end, text]."
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["transcript", "start", "-decided_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="adoption_range_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} on {self.theme} [{self.start}, {self.end})"
+
+    def get_additional_data(self) -> dict:
+        return {"project": self.theme.project_id, "transcript": self.transcript_id}
+
+
+class AnchorFlag(models.Model):
+    """A quote a correction could not simply move: its text changed, or its passage went."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="anchor_flags")
+    version = models.PositiveIntegerField(help_text="The transcript's text version it came from.")
+    old_start = models.PositiveIntegerField()
+    old_end = models.PositiveIntegerField()
+    old_text = models.TextField()
+    new_text = models.TextField()
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Quote {self.quote_id} to review: {self.reason}"
+
+
+# The audit trail (django-auditlog). `updated_at` is left out: the poll's touch is no change.
+auditlog.register(Theme)
+auditlog.register(Quote, exclude_fields=["updated_at"])
+auditlog.register(QuoteTheme)
+auditlog.register(ThemeSummary, exclude_fields=["updated_at", "version"])
+auditlog.register(ReportSignOff)
+auditlog.register(ExportRecord)
+auditlog.register(CodingRound)
+auditlog.register(Assignment)
+auditlog.register(Adoption)

@@ -13,14 +13,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from coding import markup
 from coding.layout import Block, blocks_for, segments
 from coding.markup import NO_THEME_COLOUR, QuoteGroup, safe_colour
-from coding.models import Quote, QuoteTheme, Theme
+from coding.models import AnchorFlag, Assignment, CodingRound, Quote, QuoteTheme, Theme
 from coding.tree import theme_paths, tree_order
 from interviews.access import ProjectAccess
 from interviews.access import get_in_project as access_get
@@ -35,6 +35,90 @@ def api_urls(project_slug: str, transcript_id: int) -> dict[str, str]:
         "quotes": reverse("coding:api_quotes", args=[project_slug, transcript_id]),
         "quote_base": quote_zero[: -len("0/")],
     }
+
+
+# --- blind mode: THE rule ---------------------------------------------------------
+
+
+def blind_hidden(user_id: int | None, prefix: str = "") -> Q:
+    """The quotes a member other than a project admin may not see (`prefix` leads from
+    the queried model to the quote, e.g. "content_object__" for codings).
+
+    Another coder's quote on a transcript whose blind round is not complete (not every
+    assigned coder has marked it done) is hidden; your own quotes never are.
+    """
+    round_ = f"{prefix}transcript__coding_round__"
+    return Q(**{f"{round_}blind": True, f"{round_}revealed_at__isnull": True}) & ~Q(
+        **{f"{prefix}coder_id": user_id}
+    )
+
+
+def blind_viewer(access: ProjectAccess) -> int | None:
+    """The user the blind rule applies to (None: a project admin, who sees everything)."""
+    if access.is_admin:
+        return None
+    return getattr(access.user, "pk", None) or 0
+
+
+def visible_quotes(
+    access: ProjectAccess, transcript: Transcript | None = None, *, include_deleted: bool = False
+) -> QuerySet[Quote]:
+    """The quotes this member may see: of one transcript, or of the whole project.
+
+    Every channel that shows quotes reads them here or applies `blind_hidden` with
+    `blind_viewer`: the coding page, its JSON and poll, the agreement pages and the
+    report pages and exports.
+    """
+    manager = Quote.all_objects if include_deleted else Quote.objects
+    if transcript is not None:
+        quotes = manager.filter(transcript=transcript)
+    else:
+        quotes = manager.filter(transcript__project=access.project)
+    viewer = blind_viewer(access)
+    return quotes if viewer is None else quotes.exclude(blind_hidden(viewer))
+
+
+@dataclass
+class RoundView:
+    """The coding round of one transcript as its page shows it."""
+
+    blind: bool
+    revealed: bool
+    coders: list[tuple[str, bool]]  # (name, done)
+    mine: Assignment | None
+
+    @property
+    def waiting_for(self) -> int:
+        return sum(1 for _, done in self.coders if not done)
+
+
+def round_view(transcript: Transcript, access: ProjectAccess) -> RoundView | None:
+    """The transcript's round with its coders' status, or None (one query)."""
+    assignments = list(
+        Assignment.objects.filter(coding_round__transcript=transcript)
+        .select_related("coding_round", "coder")
+        .order_by("pk")
+    )
+    if not assignments:
+        return None
+    coding_round: CodingRound = assignments[0].coding_round
+    me = getattr(access.user, "pk", None)
+    return RoundView(
+        blind=coding_round.blind,
+        revealed=coding_round.revealed_at is not None,
+        coders=[(user_name(a.coder), a.done_at is not None) for a in assignments],
+        mine=next((a for a in assignments if a.coder_id == me), None),
+    )
+
+
+def anchor_flags(transcript: Transcript, access: ProjectAccess) -> list[AnchorFlag]:
+    """Open flags of a correction on the quotes this member coded (an admin: all)."""
+    flags = AnchorFlag.objects.filter(
+        quote__transcript=transcript, quote__deleted_at__isnull=True, resolved_at__isnull=True
+    )
+    if not access.is_admin:
+        flags = flags.filter(quote__coder_id=getattr(access.user, "pk", None))
+    return list(flags.order_by("quote__start", "pk")[:200])
 
 
 # --- what the page shows ---------------------------------------------------------
@@ -205,7 +289,7 @@ def changed_quotes(
     transcript: Transcript, *, since, access: ProjectAccess
 ) -> list[dict[str, Any]]:
     """Quotes of the transcript changed after `since` (deleted ones included): 2 queries."""
-    queryset = Quote.all_objects.filter(transcript=transcript)
+    queryset = visible_quotes(access, transcript, include_deleted=True)
     if since is not None:
         queryset = queryset.filter(updated_at__gt=since)
     else:
@@ -222,9 +306,7 @@ def transcript_page(
     project = transcript.project
     user, role = access.user, access.role
     started = timezone.now()  # before reading: polling from here misses nothing
-    all_quotes = quote_rows(
-        Quote.objects.filter(transcript=transcript).order_by("start", "end", "pk")
-    )
+    all_quotes = quote_rows(visible_quotes(access, transcript).order_by("start", "end", "pk"))
     links = theme_ids_by_quote(quote.pk for quote in all_quotes)
     turns = list(
         SpeakerTurn.objects.filter(transcript=transcript)
@@ -260,7 +342,11 @@ def transcript_page(
         "transcript": transcript.pk,
         "now": started.isoformat(),
         "poll_ms": getattr(settings, "AEFRONT_POLL_MS", POLL_MS),
-        "urls": api_urls(project.slug, transcript.pk),
+        "urls": {
+            **api_urls(project.slug, transcript.pk),
+            # An admin reads the trail: a quote's history is one click from its dialog.
+            **({"trail": reverse("coding:trail", args=[project.slug])} if is_admin else {}),
+        },
         "user": {"id": user.pk, "name": user_name(user)},
         "role": role,
         "can_code": can_code,
@@ -283,6 +369,8 @@ def transcript_page(
         "filters": filters,
         "filter_themes": [(theme_by_id[pk], paths[pk]) for pk in used_theme_ids],
         "filter_coders": coders,
+        "round": round_view(transcript, access),
+        "anchor_flags": anchor_flags(transcript, access),
         "can_code": can_code,
         "can_propose": data["can_propose"],
         "coding_data": data,
@@ -335,9 +423,15 @@ def quote_groups(
     return result
 
 
-def theme_rows(project: Project) -> list[Theme]:
-    """Themes in tree order with `depth`, quote and transcript counts (one query)."""
+def theme_rows(project: Project, access: ProjectAccess | None = None) -> list[Theme]:
+    """Themes in tree order with `depth`, quote and transcript counts (one query).
+
+    With `access`, the counts leave out the quotes the blind rule hides from its user.
+    """
     live = Q(codings__content_object__deleted_at__isnull=True)
+    viewer = blind_viewer(access) if access is not None else None
+    if viewer is not None:
+        live &= ~blind_hidden(viewer, prefix="codings__content_object__")
     themes = list(
         Theme.objects.filter(project=project).annotate(
             quote_count=Count("codings__content_object", filter=live, distinct=True),
@@ -350,9 +444,11 @@ def theme_rows(project: Project) -> list[Theme]:
 
 
 def get_quote(access: ProjectAccess, quote_id: int, *, include_deleted: bool = False) -> Quote:
-    """A live quote of the accessed project (404 otherwise); `include_deleted` to undo."""
-    manager = Quote.all_objects if include_deleted else Quote.objects
-    queryset = manager.select_related("transcript", "coder")
+    """A quote of the accessed project that the member may see (404 otherwise: another
+    project's, or hidden by the blind rule); live only unless `include_deleted` (undo)."""
+    queryset = visible_quotes(access, include_deleted=include_deleted).select_related(
+        "transcript", "coder"
+    )
     quote = access_get(access, queryset, quote_id, via="transcript__project", what="quote")
     quote.transcript.project = access.project  # the same row: saves a query
     return quote

@@ -21,9 +21,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from aefront.errors import UserError, sentence
-from coding.models import Quote, QuoteTheme, Theme
-from interviews.access import CODING_ROLES, ProjectAccess
-from interviews.models import Transcript
+from coding.models import Adoption, Assignment, CodingRound, Quote, QuoteTheme, Theme
+from interviews.access import CODING_ROLES, ProjectAccess, Role
+from interviews.models import Membership, Transcript
 
 Edge = Literal["start", "end"]
 Action = Literal["widen", "narrow"]
@@ -388,3 +388,116 @@ def restore_quote(*, access: ProjectAccess, quote: Quote) -> Quote:
     _validated(quote)
     quote.save(update_fields=["deleted_at", "updated_at"])
     return quote
+
+
+# --- team coding: rounds, done, adoptions ------------------------------------------------
+
+
+@transaction.atomic
+def assign_transcripts(
+    *, access: ProjectAccess, transcripts: Sequence[Transcript], coder_ids: Sequence[int],
+    blind: bool = True,
+) -> list[CodingRound]:  # fmt: skip
+    """Give each transcript to these coders (two or more), blind unless told otherwise.
+
+    Assigning again adds coders; a round that had been revealed is blind again until the
+    new coders are done too, so nobody joins a round seeing the others' work.
+    """
+    access.require(frozenset({Role.ADMIN}), "assigning transcripts")
+    coder_ids = sorted(set(coder_ids))
+    if len(coder_ids) < 2:
+        raise CodingError("Choose at least two coders for a double-coding round.")
+    if not transcripts:
+        raise CodingError("Choose at least one transcript.")
+    members = set(
+        Membership.objects.filter(
+            project=access.project, user_id__in=coder_ids, role__in=CODING_ROLES
+        ).values_list("user_id", flat=True)
+    )
+    if set(coder_ids) - members:
+        raise CodingError("Every coder must be an enabler or admin of this project.")
+    rounds = []
+    for transcript in transcripts:
+        if transcript.project_id != access.project.pk:
+            raise Http404("No such transcript.")
+        coding_round, _ = CodingRound.objects.select_for_update().get_or_create(
+            transcript=transcript, defaults={"blind": blind, "created_by": access.user}
+        )
+        have = set(coding_round.assignments.values_list("coder_id", flat=True))
+        new = [pk for pk in coder_ids if pk not in have]
+        for pk in new:
+            Assignment.objects.create(coding_round=coding_round, coder_id=pk)
+        changed = coding_round.blind != blind or (new and coding_round.revealed_at)
+        if changed:
+            coding_round.blind = blind
+            coding_round.revealed_at = None if new else coding_round.revealed_at
+            coding_round.save(update_fields=["blind", "revealed_at"])
+        rounds.append(coding_round)
+    return rounds
+
+
+@transaction.atomic
+def mark_done(*, access: ProjectAccess, transcript: Transcript, done: bool = True) -> Assignment:
+    """Mark the caller's coding of the transcript done (or not yet).
+
+    When the last coder marks it done the round is revealed: every coder sees every
+    quote, and the others' quotes reach open pages through the poll.
+    """
+    _require_coder(access)
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("coding_round")
+        .filter(coding_round__transcript=transcript, coder=access.user)
+        .first()
+    )
+    if assignment is None:
+        raise CodingError("You are not one of this transcript's coders.")
+    coding_round = assignment.coding_round
+    if not done and coding_round.revealed_at is not None:
+        raise CodingError(
+            "Every coder has marked this transcript done and the quotes are shown: "
+            "ask a project admin to start a new round instead."
+        )
+    assignment.done_at = timezone.now() if done else None
+    assignment.save(update_fields=["done_at"])
+    pending = coding_round.assignments.filter(done_at__isnull=True).exists()
+    if done and not pending and coding_round.revealed_at is None:
+        coding_round.revealed_at = assignment.done_at
+        coding_round.save(update_fields=["revealed_at"])
+        # The poll asks for quotes changed since its last look: these are new to it.
+        Quote.objects.filter(transcript=transcript).update(updated_at=coding_round.revealed_at)
+    return assignment
+
+
+@transaction.atomic
+def record_adoption(
+    *, access: ProjectAccess, transcript: Transcript, theme: Theme, span: tuple[int, int],
+    decision: str, coder_ids: Sequence[int], adopted_coder_id: int | None = None,
+) -> Adoption:  # fmt: skip
+    """A lead coder's (a project admin's) decision on one disagreement, with each
+    coder's version of the passage as it stood."""
+    access.require(frozenset({Role.ADMIN}), "deciding between coders' versions")
+    if decision not in Adoption.Decision.values:
+        raise CodingError("Choose adopt, merge or leave both.")
+    if decision == Adoption.Decision.ADOPT and adopted_coder_id not in coder_ids:
+        raise CodingError("Choose whose version to adopt.")
+    start, end = span
+    if not 0 <= start < end <= len(transcript.text):
+        raise CodingError("That passage is not in the transcript.")
+    quotes = Quote.objects.filter(
+        transcript=transcript, coder_id__in=coder_ids, codings__tag=theme, start__lt=end,
+        end__gt=start,
+    ).order_by("coder_id", "start")  # fmt: skip
+    adoption = Adoption(
+        transcript=transcript,
+        theme=theme,
+        start=start,
+        end=end,
+        decision=decision,
+        adopted_coder_id=adopted_coder_id if decision == Adoption.Decision.ADOPT else None,
+        versions=[[q.coder_id, q.start, q.end, q.text] for q in quotes],
+        decided_by=access.user,
+    )
+    adoption.full_clean(exclude=["transcript", "theme", "adopted_coder", "decided_by"])
+    adoption.save()
+    return adoption

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min
 
+from coding import trail
 from coding.models import HeadlineQuote, QuoteTheme, Theme, ThemeSummary
 from interviews.models import Project
 
@@ -58,6 +59,11 @@ def merge_themes(*, survivor: Theme, others: Iterable[Theme]) -> MergeResult:
     children = _reparent(survivor=survivor, other_ids=other_ids, themes=locked)
     _merge_summaries(survivor=survivor, other_ids=other_ids)
     Theme.objects.filter(pk__in=other_ids).delete()
+    trail.record(
+        survivor,
+        changes={"merged": [list(merged_names), survivor.name], "codings_moved": moved},
+        extra={"merged_ids": other_ids},
+    )
     return MergeResult(
         survivor=survivor,
         merged_names=merged_names,
@@ -150,17 +156,24 @@ def _merge_summaries(*, survivor: Theme, other_ids: list[int]) -> None:
 @transaction.atomic
 def retire_themes(*, themes: Iterable[Theme]) -> int:
     """Hide themes from pickers. Their codings, summaries and children stay."""
-    return Theme.objects.filter(pk__in=[theme.pk for theme in themes], is_active=True).update(
-        is_active=False
+    return _set_active(themes, False)
+
+
+def _set_active(themes: Iterable[Theme], active: bool) -> int:
+    changing = list(
+        Theme.objects.select_for_update().filter(
+            pk__in=[theme.pk for theme in themes], is_active=not active
+        )
     )
+    for theme in changing:
+        trail.record(theme, changes={"is_active": [not active, active]})
+    return Theme.objects.filter(pk__in=[theme.pk for theme in changing]).update(is_active=active)
 
 
 @transaction.atomic
 def reactivate_themes(*, themes: Iterable[Theme]) -> int:
     """Show retired themes in pickers again."""
-    return Theme.objects.filter(pk__in=[theme.pk for theme in themes], is_active=False).update(
-        is_active=True
-    )
+    return _set_active(themes, True)
 
 
 @transaction.atomic

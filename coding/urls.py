@@ -6,6 +6,8 @@ from coding import api, views
 app_name = "coding"
 
 QUOTE = "p/<slug:project_slug>/quotes/<id:quote_id>/"
+TRANSCRIPT = "p/<slug:project_slug>/transcripts/<id:transcript_id>/"
+AGREEMENT = "p/<slug:project_slug>/agreement/transcripts/<id:transcript_id>/themes/<id:theme_id>/"
 
 urlpatterns = [
     path(
@@ -14,6 +16,27 @@ urlpatterns = [
         name="transcript",
     ),
     path("p/<slug:project_slug>/themes/", views.theme_list, name="theme_list"),
+    # Team coding.
+    path("p/<slug:project_slug>/rounds/", views.rounds, name="rounds"),
+    path(TRANSCRIPT + "done/", views.mark_done, name="done"),
+    path(TRANSCRIPT + "correct/", views.correct, name="correct"),
+    path(TRANSCRIPT + "versions/", views.versions, name="versions"),
+    path(TRANSCRIPT + "delete/", views.delete_transcript, name="transcript_delete"),
+    path("p/<slug:project_slug>/agreement/", views.agreement_page, name="agreement"),
+    path(AGREEMENT, views.disagreement_page, name="disagreement"),
+    path(AGREEMENT + "decide/", views.decide, name="decide"),
+    path("p/<slug:project_slug>/trail/", views.trail_page, name="trail"),
+    path("p/<slug:project_slug>/bin/", views.bin_page, name="bin"),
+    path(
+        "p/<slug:project_slug>/bin/quotes/<id:quote_id>/restore/",
+        views.restore_quote,
+        name="bin_restore_quote",
+    ),
+    path(
+        "p/<slug:project_slug>/bin/transcripts/<id:transcript_id>/restore/",
+        views.restore_transcript,
+        name="bin_restore_transcript",
+    ),
     # JSON API (see coding/api.py).
     path(
         "p/<slug:project_slug>/transcripts/<id:transcript_id>/quotes/",

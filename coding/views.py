@@ -1,11 +1,26 @@
-"""The coding pages: a transcript to code, and the project's codebook with its counts."""
+"""The coding pages: a transcript to code, the codebook with its counts, and the team's
+pages: rounds, agreement and its disagreement viewer, the audit trail, the bin and
+corrections."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import csv
+from urllib.parse import urlencode
 
-from coding.reading import parse_filters, theme_rows, transcript_page
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from aefront.errors import UserError, sentences
+from coding import agreement, corrections, forms, scores, services, trail
+from coding import bin as coding_bin
+from coding.models import Adoption
+from coding.reading import blind_viewer, get_theme, parse_filters, theme_rows, transcript_page
 from interviews import access
-from interviews.access import ProjectAccess, project_page
+from interviews.access import ProjectAccess, Role, project_page
+
+ADMIN = frozenset({Role.ADMIN})
 
 
 @project_page()
@@ -14,7 +29,11 @@ def transcript_detail(
 ) -> HttpResponse:
     """The coding page: the transcript with its quotes, the side panel and the filters."""
     transcript = access.get_transcript(project_access, transcript_id)
-    context = {"access": project_access, "project": project_access.project}
+    context = {
+        "access": project_access,
+        "project": project_access.project,
+        "may_correct": corrections.may_correct(project_access, transcript),
+    }
     context.update(
         transcript_page(transcript, access=project_access, filters=parse_filters(request.GET))
     )
@@ -29,6 +48,330 @@ def theme_list(request: HttpRequest, project_access: ProjectAccess) -> HttpRespo
         {
             "access": project_access,
             "project": project_access.project,
-            "themes": theme_rows(project_access.project),
+            "themes": theme_rows(project_access.project, project_access),
         },
     )
+
+
+# --- team coding: rounds, agreement, the disagreement viewer --------------------------
+
+
+def _coders_of(request: HttpRequest, project_access: ProjectAccess) -> list:
+    """The coders asked for (?coder=ID…), else the latest round's."""
+    form = forms.ComparisonForm(request.GET or None, project=project_access.project)
+    if form.is_bound and form.is_valid() and len(form.cleaned_data["coder"]) >= 2:
+        return list(form.cleaned_data["coder"])
+    return agreement.default_coders(project_access.project)
+
+
+def _page(request, project_access, template: str, context: dict, status: int = 200):
+    context = {"access": project_access, "project": project_access.project, **context}
+    return render(request, f"coding/{template}", context, status=status)
+
+
+@project_page(ADMIN, methods=("GET", "POST"))
+def rounds(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
+    """Assign transcripts to two or more coders (one or many at once)."""
+    project = project_access.project
+    form = forms.AssignForm(request.POST or None, project=project)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assign_transcripts(
+                access=project_access,
+                transcripts=list(form.cleaned_data["transcripts"]),
+                coder_ids=[user.pk for user in form.cleaned_data["coders"]],
+                blind=form.cleaned_data["blind"],
+            )
+        except UserError as error:
+            errors = sentences(error)
+        else:
+            messages.success(request, "Transcripts assigned.")
+            return redirect("coding:rounds", project_slug=project.slug)
+    errors = errors or (sentences(form) if form.is_bound else [])
+    context = {"form": form, "errors": errors, "rounds": _round_rows(project)}
+    return _page(request, project_access, "rounds.html", context, 400 if errors else 200)
+
+
+def _round_rows(project) -> list:
+    from coding.models import CodingRound
+
+    return list(
+        CodingRound.objects.filter(transcript__project=project)
+        .select_related("transcript")
+        .prefetch_related("assignments__coder")
+        .order_by("transcript__title")
+    )
+
+
+@project_page(access.CODING_ROLES, methods=("POST",))
+def mark_done(
+    request: HttpRequest, project_access: ProjectAccess, transcript_id: int
+) -> HttpResponse:
+    transcript = access.get_transcript(project_access, transcript_id)
+    form = forms.DoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(sentences(form)))
+        return redirect(transcript.get_absolute_url())
+    done = form.cleaned_data["done"]
+    try:
+        services.mark_done(access=project_access, transcript=transcript, done=done)
+    except UserError as error:
+        messages.error(request, " ".join(sentences(error)))
+    else:
+        messages.success(request, "Marked done." if done else "Marked not done yet.")
+    return redirect(transcript.get_absolute_url())
+
+
+@project_page(access.CODING_ROLES)
+def agreement_page(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
+    """The coders x themes table of scores, pooled (and per transcript)."""
+    project = project_access.project
+    form = forms.ComparisonForm(request.GET or None, project=project)
+    chosen = form.cleaned_data.get("transcript") if form.is_valid() else None
+    coders = _coders_of(request, project_access)
+    comparison = agreement.compare(
+        project=project,
+        coders=coders,
+        transcript_id=chosen.pk if chosen else None,
+        viewer=blind_viewer(project_access),
+    )
+    context = {
+        "form": form,
+        "comparison": comparison,
+        "bands": scores.BANDS,
+        "coder_query": urlencode([("coder", c.pk) for c in coders]),
+        "errors": sentences(form) if form.is_bound else [],
+    }
+    return _page(request, project_access, "agreement.html", context)
+
+
+def _viewer_context(request, project_access, transcript, theme, index: int) -> dict:
+    coders = _coders_of(request, project_access)
+    view = agreement.disagreements(
+        transcript=transcript,
+        theme=theme,
+        coders=coders,
+        index=index,
+        viewer=blind_viewer(project_access),
+    )
+    return {
+        "view": view,
+        "coders": coders,
+        "coder_query": urlencode([("coder", c.pk) for c in coders]),
+        "decisions": Adoption.Decision.choices,
+    }
+
+
+@project_page(access.CODING_ROLES)
+def disagreement_page(
+    request: HttpRequest, project_access: ProjectAccess, transcript_id: int, theme_id: int
+) -> HttpResponse:
+    """The coders' quotes side by side on one disagreement, with next and previous."""
+    transcript = access.get_transcript(project_access, transcript_id)
+    theme = get_theme(project_access, theme_id)
+    raw = request.GET.get("d", "1")
+    index = int(raw) - 1 if raw.isascii() and raw.isdigit() and len(raw) < 9 else 0
+    context = _viewer_context(request, project_access, transcript, theme, index)
+    if blind_viewer(project_access) is not None and transcript.pk not in {
+        t.pk
+        for t in agreement.compared_transcripts(
+            project_access.project,
+            [c.pk for c in context["coders"]],
+            transcript_id=transcript.pk,
+            viewer=blind_viewer(project_access),
+        )
+    }:
+        raise Http404("This round is still blind.")
+    return _page(request, project_access, "disagreement.html", context)
+
+
+@project_page(ADMIN, methods=("POST",))
+def decide(
+    request: HttpRequest, project_access: ProjectAccess, transcript_id: int, theme_id: int
+) -> HttpResponse:
+    """A lead coder adopts one version, merges them or leaves both; recorded."""
+    transcript = access.get_transcript(project_access, transcript_id)
+    theme = get_theme(project_access, theme_id)
+    coder_ids = [c.pk for c in forms.coder_choices(project_access.project)]
+    form = forms.AdoptionForm(request.POST, coder_ids=coder_ids)
+    back = reverse(
+        "coding:disagreement", args=[project_access.project.slug, transcript.pk, theme.pk]
+    )
+    if not form.is_valid():
+        return _page(
+            request, project_access, "error.html", {"errors": sentences(form), "back": back}, 400
+        )
+    data = form.cleaned_data
+    try:
+        services.record_adoption(
+            access=project_access, transcript=transcript, theme=theme,
+            span=(data["start"], data["end"]), decision=data["decision"],
+            coder_ids=data["coder"], adopted_coder_id=data.get("adopted_coder"),
+        )  # fmt: skip
+    except UserError as error:
+        return _page(
+            request, project_access, "error.html", {"errors": sentences(error), "back": back}, 400
+        )
+    messages.success(request, "Decision recorded.")
+    query = urlencode([("coder", pk) for pk in data["coder"]] + [("d", (data["index"] or 0) + 1)])
+    return HttpResponseRedirect(f"{back}?{query}")
+
+
+# --- audit trail and bin -----------------------------------------------------------------
+
+
+@project_page(ADMIN)
+def trail_page(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
+    """The project's audit trail, filtered; ?format=csv downloads it."""
+    project = project_access.project
+    form = forms.TrailFilterForm(request.GET or None, project=project, types=trail.TYPE_LABELS)
+    filters = _trail_filters(form)
+    found = trail.entries(project, filters)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{project.slug}-trail.csv"'
+        writer = csv.writer(response)
+        for row in trail.csv_rows(found.iterator()):
+            writer.writerow([_cell(cell) for cell in row])
+        return response
+    page = Paginator(found, 100).get_page(request.GET.get("page", 1))
+    context = {
+        "form": form,
+        "page": page,
+        "entries": [(entry, trail.change_lines(entry)) for entry in page.object_list],
+        "query": urlencode({k: v for k, v in request.GET.items() if k not in ("page", "format")}),
+        "errors": sentences(form) if form.is_bound and not form.is_valid() else [],
+    }
+    return _page(request, project_access, "trail.html", context)
+
+
+def _trail_filters(form) -> trail.TrailFilters:
+    if not form.is_bound or not form.is_valid():
+        return trail.TrailFilters()
+    data = form.cleaned_data
+    return trail.TrailFilters(
+        user_id=data["user"].pk if data.get("user") else None,
+        object_type=data.get("object_type") or "",
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+        transcript_id=data.get("transcript"),
+        quote_id=data.get("quote"),
+        theme_id=data.get("theme"),
+    )
+
+
+def _cell(value: str) -> str:
+    """A spreadsheet opening the CSV must not run a formula from a name or a quote."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@project_page(ADMIN)
+def bin_page(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
+    context = {"bin": coding_bin.contents(project_access.project)}
+    return _page(request, project_access, "bin.html", context)
+
+
+def _bin_action(request, project_access, action, success: str) -> HttpResponse:
+    try:
+        action()
+    except UserError as error:
+        messages.error(request, " ".join(sentences(error)))
+    else:
+        messages.success(request, success)
+    return redirect("coding:bin", project_slug=project_access.project.slug)
+
+
+@project_page(ADMIN, methods=("POST",))
+def restore_quote(request: HttpRequest, project_access: ProjectAccess, quote_id: int):
+    quote = coding_bin.binned_quote(project_access, quote_id)
+    return _bin_action(
+        request, project_access,
+        lambda: coding_bin.restore_quote(access=project_access, quote=quote),
+        "Quote restored with its themes.",
+    )  # fmt: skip
+
+
+@project_page(ADMIN, methods=("POST",))
+def restore_transcript(request: HttpRequest, project_access: ProjectAccess, transcript_id: int):
+    transcript = coding_bin.binned_transcript(project_access, transcript_id)
+    return _bin_action(
+        request, project_access,
+        lambda: coding_bin.restore_transcript(access=project_access, transcript=transcript),
+        "Transcript restored with its quotes.",
+    )  # fmt: skip
+
+
+@project_page(ADMIN, methods=("POST",))
+def delete_transcript(request: HttpRequest, project_access: ProjectAccess, transcript_id: int):
+    transcript = access.get_transcript(project_access, transcript_id)
+    return _bin_action(
+        request, project_access,
+        lambda: coding_bin.bin_transcript(access=project_access, transcript=transcript),
+        f"“{transcript.title}” moved to the bin with its quotes.",
+    )  # fmt: skip
+
+
+# --- corrections -------------------------------------------------------------------------
+
+
+def _stretch_labels(transcript) -> list[tuple[str, str]]:
+    from coding.layout import blocks_for
+    from interviews.models import SpeakerTurn
+
+    turns = list(
+        SpeakerTurn.objects.filter(transcript=transcript)
+        .select_related("participant")
+        .order_by("index")
+    )
+    text = transcript.text
+    if not turns:
+        return [("Transcript text", text)]
+    speakers = {(b.start, b.end): b.speaker for b in blocks_for(text, turns)}
+    return [
+        (f"Turn {n}: {speakers.get((t.start, t.end)) or 'speaker'}", text[t.start : t.end])
+        for n, t in enumerate(turns, 1)
+    ]
+
+
+@project_page(access.CODING_ROLES, methods=("GET", "POST"))
+def correct(request: HttpRequest, project_access: ProjectAccess, transcript_id: int):
+    """Fix typos or misheard words, turn by turn; quotes are re-anchored."""
+    transcript = access.get_transcript(project_access, transcript_id)
+    if not corrections.may_correct(project_access, transcript):
+        raise PermissionDenied("Only a project admin or the interview's enabler may correct it.")
+    stretches = _stretch_labels(transcript)
+    form = forms.CorrectionForm(
+        request.POST or None, stretches=stretches, initial={"version": transcript.text_version}
+    )
+    errors = sentences(form) if form.is_bound and not form.is_valid() else []
+    if form.is_bound and form.is_valid():
+        try:
+            result = corrections.correct_transcript(
+                access=project_access, transcript=transcript, bodies=form.bodies(),
+                expected_version=form.cleaned_data["version"], note=form.cleaned_data["note"],
+            )  # fmt: skip
+        except UserError as error:
+            errors = sentences(error)
+        else:
+            messages.success(
+                request,
+                f"Corrected: {result.moved} quotes moved with their text, {result.flagged} flagged for review.",
+            )
+            return redirect(transcript.get_absolute_url())
+    context = {"transcript": transcript, "form": form, "errors": errors}
+    return _page(request, project_access, "correct.html", context, 400 if errors else 200)
+
+
+@project_page()
+def versions(request: HttpRequest, project_access: ProjectAccess, transcript_id: int):
+    """The transcript's earlier texts (?v=N shows one)."""
+    from interviews.models import TranscriptVersion
+
+    transcript = access.get_transcript(project_access, transcript_id)
+    found = list(
+        TranscriptVersion.objects.filter(transcript=transcript).select_related("replaced_by")
+    )
+    shown = next((v for v in found if str(v.number) == request.GET.get("v")), None)
+    context = {"transcript": transcript, "versions": found, "shown": shown}
+    return _page(request, project_access, "versions.html", context)

@@ -185,8 +185,12 @@ class TranscriptAdmin(ProjectScopedAdmin):
     """Metadata is editable; the text is not, because quotes point into it by offset.
 
     Transcripts are added by import (which normalises the text and finds the
-    speaker turns), not here.
+    speaker turns), not here; and deleted through the bin (the coding page's "Move
+    transcript to the bin"), never here, so that a delete can be undone for BIN_DAYS.
     """
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
     form = TranscriptForm
     list_display = ["title", "project", "interview_date", "local_system", "enabler"]

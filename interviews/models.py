@@ -1,5 +1,6 @@
 import uuid
 
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -54,6 +55,9 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}) in {self.project}"
+
+    def get_additional_data(self) -> dict:
+        return {"project": self.project_id}
 
 
 class LocalSystem(models.Model):
@@ -135,8 +139,16 @@ def original_upload_path(instance: "Transcript", filename: str) -> str:
     return f"originals/{instance.uuid}"
 
 
+class LiveTranscriptManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class Transcript(models.Model):
-    """An interview. `text` is NFC, `\\n` line ends, and every quote offset points into it."""
+    """An interview. `text` is NFC, `\\n` line ends, and every quote offset points into it.
+
+    Deleting one puts it in the bin (`deleted_at`), with its quotes; `objects` hides it.
+    """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="transcripts")
@@ -178,8 +190,18 @@ class Transcript(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when moved to the bin; cleared by a restore."
+    )
+    text_version = models.PositiveIntegerField(
+        default=1, help_text="Raised by every correction; earlier texts are kept as versions."
+    )
+
+    objects = LiveTranscriptManager()
+    all_objects = models.Manager()  # noqa: DJ012 (ruff reads the custom manager above as a field)
 
     class Meta:
+        base_manager_name = "all_objects"
         ordering = ["interview_date", "title", "pk"]
 
     def __str__(self) -> str:
@@ -190,6 +212,10 @@ class Transcript(models.Model):
             "coding:transcript",
             kwargs={"project_slug": self.project.slug, "transcript_id": self.pk},
         )
+
+    def get_additional_data(self) -> dict:
+        """What the audit trail files this change under (django-auditlog)."""
+        return {"project": self.project_id, "transcript": self.pk}
 
 
 class SpeakerTurn(models.Model):
@@ -222,3 +248,33 @@ class SpeakerTurn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transcript} turn {self.index}"
+
+
+class TranscriptVersion(models.Model):
+    """A transcript's text as it was before a correction, with its turns' offsets."""
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    turns = models.JSONField(default=list, help_text="[index, start, end] of each turn.")
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    replaced_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["transcript", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["transcript", "number"], name="version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transcript} v{self.number}"
+
+
+# The audit trail (django-auditlog): every create, change and delete of these rows, with
+# the actor, the time and each changed field's before and after. The text of a transcript
+# is not diffed field by field: a correction writes one entry of its own (coding.corrections).
+auditlog.register(Transcript, exclude_fields=["text", "updated_at"])
+auditlog.register(Membership)

@@ -8,6 +8,7 @@ result is a conflict carrying both texts; nothing is overwritten.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,7 +18,15 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from coding.models import HeadlineQuote, Quote, RedactionTerm, Theme, ThemeSummary
+from coding import trail
+from coding.models import (
+    ExportRecord,
+    HeadlineQuote,
+    Quote,
+    RedactionTerm,
+    Theme,
+    ThemeSummary,
+)
 from interviews.models import Project
 
 MAX_NARRATIVE_CHARS = 20_000
@@ -81,7 +90,10 @@ def save_narrative(
             updated_by=user,
             updated_at=timezone.now(),
         )
+        before = summary.narrative
         summary.refresh_from_db()
+        if updated and before != narrative:
+            trail.record(summary, changes={"narrative": [before, narrative]}, actor=user)
     return NarrativeResult(summary=summary, saved=bool(updated), mine=narrative)
 
 
@@ -139,6 +151,9 @@ def set_headlines(
                     f"“{theme.name}” in this project."
                 }  # fmt: skip
             )
+        before = list(summary.headlines.order_by("position").values_list("quote_id", flat=True))
+        if before != list(ordered):
+            trail.record(summary, changes={"headline_quotes": [before, list(ordered)]}, actor=user)
         summary.headlines.all().delete()
         HeadlineQuote.objects.bulk_create(
             HeadlineQuote(summary=summary, quote_id=pk, position=index)
@@ -185,6 +200,9 @@ def set_cleared(*, project: Project, quote_ids: Sequence[int], cleared: bool, us
             raise AuthoringError(
                 {"quote": f"Quote {missing[0]} is not a live quote of this project."}
             )
+        changing = Quote.objects.filter(pk__in=found).exclude(is_cleared=cleared)
+        for quote in changing.select_related("transcript"):
+            trail.record(quote, changes={"is_cleared": [not cleared, cleared]}, actor=user)
         return Quote.objects.filter(pk__in=found).update(
             is_cleared=cleared, updated_at=timezone.now()
         )
@@ -231,3 +249,31 @@ def remove_redaction_term(*, project: Project, term_id: int) -> None:
     deleted, _ = RedactionTerm.objects.filter(project=project, pk=term_id).delete()
     if not deleted:
         raise AuthoringError({"term": "That term is not on this project's redaction list."})
+
+
+# --- export records -----------------------------------------------------------------------
+
+
+def _jsonable(value) -> dict:
+    return {
+        key: item.isoformat() if hasattr(item, "isoformat") else item
+        for key, item in dataclasses.asdict(value).items()
+    }
+
+
+def record_export(*, project: Project, user, exporter, source) -> ExportRecord:
+    """A draft download: who, when, the format, the filters and the opt-ins (the audit
+    trail holds it too). The file's hash is added by `finish_export` once it is written."""
+    return ExportRecord.objects.create(
+        project=project,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        format=exporter.key,
+        filename=exporter.filename(project),
+        filters=_jsonable(source.filters),
+        options=_jsonable(source.options),
+    )
+
+
+def finish_export(record: ExportRecord, sha256: str) -> None:
+    record.sha256 = sha256
+    record.save(update_fields=["sha256"])

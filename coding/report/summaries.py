@@ -31,6 +31,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Length
 
 from coding.models import HeadlineQuote, Quote, QuoteTheme, Theme, ThemeSummary
+from coding.reading import blind_hidden
 from coding.report.attribution import ORG_LABELS, Speaker, SpeakerIndex
 from coding.tree import placed
 from interviews.models import LocalSystem, OrganisationType, Project, Transcript
@@ -45,6 +46,9 @@ class Filters:
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     coder_id: int | None = None
+    # Not a filter a user picks: the member the blind rule hides other coders' quotes from
+    # (coding.reading.blind_viewer; None for a project admin and for the command line).
+    viewer_id: int | None = None
 
     @property
     def active(self) -> bool:
@@ -224,6 +228,8 @@ def scoped_quotes(project: Project, filters: Filters) -> QuerySet[Quote]:
     quotes = Quote.objects.filter(transcript_id__in=scope_interviews(project, filters))
     if filters.coder_id:
         quotes = quotes.filter(coder_id=filters.coder_id)
+    if filters.viewer_id is not None:
+        quotes = quotes.exclude(blind_hidden(filters.viewer_id))
     return quotes
 
 
@@ -235,6 +241,8 @@ def live_codings(project: Project, filters: Filters) -> QuerySet[QuoteTheme]:
     )
     if filters.coder_id:
         codings = codings.filter(content_object__coder_id=filters.coder_id)
+    if filters.viewer_id is not None:
+        codings = codings.exclude(blind_hidden(filters.viewer_id, prefix="content_object__"))
     return codings
 
 
@@ -664,7 +672,9 @@ class ThemeWorkspace:
 QUOTES_PER_PAGE = 50
 
 
-def theme_workspace(project: Project, theme: Theme, page: int | str = 1) -> ThemeWorkspace:
+def theme_workspace(
+    project: Project, theme: Theme, page: int | str = 1, *, viewer_id: int | None = None
+) -> ThemeWorkspace:
     """Everything the theme page shows, in a fixed number of queries.
 
     Quotes are shown a page at a time; the headline quotes and the count of quotes with a
@@ -675,7 +685,7 @@ def theme_workspace(project: Project, theme: Theme, page: int | str = 1) -> Them
     from coding.report.attribution import for_export, in_app
     from coding.report.redaction import Redactor
 
-    summary = summarise(project)
+    summary = summarise(project, Filters(viewer_id=viewer_id))
     speakers = summary.speakers
     row = summary.row_by_theme[theme.pk]
     redact = Redactor.for_project(project)
@@ -690,6 +700,7 @@ def theme_workspace(project: Project, theme: Theme, page: int | str = 1) -> Them
     if theme_summary is not None:
         for headline in (
             HeadlineQuote.objects.filter(summary=theme_summary, quote__deleted_at__isnull=True)
+            .exclude(blind_hidden(viewer_id, "quote__") if viewer_id is not None else Q(pk=None))
             .select_related(*(f"quote__{name}" for name in related))
             .defer("quote__transcript__text")
             .order_by("position", "pk")
@@ -697,6 +708,8 @@ def theme_workspace(project: Project, theme: Theme, page: int | str = 1) -> Them
             positions[headline.quote_id] = len(positions) + 1
             headline_quotes.append(headline.quote)
     theme_quotes = Quote.objects.filter(transcript__project=project, codings__tag=theme)
+    if viewer_id is not None:
+        theme_quotes = theme_quotes.exclude(blind_hidden(viewer_id))
     warnings = sum(
         1
         for transcript_id, start in theme_quotes.values_list("transcript_id", "start")

@@ -9,6 +9,8 @@ Who may do what (loaded through interviews.access):
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import tempfile
 from urllib.parse import urlencode
 
@@ -26,7 +28,7 @@ from django.urls import reverse
 
 from aefront.errors import sentences
 from coding.models import RedactionTerm, ReportSignOff, SafeTerm
-from coding.reading import get_theme
+from coding.reading import blind_viewer, get_theme
 from coding.report import authoring
 from coding.report.charts import charts
 from coding.report.exports import EXPORTERS, Source, format_choices
@@ -54,6 +56,11 @@ AUTHORS = AUTHORING_ROLES
 
 def _filter_query(request: HttpRequest, names: tuple[str, ...]) -> dict[str, str]:
     return {name: request.GET[name] for name in names if request.GET.get(name)}
+
+
+def _filters(form, project_access: ProjectAccess):
+    """The form's filters, with the blind rule's viewer (coding.reading.blind_viewer)."""
+    return dataclasses.replace(form.filters(), viewer_id=blind_viewer(project_access))
 
 
 def _filter_forms(request: HttpRequest, project, data=None):
@@ -107,7 +114,7 @@ def summary_page(request: HttpRequest, project_access: ProjectAccess) -> HttpRes
     project = project_access.project
     form, options_form = _filter_forms(request, project)
     status = 400 if form.is_bound and not form.is_valid() else 200
-    summary = summarise(project, form.filters())
+    summary = summarise(project, _filters(form, project_access))
     rows, sort = sort_rows(summary.rows, request.GET.get("sort", "theme"))
     context = {
         "access": project_access,
@@ -157,7 +164,9 @@ def _theme_page(
     errors: list[str] | None = None,
 ) -> HttpResponse:
     project = project_access.project
-    workspace = theme_workspace(project, theme, request.GET.get("page", 1))
+    workspace = theme_workspace(
+        project, theme, request.GET.get("page", 1), viewer_id=blind_viewer(project_access)
+    )
     if narrative_form is None:
         narrative_form = NarrativeForm(
             initial={"narrative": workspace.narrative, "version": workspace.version}
@@ -297,7 +306,9 @@ def preview(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse
     status = 400 if form.is_bound and not form.is_valid() else 200
     if options_form.is_bound and not options_form.is_valid():
         status = 400
-    report = build_report(project=project, filters=form.filters(), options=options_form.options())
+    report = build_report(
+        project=project, filters=_filters(form, project_access), options=options_form.options()
+    )
     context = {
         "access": project_access,
         "project": project,
@@ -361,27 +372,49 @@ def export(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
     if errors:
         return _bad_request(request, project_access, errors, back)
     exporter = EXPORTERS[format_form.cleaned_data["format"]]
-    return _download(exporter, Source(project, form.filters(), options_form.options()))
+    source = Source(project, _filters(form, project_access), options_form.options())
+    record = authoring.record_export(
+        project=project, user=request.user, exporter=exporter, source=source
+    )
+    return _download(exporter, source, record)
 
 
-def _download(exporter, source: Source) -> HttpResponse:
+def _hashed(chunks, record):
+    """The stream, its SHA-256 added to the export's record once the last byte is out."""
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+        yield chunk
+    authoring.finish_export(record, digest.hexdigest())
+
+
+def _download(exporter, source: Source, record) -> HttpResponse:
     """A streamed answer where the format streams (CSV), else a spooled file."""
     filename = exporter.filename(source.project)
     if exporter.stream is not None:
         response = StreamingHttpResponse(
-            exporter.stream(source), content_type=exporter.content_type
+            _hashed(exporter.stream(source), record), content_type=exporter.content_type
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     else:
         spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
         exporter.write(source, spool)
         spool.seek(0)
+        authoring.finish_export(record, _sha256_of(spool))
         response = FileResponse(
             spool, as_attachment=True, filename=filename, content_type=exporter.content_type
         )
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _sha256_of(spool) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: spool.read(65536), b""):
+        digest.update(chunk)
+    spool.seek(0)
+    return digest.hexdigest()
 
 
 # --- identifier review -------------------------------------------------------------------
@@ -396,7 +429,9 @@ def _review_page(request, project_access, data, errors=(), status=200) -> HttpRe
     project = project_access.project
     form, options_form = _filter_forms(request, project, data)
     errors = [*errors, *sentences(form), *sentences(options_form)]
-    report = build_report(project=project, filters=form.filters(), options=options_form.options())
+    report = build_report(
+        project=project, filters=_filters(form, project_access), options=options_form.options()
+    )
     context = {
         "access": project_access,
         "project": project,
@@ -444,7 +479,7 @@ def review_sign_off(request: HttpRequest, project_access: ProjectAccess) -> Http
     if errors:
         return _review_page(request, project_access, request.POST, errors)
     exporter = EXPORTERS[sign_off_form.cleaned_data["format"]]
-    source = Source(project, form.filters(), options_form.options(), final=True)
+    source = Source(project, _filters(form, project_access), options_form.options(), final=True)
     try:
         record, spool = sign_off(
             access=project_access, exporter=exporter, source=source, user=request.user

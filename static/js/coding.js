@@ -336,7 +336,15 @@ function fillDialog() {
   if (quote) {
     const who = quote.coder.id === data.user.id ? `${quote.coder.name} (you)` : quote.coder.name;
     ui.meta.textContent = `Coded by ${who} on ${formatDate(quote.created)}.`;
+  }
+  const history = document.getElementById("qd-history");
+  if (quote && data.urls.trail) {
+    document.getElementById("qd-history-link").href = `${data.urls.trail}?quote=${quote.id}`;
+    history.hidden = false;
   } else {
+    history.hidden = true;
+  }
+  if (!quote) {
     ui.meta.textContent = "Apply one or more themes to save this passage as a quote.";
   }
   const items = (quote ? quote.themes : []).map((themeId) => {

@@ -17,6 +17,7 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
 from coding.models import HeadlineQuote, ThemeSummary
+from coding.reading import blind_hidden
 from coding.report.attribution import Speaker, SpeakerIndex, for_export
 from coding.report.redaction import Redactor
 from coding.report.summaries import (
@@ -164,10 +165,13 @@ def build_report(
     redact = Redactor.for_project(project)
     summaries = {s.theme_id: s for s in ThemeSummary.objects.filter(project=project)}
     headlines: dict[int, list[HeadlineQuote]] = {}
-    for headline in (
-        HeadlineQuote.objects.filter(summary__project=project, quote__deleted_at__isnull=True)
-        .select_related("quote")
-        .order_by("summary_id", "position", "pk")
+    chosen_headlines = HeadlineQuote.objects.filter(
+        summary__project=project, quote__deleted_at__isnull=True
+    )
+    if filters.viewer_id is not None:
+        chosen_headlines = chosen_headlines.exclude(blind_hidden(filters.viewer_id, "quote__"))
+    for headline in chosen_headlines.select_related("quote").order_by(
+        "summary_id", "position", "pk"
     ):
         headlines.setdefault(headline.summary_id, []).append(headline)
 
