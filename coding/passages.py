@@ -15,7 +15,7 @@ from coding.models import Passage
 from interviews.models import SpeakerTurn, Transcript
 
 # A sentence ends at . ! ? … (and any closing quote or bracket) followed by space.
-SENTENCE_END = re.compile(r"(?<=[.!?…])[”’\"')\]]*\s+")
+SENTENCE_END = re.compile(r"(?<=[.!?…])([”’\"')\]]*)\s+")
 MAX_WORDS = 60
 
 
@@ -30,7 +30,7 @@ def sentences(text: str, start: int, end: int) -> list[Span]:
     found: list[Span] = []
     position = start
     for match in SENTENCE_END.finditer(text, start, end):
-        found.append(Span(position, match.start()))
+        found.append(Span(position, match.end(1)))
         position = match.end()
     found.append(Span(position, end))
     trimmed = []

@@ -179,8 +179,6 @@ def _pg_hits(rows: QuerySet, column: str, query: SearchQuery, limit: int) -> tup
             stop_sel=STOP,
             max_words=40,
             min_words=15,
-            max_fragments=2,
-            fragment_delimiter=" … ",
         ),
     ).order_by("-rank", "pk")[:limit]
     return [(row, float(row.rank), row.marked) for row in ranked], total
@@ -206,7 +204,7 @@ def _fts5_hits(rows: QuerySet, table: str, column: int, match: str, limit: int):
             [match, *best],
         )
         snippets = dict(cursor.fetchall())
-    by_pk = rows.model._base_manager.in_bulk(best)
+    by_pk = rows.in_bulk(best)
     return [(by_pk[pk], scores[pk], snippets.get(pk, "")) for pk in best], len(kept)
 
 
@@ -260,6 +258,7 @@ def search(*, project: Project, query: str, filters: Filters | None = None, limi
         [(row.transcript_id, row.start) for kind, row, _, _ in found if kind != "passage"]
     )
     for kind, row, score, marked in found:
+        row.transcript.project = project  # the same row: saves a query per hit
         results.hits.append(_hit(kind, row, score, marked, speakers))
     return results
 
