@@ -15,7 +15,7 @@ install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
 install-dev: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,suggest]'
 
 run: install
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py collectstatic --no-input --verbosity 0

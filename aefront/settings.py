@@ -210,6 +210,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # (EMBED_IN_BACKGROUND=0: in the request itself) and by `manage.py embed`.
 AEFRONT_SUGGEST_BACKEND = os.environ.get("SUGGEST_BACKEND", "auto").strip().lower() or "auto"
 AEFRONT_EMBED_IN_BACKGROUND = env_bool("EMBED_IN_BACKGROUND", default=True)
+AEFRONT_TORCH_THREADS = env_int("TORCH_THREADS", 1)
+# How long a process trusts its cached codebook before asking whether codings changed.
+AEFRONT_SUGGEST_REFRESH_SECONDS = env_int("SUGGEST_REFRESH_SECONDS", 2)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o640

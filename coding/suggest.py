@@ -9,10 +9,12 @@ help before many quotes are coded and sharpen as they are. Similarity comes from
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.conf import settings
 from django.db.models import Count, Max
 
 from coding import embeddings
@@ -20,8 +22,7 @@ from coding.models import Passage, Quote, QuoteTheme, Theme
 from coding.tree import theme_paths
 from interviews.models import Project, SpeakerTurn
 
-DOC_WEIGHT = 0.35  # how much the theme's own words count against its quotes'
-NEAREST = 3  # quotes per theme that speak for it
+DOC_WEIGHT = 4.0  # a theme's name and description count as much as four of its quotes
 TEMPERATURE = {"model": 0.03, "lexical": 0.06}  # softmax of scores into confidences
 INLINE_EMBED_LIMIT = 300  # quotes embedded during a request before the worker has
 
@@ -45,19 +46,17 @@ class Ranking:
         return embeddings.BACKEND_LABELS[self.backend]
 
 
-def theme_scores(
-    doc_sims: np.ndarray, quote_sims: np.ndarray, members: Sequence[np.ndarray]
-) -> np.ndarray:
-    """Per theme: DOC_WEIGHT × similarity to its description + the rest × the mean
-    similarity to its NEAREST closest quotes (the description alone if it has none)."""
-    scores = np.array(doc_sims, dtype=np.float64, copy=True)
-    for t, rows in enumerate(members):
-        if len(rows):
-            sims = quote_sims[rows]
-            k = min(NEAREST, len(sims))
-            nearest = np.partition(sims, len(sims) - k)[-k:].mean()
-            scores[t] = DOC_WEIGHT * doc_sims[t] + (1 - DOC_WEIGHT) * nearest
-    return scores
+def prototypes(docs: np.ndarray, quotes: np.ndarray, members: Sequence[np.ndarray]) -> np.ndarray:
+    """One unit vector per theme: its description's vector, weighted DOC_WEIGHT, plus the
+    vectors of its coded quotes. A theme with no quotes yet is its description alone."""
+    rows = []
+    for t, member_rows in enumerate(members):
+        total = DOC_WEIGHT * np.asarray(docs[t], dtype=np.float64).ravel()
+        if len(member_rows):
+            total = total + np.asarray(quotes[member_rows].sum(axis=0), dtype=np.float64).ravel()
+        norm = np.linalg.norm(total)
+        rows.append(total / norm if norm else total)
+    return np.array(rows)
 
 
 def confidences(scores: np.ndarray, backend: str) -> np.ndarray:
@@ -80,14 +79,24 @@ class Codebook:
     quote_ids: np.ndarray  # coded live quotes, one row each
     quote_texts: list[str]
     members: list[np.ndarray]  # per theme: rows of quote_ids coded with it
-    lexical: object = None  # (vectoriser, quote matrix, doc matrix), built when first used
+    ranker: dict = field(default_factory=dict)  # per backend: (vectoriser, prototypes)
 
 
-_codebooks: dict[int, tuple[tuple, Codebook]] = {}
+_codebooks: dict[int, tuple[tuple, Codebook, float]] = {}
 _lock = threading.Lock()
 
 
 def codebook(project: Project) -> Codebook:
+    """The project's active themes and coded quotes, rebuilt when codings change; a
+    process trusts its copy for AEFRONT_SUGGEST_REFRESH_SECONDS before checking."""
+    cached = _codebooks.get(project.pk)
+    fresh_for = getattr(settings, "AEFRONT_SUGGEST_REFRESH_SECONDS", 2)
+    if cached is not None and time.monotonic() - cached[2] < fresh_for:
+        return cached[1]
+    return _load_codebook(project)
+
+
+def _load_codebook(project: Project) -> Codebook:
     themes = list(
         Theme.objects.filter(project=project).only(
             "name", "description", "parent", "order", "is_active"
@@ -108,6 +117,8 @@ def codebook(project: Project) -> Codebook:
     )
     cached = _codebooks.get(project.pk)
     if cached is not None and cached[0] == version:
+        with _lock:
+            _codebooks[project.pk] = (version, cached[1], time.monotonic())
         return cached[1]
     index = {theme.pk: n for n, theme in enumerate(active)}
     rows: dict[int, int] = {}
@@ -132,7 +143,7 @@ def codebook(project: Project) -> Codebook:
         members=[np.array(m, dtype=np.int64) for m in members],
     )
     with _lock:
-        _codebooks[project.pk] = (version, book)
+        _codebooks[project.pk] = (version, book, time.monotonic())
     return book
 
 
@@ -166,21 +177,30 @@ def _quote_vectors(project: Project, book: Codebook) -> np.ndarray:
     return out
 
 
-def _similarities(project: Project, book: Codebook, text: str, backend: str):
-    """(similarity to each theme's description, similarity to each coded quote)."""
-    if backend == "model":
-        vector = embeddings.encode([text])[0]
-        return _doc_matrix(book.docs) @ vector, _quote_vectors(project, book) @ vector
-    if book.lexical is None:
-        vectoriser = embeddings.tfidf([*book.quote_texts, *book.docs])
-        book.lexical = (
-            vectoriser,
-            vectoriser.transform(book.quote_texts),
-            vectoriser.transform(book.docs),
-        )
-    vectoriser, quotes, docs = book.lexical
-    vector = vectoriser.transform([text]).T
-    return (docs @ vector).toarray().ravel(), (quotes @ vector).toarray().ravel()
+def _ranker(project: Project, book: Codebook, backend: str):
+    """(vectoriser or None, theme prototypes), built once per codebook version."""
+    if backend not in book.ranker:
+        if backend == "model":
+            vectoriser = None
+            docs, quotes = _doc_matrix(book.docs), _quote_vectors(project, book)
+        else:
+            vectoriser = embeddings.tfidf([*book.quote_texts, *book.docs])
+            docs = vectoriser.transform(book.docs).toarray()
+            quotes = vectoriser.transform(book.quote_texts or [""])
+        book.ranker[backend] = (vectoriser, prototypes(docs, quotes, book.members))
+    return book.ranker[backend]
+
+
+def theme_scores(project: Project, book: Codebook, text: str, backend: str) -> np.ndarray:
+    """Cosine similarity of the passage to each theme's prototype."""
+    vectoriser, protos = _ranker(project, book, backend)
+    if vectoriser is None:
+        vector = embeddings.encode([text])[0].astype(np.float64)
+    else:
+        vector = vectoriser.transform([text]).toarray().ravel()
+        norm = np.linalg.norm(vector)
+        vector = vector / norm if norm else vector
+    return protos @ vector
 
 
 def suggest_themes(*, project: Project, text: str, limit: int = 3) -> Ranking:
@@ -190,8 +210,7 @@ def suggest_themes(*, project: Project, text: str, limit: int = 3) -> Ranking:
     ranking = Ranking(backend)
     if not book.theme_ids or not text.strip():
         return ranking
-    doc_sims, quote_sims = _similarities(project, book, text, backend)
-    scores = theme_scores(doc_sims, quote_sims, book.members)
+    scores = theme_scores(project, book, text, backend)
     sure = confidences(scores, backend)
     for t in np.argsort(-scores, kind="stable")[:limit]:
         ranking.suggestions.append(

@@ -28,3 +28,4 @@ SECURE_HSTS_SECONDS = 0
 # and embeddings are computed in the request, so tests need no background thread.
 AEFRONT_SUGGEST_BACKEND = "lexical"
 AEFRONT_EMBED_IN_BACKGROUND = False
+AEFRONT_SUGGEST_REFRESH_SECONDS = 0

@@ -60,14 +60,15 @@ def coded(project_a, transcript, enabler, make_quote):
     return themes
 
 
-def test_theme_scores_mix_description_and_nearest_quotes():
-    doc = np.array([0.2, 0.9])
-    quotes = np.array([0.8, 0.6, 0.1])
+def test_prototypes_weigh_the_description_against_the_quotes():
+    docs = np.array([[1.0, 0.0], [0.0, 1.0]])
+    quotes = np.array([[0.0, 1.0], [0.0, 1.0]])
     members = [np.array([0, 1]), np.array([], dtype=np.int64)]
-    scores = suggest.theme_scores(doc, quotes, members)
-    assert scores[0] == pytest.approx(0.35 * 0.2 + 0.65 * 0.7)
-    assert scores[1] == pytest.approx(0.9)  # no quotes: the description alone
-    sure = suggest.confidences(scores, "lexical")
+    protos = suggest.prototypes(docs, quotes, members)
+    w = suggest.DOC_WEIGHT
+    assert protos[0] == pytest.approx(np.array([w, 2.0]) / np.hypot(w, 2.0))
+    assert protos[1] == pytest.approx([0.0, 1.0])  # no quotes: the description alone
+    sure = suggest.confidences(np.array([0.2, 0.5]), "lexical")
     assert sure.sum() == pytest.approx(1.0) and sure[1] > sure[0]
 
 
