@@ -1,7 +1,8 @@
 """Search a project's transcripts, quotes and memos (read side, fixed query counts).
 
 - PostgreSQL: full-text search with the English configuration: `SearchVector` over
-  expressions that GIN indexes cover (migration 0006), `SearchQuery` (plain words and
+  a stored tsvector (passages, migration 0007) or
+  expressions that GIN indexes cover (quotes and memos, migration 0006), `SearchQuery` (plain words and
   "quoted phrases"), `SearchRank` and `SearchHeadline`.
 - SQLite: the FTS5 tables of the same migration (porter stemming), `bm25()` and
   `snippet()`.
@@ -16,9 +17,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
+from django.db.models.expressions import RawSQL
 
 from coding.models import Passage, Quote
 from coding.passages import index_missing
@@ -165,12 +173,27 @@ def _pg_query(query: str) -> SearchQuery | None:
     return combined
 
 
+def _pg_vector(table: str, column: str):
+    """The stored vector of passages (migration 0007), the indexed expression otherwise."""
+    if table == "coding_passage":
+        return RawSQL('"coding_passage"."search_vector"', [], output_field=SearchVectorField())
+    return SearchVector(column, config=CONFIG)
+
+
 def _pg_hits(rows: QuerySet, column: str, query: SearchQuery, limit: int) -> tuple[list, int]:
-    vector = SearchVector(column, config=CONFIG)
-    matching = rows.annotate(found=vector).filter(found=query)
-    total = matching.count()
-    ranked = matching.annotate(
-        rank=SearchRank(vector, query),
+    """Ranked ids and the total in one pass over the GIN index's matches; headlines (the
+    costly part) for the shown rows only."""
+    vector = _pg_vector(rows.model._meta.db_table, column)
+    ranked = list(
+        rows.annotate(found=vector)
+        .filter(found=query)
+        .annotate(rank=SearchRank(vector, query), total=Window(Count("pk")))
+        .order_by("-rank", "pk")
+        .values_list("pk", "rank", "total")[:limit]
+    )
+    if not ranked:
+        return [], 0
+    shown = rows.filter(pk__in=[pk for pk, _, _ in ranked]).annotate(
         marked=SearchHeadline(
             column,
             query,
@@ -179,9 +202,10 @@ def _pg_hits(rows: QuerySet, column: str, query: SearchQuery, limit: int) -> tup
             stop_sel=STOP,
             max_words=40,
             min_words=15,
-        ),
-    ).order_by("-rank", "pk")[:limit]
-    return [(row, float(row.rank), row.marked) for row in ranked], total
+        )
+    )
+    by_pk = {row.pk: row for row in shown}
+    return [(by_pk[pk], float(rank), by_pk[pk].marked) for pk, rank, _ in ranked], ranked[0][2]
 
 
 def _fts5_hits(rows: QuerySet, table: str, column: int, match: str, limit: int):

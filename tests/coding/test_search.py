@@ -161,16 +161,17 @@ def test_search_command(project_a, indexed, capsys):
 
 @pytest.mark.postgres
 def test_postgres_uses_the_gin_index(project_a, indexed):
-    from django.contrib.postgres.search import SearchQuery, SearchVector
+    from django.contrib.postgres.search import SearchQuery
 
     from coding.models import Passage
+    from coding.search import _pg_vector
 
-    query = Passage.objects.annotate(v=SearchVector("text", config="english")).filter(
-        v=SearchQuery("target", config="english")
+    query = Passage.objects.annotate(v=_pg_vector("coding_passage", "text")).filter(
+        v=SearchQuery("four-hour target", search_type="phrase", config="english")
     )
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         sql, params = query.query.sql_with_params()
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "coding_passage_text_fts" in plan
+    assert "coding_passage_search_gin" in plan
