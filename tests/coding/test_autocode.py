@@ -193,3 +193,37 @@ def test_discover_makes_a_cluster_a_theme(client, enabler, turned, project_a):
     theme = Theme.objects.get(project=project_a, name="Target pressure")
     assert theme.is_proposed
     assert AutoCodeBatch.objects.get().kind == "cluster"
+
+
+def test_the_batch_list_costs_the_same_for_1_or_20_batches(client, enabler, turned, theme):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    access = get_project_access(enabler, "alpha")
+    client.force_login(enabler)
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/p/alpha/autocode/").status_code == 200
+        return len(captured)
+
+    autocode.code_speaker(access=access, theme=theme, interviewers=True)
+    small = cost()
+    for _ in range(19):
+        batch = autocode.code_speaker(access=access, theme=theme, interviewers=True)
+        autocode.undo_batch(access=access, batch=batch)
+    assert AutoCodeBatch.objects.count() == 20
+    assert cost() == small
+
+
+def test_hostile_keys_are_refused_with_a_message(client, enabler, turned, theme):
+    client.force_login(enabler)
+    for keys in (["x:y:z"], ["1:2"], [f"{turned.pk}:0:999999"], ["9" * 40 + ":1:2"]):
+        response = client.post(
+            "/p/alpha/autocode/",
+            {"theme": theme.pk, "kind": "keyword", "match": keys},
+            follow=True,
+        )
+        assert response.status_code == 200
+        assert list(response.context["messages"])[0].level_tag == "error"
+    assert not Quote.objects.exists()

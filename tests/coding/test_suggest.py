@@ -251,3 +251,23 @@ def test_discover_groups_passages_with_the_model(project_a, participant):
         ["discharge"],
         ["council"],
     ] or all(len(k) == 1 for k in class_tfidf(["a transport", "b winter"], top=1))
+
+
+@model
+def test_embed_command_fills_missing_vectors(project_a, coded, participant, with_model, capsys):
+    make_turn_transcript(project_a, participant)
+    call_command("embed", "alpha")
+    out = capsys.readouterr().out
+    assert "quotes: 4 embedded" in out
+    from coding.models import Passage
+
+    assert Embedding.objects.filter(passage__isnull=False).count() == Passage.objects.count() > 5
+    call_command("embed", "alpha")
+    assert "quotes: 0 embedded" in capsys.readouterr().out
+
+
+def test_embed_command_says_when_the_model_is_not_in_use(project_a):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="not installed"):
+        call_command("embed", "alpha")
