@@ -216,7 +216,9 @@ def _fts5_hits(rows: QuerySet, table: str, column: int, match: str, limit: int):
         scores = {pk: -score for pk, score in cursor.fetchall()}
     if not scores:
         return [], 0
-    kept = set(rows.filter(pk__in=list(scores)).values_list("pk", flat=True))
+    # The index's matches as a subquery: a list of ids could pass SQLite's variable limit.
+    matching = RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [match])
+    kept = set(rows.filter(pk__in=matching).values_list("pk", flat=True))
     best = sorted(kept, key=lambda pk: (-scores[pk], pk))[:limit]
     if not best:
         return [], len(kept)
