@@ -165,9 +165,10 @@ def test_theme_page_suggests_headline_quotes(client, author, coded):
 
 # --- the local model ------------------------------------------------------------------------
 
+# Skipped on a machine without the extra; under CI=true a skip fails (tests/conftest.py),
+# and CI installs it (make install-dev: '.[dev,suggest]').
 model = pytest.mark.skipif(
-    not embeddings.model_installed() and not __import__("os").environ.get("CI"),
-    reason="the [suggest] extra is not installed",
+    not embeddings.model_installed(), reason="the [suggest] extra is not installed"
 )
 
 
@@ -247,20 +248,18 @@ def test_discover_groups_passages_with_the_model(project_a, participant):
     backend, clusters = discover(project=project_a)
     assert backend == "model"
     assert sorted(c.size for c in clusters) == [3, 3]
-    assert class_tfidf(["transport home discharge", "winter plan council"], top=1) == [
-        ["discharge"],
-        ["council"],
-    ] or all(len(k) == 1 for k in class_tfidf(["a transport", "b winter"], top=1))
+    keywords = class_tfidf(["transport home discharge home", "winter plan council plan"], top=1)
+    assert keywords == [["home"], ["plan"]]
 
 
 @model
 def test_embed_command_fills_missing_vectors(project_a, coded, participant, with_model, capsys):
+    from coding.models import Passage
+
     make_turn_transcript(project_a, participant)
     call_command("embed", "alpha")
     out = capsys.readouterr().out
     assert "quotes: 4 embedded" in out
-    from coding.models import Passage
-
     assert Embedding.objects.filter(passage__isnull=False).count() == Passage.objects.count() > 5
     call_command("embed", "alpha")
     assert "quotes: 0 embedded" in capsys.readouterr().out
