@@ -207,6 +207,16 @@ AEFRONT_MAX_TEXT_CHARS = env_int("MAX_TEXT_CHARS", 5 * 1024 * 1024)
 # proxy's client_max_body_size 21m). Larger requests get 413 before they are read.
 AEFRONT_MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", AEFRONT_MAX_UPLOAD_BYTES + 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
+# Theme suggestions (coding/embeddings.py): "auto" uses the local sentence-embedding model
+# when the [suggest] extra is installed and the lexical TF-IDF ranking otherwise; "model"
+# or "lexical" forces one. Embeddings are computed after commit in a background thread
+# (EMBED_IN_BACKGROUND=0: in the request itself) and by `manage.py embed`.
+AEFRONT_SUGGEST_BACKEND = os.environ.get("SUGGEST_BACKEND", "auto").strip().lower() or "auto"
+AEFRONT_EMBED_IN_BACKGROUND = env_bool("EMBED_IN_BACKGROUND", default=True)
+AEFRONT_TORCH_THREADS = env_int("TORCH_THREADS", 1)
+# How long a process trusts its cached codebook before asking whether codings changed.
+AEFRONT_SUGGEST_REFRESH_SECONDS = env_int("SUGGEST_REFRESH_SECONDS", 2)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o640

@@ -17,7 +17,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware, now
 
 from aefront.errors import BadRequest, sentence
-from coding import forms, services
+from coding import forms, services, suggest
 from coding.models import Quote, Theme
 from coding.reading import changed_quotes, get_quote, get_theme, project_themes_json, quote_payload
 from interviews import access
@@ -166,3 +166,27 @@ def restore(request: HttpRequest, project_access: access.ProjectAccess, quote_id
     quote = get_quote(project_access, quote_id, include_deleted=True)
     services.restore_quote(access=project_access, quote=quote)
     return saved(quote, project_access)
+
+
+@project_json(("POST",))
+def suggest_themes(request: HttpRequest, project_access: access.ProjectAccess):
+    """POST {text}: the three most likely themes, with scores, confidences and the backend
+    that ranked them (computed on this server)."""
+    data = bind(forms.SuggestForm, request)
+    ranking = suggest.suggest_themes(project=project_access.project, text=data["text"])
+    return JsonResponse(
+        {
+            "backend": ranking.backend,
+            "backend_label": ranking.backend_label,
+            "suggestions": [
+                {
+                    "id": s.theme_id,
+                    "name": s.name,
+                    "path": s.path,
+                    "score": round(s.score, 4),
+                    "confidence": round(s.confidence, 4),
+                }
+                for s in ranking.suggestions
+            ],
+        }
+    )

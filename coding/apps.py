@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CodingConfig(AppConfig):
     name = "coding"
     verbose_name = "Coding and themes"
+
+    def ready(self) -> None:
+        from coding import hooks
+
+        hooks.connect()

@@ -280,3 +280,116 @@ class CorrectionForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("turn_")
         }
+# --- search, auto-coding and suggestions (plain HTML forms and one JSON body) -----------
+
+
+def _theme_choices(project) -> list[tuple[str, str]]:
+    from coding.reading import codebook
+    from coding.tree import theme_paths
+
+    themes = [t for t in codebook(project.pk) if t.is_active]
+    paths = theme_paths(themes)
+    return [(str(t.pk), paths.get(t.pk, t.name)) for t in themes]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search for", max_length=300, required=False)
+    system = forms.TypedChoiceField(label="Local system", required=False, coerce=int)
+    organisation_type = forms.ChoiceField(label="Organisation type", required=False)
+    speaker = forms.ChoiceField(
+        label="Speaker",
+        required=False,
+        choices=[("", "Anyone"), ("participant", "Participants"), ("interviewer", "Interviewers")],
+    )
+    coded = forms.ChoiceField(
+        label="Coding",
+        required=False,
+        choices=[("", "Coded or not"), ("coded", "Coded only"), ("uncoded", "Uncoded only")],
+    )
+    theme = forms.TypedChoiceField(label="Theme", required=False, coerce=int)
+
+    def __init__(self, *args, project, **kwargs) -> None:
+        from interviews.models import LocalSystem, OrganisationType
+
+        super().__init__(*args, **kwargs)
+        systems = LocalSystem.objects.filter(project=project).values_list("pk", "name")
+        self.fields["system"].choices = [("", "Any system")] + [(str(p), n) for p, n in systems]
+        self.fields["organisation_type"].choices = [("", "Any type"), *OrganisationType.choices]
+        self.fields["theme"].choices = [("", "Any theme"), *_theme_choices(project)]
+
+    def filters(self):
+        from coding.search import Filters
+
+        data = self.cleaned_data
+        return Filters(
+            system_id=data.get("system") or None,
+            organisation_type=data.get("organisation_type") or "",
+            speaker=data.get("speaker") or "",
+            coded=data.get("coded") or "",
+            theme_id=data.get("theme") or None,
+        )
+
+
+class ThemeChoiceForm(forms.Form):
+    """A theme of this project's active codebook."""
+
+    theme = forms.TypedChoiceField(label="Theme", coerce=int)
+
+    def __init__(self, *args, project, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.fields["theme"].choices = [("", "Choose a theme"), *_theme_choices(project)]
+
+    def theme_object(self):
+        from coding.models import Theme
+
+        return Theme.objects.get(project=self.project, pk=self.cleaned_data["theme"])
+
+
+class AutoCodePreviewForm(ThemeChoiceForm):
+    q = forms.CharField(label="Keyword or phrase", max_length=200)
+    unit = forms.ChoiceField(
+        label="Code each", choices=[("sentence", "sentence"), ("turn", "speaker turn")]
+    )
+    speaker = forms.ChoiceField(
+        label="Said by",
+        required=False,
+        choices=[("", "anyone"), ("participant", "participants"), ("interviewer", "interviewers")],
+    )
+
+
+class AutoCodeApplyForm(ThemeChoiceForm):
+    q = forms.CharField(max_length=300, required=False)
+    kind = forms.ChoiceField(choices=[("keyword", "keyword"), ("similar", "similar")])
+
+    @property
+    def matches(self) -> list[str]:
+        """The ticked passages ('transcript:start:end'), as many as were sent."""
+        return self.data.getlist("match") if hasattr(self.data, "getlist") else []
+
+
+class SpeakerCodeForm(ThemeChoiceForm):
+    who = forms.ChoiceField(label="Whose turns")
+
+    def __init__(self, *args, project, **kwargs) -> None:
+        from interviews.models import Participant
+
+        super().__init__(*args, project=project, **kwargs)
+        people = Participant.objects.filter(project=project).values_list("pk", "pseudonym")
+        self.fields["who"].choices = [
+            ("", "Choose a speaker"),
+            ("interviewers", "All interviewers"),
+            *((f"p{pk}", f"Participant {name}") for pk, name in people),
+        ]
+
+
+class NewThemeFromClusterForm(forms.Form):
+    name = forms.CharField(label="New theme name", max_length=MAX_THEME_NAME_CHARS)
+
+    @property
+    def matches(self) -> list[str]:
+        return self.data.getlist("match") if hasattr(self.data, "getlist") else []
+
+
+class SuggestForm(ListAwareForm):
+    text = StrictTextField(max_length=20_000)

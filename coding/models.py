@@ -10,7 +10,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from interviews.models import Project, Transcript
+from interviews.models import Participant, Project, Transcript
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB.")
 
@@ -494,6 +494,112 @@ class AnchorFlag(models.Model):
 
     def __str__(self) -> str:
         return f"Quote {self.quote_id} to review: {self.reason}"
+
+
+class Passage(models.Model):
+    """A few sentences of one speaker turn (or paragraph): the unit that search finds,
+    similar-passage lists show and theme discovery clusters. Rebuilt from the transcript
+    by `coding.passages`; [start, end) in code points like a quote."""
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="passages")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField()
+    turn_start = models.PositiveIntegerField(help_text="Start of the turn it belongs to.")
+    turn_end = models.PositiveIntegerField()
+    participant = models.ForeignKey(
+        Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    is_interviewer = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["transcript", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="passage_range_valid"
+            ),
+            models.UniqueConstraint(fields=["transcript", "start"], name="passage_start_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transcript} [{self.start}, {self.end})"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.transcript.get_absolute_url()}#at-{self.start}-{self.end}"
+
+
+class Embedding(models.Model):
+    """A sentence embedding (float32 bytes, unit length) of a quote or of a passage."""
+
+    quote = models.OneToOneField(
+        Quote, on_delete=models.CASCADE, null=True, blank=True, related_name="embedding"
+    )
+    passage = models.OneToOneField(
+        Passage, on_delete=models.CASCADE, null=True, blank=True, related_name="embedding"
+    )
+    model = models.CharField(max_length=80)
+    text_sha = models.CharField(max_length=64, help_text="Of the text embedded: stale if moved.")
+    vector = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quote__isnull=False, passage__isnull=True)
+                | models.Q(quote__isnull=True, passage__isnull=False),
+                name="embedding_of_one_thing",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} embedding of {self.quote or self.passage}"
+
+
+class AutoCodeBatch(models.Model):
+    """One auto-coding action (keyword, speaker, similar passages, a discovered cluster):
+    the audit record of what it coded, undone as one."""
+
+    class Kind(models.TextChoices):
+        KEYWORD = "keyword", "keyword or phrase"
+        SPEAKER = "speaker", "speaker"
+        SIMILAR = "similar", "similar passages"
+        CLUSTER = "cluster", "discovered cluster"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="autocode_batches")
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    description = models.CharField(max_length=300, help_text="What was asked, in words.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "auto-coding batches"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.description} → {self.theme}"
+
+
+class AutoCodeItem(models.Model):
+    """One quote a batch coded: whether the batch made the quote, and the coding it added."""
+
+    batch = models.ForeignKey(AutoCodeBatch, on_delete=models.CASCADE, related_name="items")
+    quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="+")
+    created_quote = models.BooleanField(default=False)
+    added_coding = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["batch", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "quote"], name="autocode_item_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch} #{self.quote_id}"
 
 
 # The audit trail (django-auditlog). `updated_at` is left out: the poll's touch is no change.

@@ -34,6 +34,7 @@ def api_urls(project_slug: str, transcript_id: int) -> dict[str, str]:
     return {
         "quotes": reverse("coding:api_quotes", args=[project_slug, transcript_id]),
         "quote_base": quote_zero[: -len("0/")],
+        "suggest": reverse("coding:api_suggest", args=[project_slug]),
     }
 
 

@@ -37,6 +37,19 @@ urlpatterns = [
         views.restore_transcript,
         name="bin_restore_transcript",
     ),
+    path("p/<slug:project_slug>/search/", views.search_page, name="search"),
+    path("p/<slug:project_slug>/autocode/", views.autocode_page, name="autocode"),
+    path(
+        "p/<slug:project_slug>/autocode/speaker/", views.autocode_speaker, name="autocode_speaker"
+    ),
+    path(
+        "p/<slug:project_slug>/autocode/<id:batch_id>/undo/",
+        views.autocode_undo,
+        name="autocode_undo",
+    ),
+    path("p/<slug:project_slug>/discover/", views.discover_page, name="discover"),
+    path(QUOTE + "similar/", views.similar_page, name="similar"),
+    path("p/<slug:project_slug>/suggest/themes/", api.suggest_themes, name="api_suggest"),
     # JSON API (see coding/api.py).
     path(
         "p/<slug:project_slug>/transcripts/<id:transcript_id>/quotes/",

@@ -24,3 +24,8 @@ STATIC_ROOT = None
 # The test client and live server speak plain HTTP.
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
+# Suggestions rank lexically unless a test asks for the model (tests/coding/test_suggest.py),
+# and embeddings are computed in the request, so tests need no background thread.
+AEFRONT_SUGGEST_BACKEND = "lexical"
+AEFRONT_EMBED_IN_BACKGROUND = False
+AEFRONT_SUGGEST_REFRESH_SECONDS = 0

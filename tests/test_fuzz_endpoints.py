@@ -16,7 +16,15 @@ from django.urls import get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coding.models import Quote, QuoteTheme, RedactionTerm, SafeTerm, ThemeSummary
+from coding.models import (
+    AutoCodeBatch,
+    AutoCodeItem,
+    Quote,
+    QuoteTheme,
+    RedactionTerm,
+    SafeTerm,
+    ThemeSummary,
+)
 from tests.test_access_matrix import OUTSIDE_MATRIX, fill, walk
 
 EXTRA = ("accounts/login/", "accounts/mfa/")  # not accounts/logout/: it would sign us out
@@ -72,6 +80,10 @@ def a_objects(project_a, transcript, theme, project_admin):
     summary = ThemeSummary.objects.create(project=project_a, theme=theme, narrative="A")
     term = RedactionTerm.objects.create(project=project_a, term="Smith")
     safe = SafeTerm.objects.create(project=project_a, term="Will")
+    batch = AutoCodeBatch.objects.create(
+        project=project_a, theme=theme, user=project_admin, kind="keyword", description="A"
+    )
+    AutoCodeItem.objects.create(batch=batch, quote=quote, created_quote=True, added_coding=True)
     return {
         "project_slug": project_a.slug,
         "transcript_id": transcript.pk,
@@ -81,6 +93,7 @@ def a_objects(project_a, transcript, theme, project_admin):
         "term_id": term.pk,
         "redaction_id": term.pk,
         "safe_id": safe.pk,
+        "batch_id": batch.pk,
         "turn_index": 0,
         "format": "csv",
         "export_format": "csv",

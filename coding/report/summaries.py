@@ -655,6 +655,8 @@ class ThemeWorkspace:
     published_narrative: str
     warnings: int
     page: Any = None
+    suggested: list[QuoteView] = field(default_factory=list)
+    suggested_by: str = ""
 
     @property
     def version(self) -> int:
@@ -741,7 +743,13 @@ def theme_workspace(
             headline_position=positions.get(quote.pk),
         )
 
+    from coding.embeddings import BACKEND_LABELS, backend_name
+    from coding.suggest import headline_suggestions
+
+    suggested = headline_suggestions(project=project, theme=theme, exclude=list(positions))
     return ThemeWorkspace(
+        suggested=[view_of(quote) for quote in suggested],
+        suggested_by=BACKEND_LABELS[backend_name()],
         theme=theme,
         row=row,
         raised_by=raised_by(row, summary.totals),

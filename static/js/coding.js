@@ -4,9 +4,11 @@
 // points (see coding/offsets.js).
 
 import { ThemePicker } from "./coding/combobox.js";
+import { jumpToPlace } from "./coding/jump.js";
 import { selectionUtf16, TextIndex, utf16ToDom } from "./coding/offsets.js";
 import { drawBlockStripes, renderPanel, renderTranscript, stripeColumns } from "./coding/render.js";
 import { forgetDraft, restoreDraft } from "./idle.js";
+import { ThemeSuggestions } from "./coding/suggest.js";
 
 const started = performance.now();
 const data = JSON.parse(document.getElementById("coding-data").textContent);
@@ -297,6 +299,15 @@ const picker = new ThemePicker({
   onPick: applyTheme,
 });
 
+const suggestions = new ThemeSuggestions({
+  box: el("qd-suggest"),
+  url: data.urls.suggest,
+  quoteBase: data.urls.quote_base,
+  csrfToken,
+  themes,
+  onPick: applyTheme,
+});
+
 function setError(message) {
   ui.error.textContent = message || "";
 }
@@ -404,6 +415,7 @@ function fillDialog() {
   ui.edges.hidden = !(quote && editable);
   ui.remove.hidden = !(quote && editable);
   picker.reset(new Set(quote ? quote.themes : []));
+  suggestions.show(ui.passage.textContent, new Set(quote ? quote.themes : []), editable, quote && quote.id);
 }
 
 function openDialog(state) {
@@ -807,6 +819,7 @@ window.addEventListener("resize", () => {
 // --- ready ----------------------------------------------------------------------------
 
 if (location.hash.startsWith("#quote-")) flash(location.hash.slice(7));
+else jumpToPlace(root, index, utf16ToDom, location.hash);
 document.documentElement.classList.add("js");
 stats.marks = root.getElementsByTagName("mark").length;
 watchBlocks();

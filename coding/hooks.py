@@ -1,0 +1,39 @@
+"""Signal receivers, connected in CodingConfig.ready(): after a commit, a saved
+transcript gets its passages rebuilt and a saved quote is queued for its embedding."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models.signals import post_save
+
+from coding.models import Quote
+from interviews.models import Transcript
+
+
+def _transcript_saved(sender, instance: Transcript, raw: bool = False, **kwargs) -> None:
+    if raw:
+        return
+    from coding.passages import index_transcript
+
+    pk = instance.pk
+
+    def rebuild() -> None:
+        transcript = Transcript.objects.filter(pk=pk).first()
+        if transcript is not None:
+            index_transcript(transcript=transcript)
+
+    transaction.on_commit(rebuild)
+
+
+def _quote_saved(sender, instance: Quote, raw: bool = False, **kwargs) -> None:
+    if raw or instance.deleted_at is not None:
+        return
+    from coding.embeddings import queue_quote
+
+    pk = instance.pk
+    transaction.on_commit(lambda: queue_quote(pk))
+
+
+def connect() -> None:
+    post_save.connect(_transcript_saved, sender=Transcript, dispatch_uid="coding.passages")
+    post_save.connect(_quote_saved, sender=Quote, dispatch_uid="coding.embeddings")

@@ -1,0 +1,38 @@
+from coding.models import Passage
+from coding.passages import chunks, index_missing, index_transcript, sentences
+
+from .finding_setup import make_turn_transcript
+
+
+def test_sentences_split_at_stops_and_keep_exact_offsets():
+    text = "One thing. Another “thing.” A third? Yes… done"
+    found = [text[s.start : s.end] for s in sentences(text, 0, len(text))]
+    assert found == ["One thing.", "Another “thing.”", "A third?", "Yes…", "done"]
+
+
+def test_chunks_group_sentences_up_to_the_word_limit():
+    text = " ".join(f"Sentence {n} has five words." for n in range(30))
+    spans = chunks(text, 0, len(text), max_words=20)
+    assert all(len(text[s.start : s.end].split()) <= 20 for s in spans)
+    assert text[spans[0].start : spans[-1].end] == text
+
+
+def test_index_transcript_cuts_turns_with_their_speakers(db, project_a, participant):
+    transcript = make_turn_transcript(project_a, participant)
+    count = index_transcript(transcript=transcript)
+    passages = list(Passage.objects.filter(transcript=transcript))
+    assert count == len(passages) == 5
+    for passage in passages:
+        assert passage.text == transcript.text[passage.start : passage.end]
+        assert not passage.text.startswith(("P01:", "Interviewer:"))
+    assert [p.is_interviewer for p in passages] == [False, True, False, True, False]
+    assert passages[0].participant == participant
+    assert index_missing(project_a.pk) == 0  # already indexed
+
+
+def test_a_committed_transcript_save_rebuilds_its_passages(
+    db, project_a, participant, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        transcript = make_turn_transcript(project_a, participant)
+    assert Passage.objects.filter(transcript=transcript).count() == 5
