@@ -280,6 +280,8 @@ class CorrectionForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("turn_")
         }
+
+
 # --- search, auto-coding and suggestions (plain HTML forms and one JSON body) -----------
 
 

@@ -241,8 +241,16 @@ def _memo_match(match: str) -> str:
 # --- the search --------------------------------------------------------------------------
 
 
-def search(*, project: Project, query: str, filters: Filters | None = None, limit: int = 50):
-    """The best `limit` hits among passages, quotes and memos, best first."""
+def search(
+    *,
+    project: Project,
+    query: str,
+    filters: Filters | None = None,
+    limit: int = 50,
+    viewer_id: int | None = None,
+):
+    """The best `limit` hits among passages, quotes and memos, best first. `viewer_id`
+    (coding.reading.blind_viewer) hides the quotes and memos a blind round hides."""
     filters = filters or Filters()
     results = Results(query=query, engine=engine())
     if not terms(query):
@@ -254,9 +262,12 @@ def search(*, project: Project, query: str, filters: Filters | None = None, limi
         ),
         filters,
     ).defer("transcript__text")
-    quotes = filter_quotes(
-        Quote.objects.filter(transcript__project=project).select_related("transcript"), filters
-    ).defer("transcript__text")
+    quotes = Quote.objects.filter(transcript__project=project)
+    if viewer_id is not None:
+        from coding.reading import blind_hidden
+
+        quotes = quotes.exclude(blind_hidden(viewer_id))
+    quotes = filter_quotes(quotes.select_related("transcript"), filters).defer("transcript__text")
     found = []
     if connection.vendor == "postgresql":
         pg_query = _pg_query(query)

@@ -334,13 +334,24 @@ def mmr(
 
 
 def headline_suggestions(
-    *, project: Project, theme: Theme, exclude: Sequence[int] = (), limit: int = 5
+    *,
+    project: Project,
+    theme: Theme,
+    exclude: Sequence[int] = (),
+    limit: int = 5,
+    viewer_id: int | None = None,
 ) -> list[Quote]:
     """Quotes that best stand for the theme and differ from each other, spread across
-    local systems and organisation types (a place already shown costs a little)."""
+    local systems and organisation types (a place already shown costs a little).
+
+    `viewer_id` (coding.reading.blind_viewer) hides what a blind round hides from them."""
+    from coding.reading import blind_hidden
+
+    candidates = Quote.objects.filter(transcript__project=project, codings__tag=theme)
+    if viewer_id is not None:
+        candidates = candidates.exclude(blind_hidden(viewer_id))
     quotes = list(
-        Quote.objects.filter(transcript__project=project, codings__tag=theme)
-        .exclude(pk__in=list(exclude))
+        candidates.exclude(pk__in=list(exclude))
         .select_related("transcript__project", "transcript__local_system", "coder")
         .defer("transcript__text")
         .order_by("pk")

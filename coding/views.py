@@ -395,6 +395,8 @@ def versions(request: HttpRequest, project_access: ProjectAccess, transcript_id:
     shown = next((v for v in found if str(v.number) == request.GET.get("v")), None)
     context = {"transcript": transcript, "versions": found, "shown": shown}
     return _page(request, project_access, "versions.html", context)
+
+
 # --- search, auto-coding, similar passages, discovery ----------------------------------
 
 
@@ -405,7 +407,10 @@ def search_page(request: HttpRequest, project_access: ProjectAccess) -> HttpResp
     results = None
     if form.is_valid() and form.cleaned_data["q"].strip():
         results = search.search(
-            project=project_access.project, query=form.cleaned_data["q"], filters=form.filters()
+            project=project_access.project,
+            query=form.cleaned_data["q"],
+            filters=form.filters(),
+            viewer_id=blind_viewer(project_access),
         )
     context = {"access": project_access, "project": project_access.project}
     return render(request, "coding/search.html", {**context, "form": form, "results": results})

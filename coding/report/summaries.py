@@ -746,7 +746,9 @@ def theme_workspace(
     from coding.embeddings import BACKEND_LABELS, backend_name
     from coding.suggest import headline_suggestions
 
-    suggested = headline_suggestions(project=project, theme=theme, exclude=list(positions))
+    suggested = headline_suggestions(
+        project=project, theme=theme, exclude=list(positions), viewer_id=viewer_id
+    )
     return ThemeWorkspace(
         suggested=[view_of(quote) for quote in suggested],
         suggested_by=BACKEND_LABELS[backend_name()],

@@ -55,6 +55,8 @@ def channels(client, transcript, theme, quote):
         "md export": reverse("report:export", args=[slug]) + "?format=md&all_quotes=on",
         "agreement": reverse("coding:agreement", args=[slug]),
         "disagreements": reverse("coding:disagreement", args=[slug, transcript.pk, theme.pk]),
+        # The transcript's own text is found (every member reads it); the quote is not.
+        "search": reverse("coding:search", args=[slug]) + f"?q={SECRET}",
     }
     found = {}
     for name, url in urls.items():
@@ -71,6 +73,9 @@ def test_the_other_coders_quote_is_hidden_everywhere_until_all_are_done(
     for user in (enabler, author):
         client.force_login(user)
         for name, (status, body) in channels(client, transcript, theme, theirs).items():
+            if name == "search":  # the transcript's passage is found, never the quote
+                assert f"#quote-{theirs.pk}" not in body and "search-results" in body
+                continue
             assert SECRET not in body or name == "coding page" and body.count(SECRET) == 1, name
             assert str(theirs.uuid) not in body, name
             if name == "quote JSON":
