@@ -26,7 +26,7 @@ from django.template.loader import render_to_string
 
 from aefront import errors
 from aefront.middleware import wants_json
-from interviews.uploads import format_size
+from interviews.uploads import format_size, is_recording_upload
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -40,11 +40,18 @@ def declared_length(request: HttpRequest) -> int:
 
 def body_limit(request: HttpRequest) -> int:
     if request.content_type == "multipart/form-data":
+        if is_recording_upload(request.path_info):
+            return settings.AEFRONT_MAX_RECORDING_BYTES + 1024 * 1024
         return settings.AEFRONT_MAX_REQUEST_BYTES
     return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 def too_large_message(request: HttpRequest, size: int, limit: int) -> str:
+    if request.content_type == "multipart/form-data" and is_recording_upload(request.path_info):
+        return (
+            f"This recording is too large ({format_size(size)}): the limit is "
+            f"{format_size(settings.AEFRONT_MAX_RECORDING_BYTES)}."
+        )
     if request.content_type == "multipart/form-data":
         return (
             f"This upload is too large ({format_size(size)}): the limit is "
@@ -130,6 +137,8 @@ def bounded_wsgi(application):
 
     def bounded(environ, start_response):
         limit = max(settings.AEFRONT_MAX_REQUEST_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        if is_recording_upload(environ.get("PATH_INFO", "")):
+            limit = settings.AEFRONT_MAX_RECORDING_BYTES + 1024 * 1024
         environ["wsgi.input"] = BoundedInput(environ["wsgi.input"], limit)
         return application(environ, start_response)
 

@@ -207,6 +207,9 @@ AEFRONT_MAX_TEXT_CHARS = env_int("MAX_TEXT_CHARS", 5 * 1024 * 1024)
 # proxy's client_max_body_size 21m). Larger requests get 413 before they are read.
 AEFRONT_MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", AEFRONT_MAX_UPLOAD_BYTES + 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Interview recordings (interviews/recordings.py): their own limit, checked while the
+# upload arrives (the proxy's client_max_body_size must allow it on the recording URL).
+AEFRONT_MAX_RECORDING_BYTES = env_int("MAX_RECORDING_BYTES", 2 * 1024**3)
 
 # Theme suggestions (coding/embeddings.py): "auto" uses the local sentence-embedding model
 # when the [suggest] extra is installed and the lexical TF-IDF ranking otherwise; "model"

@@ -67,6 +67,7 @@ class Block:
     speaker: str = ""
     is_interviewer: bool = False
     kind: str = "turn"
+    started_at_ms: int | None = None
 
 
 def speaker_name(turn: SpeakerTurn) -> str:
@@ -84,7 +85,14 @@ def blocks_for(text: str, turns: list[SpeakerTurn]) -> list[Block]:
     if turns:
         for turn in sorted(turns, key=lambda t: (t.start, t.index)):
             raw.append(
-                Block(turn.start, turn.end, speaker_name(turn), turn.is_interviewer, "turn")
+                Block(
+                    turn.start,
+                    turn.end,
+                    speaker_name(turn),
+                    turn.is_interviewer,
+                    "turn",
+                    turn.started_at_ms,
+                )
             )
     else:
         position = 0

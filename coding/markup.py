@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.safestring import SafeString
 
+from interviews.recordings import format_ms
+
 if TYPE_CHECKING:
     from coding.layout import Block, Segment
 
@@ -35,6 +37,12 @@ def safe_colour(colour: str | None) -> str:
 
 def esc(value: Any) -> str:
     return html_escape(str(value), quote=True)
+
+
+def seconds(ms: int) -> str:
+    """Milliseconds as seconds for a data-start attribute: 7000 -> "7", 7250 -> "7.25"."""
+    whole, part = divmod(ms, 1000)
+    return f"{whole}.{part:03}".rstrip("0").rstrip(".")
 
 
 def transcript_html(
@@ -67,12 +75,24 @@ def transcript_html(
 
     def close_block(current: Block) -> None:
         css = current.kind + (" interviewer" if current.is_interviewer else "")
-        out.append(f'<div class="{css}" data-speaker="{esc(current.speaker)}">')
+        timed = current.started_at_ms is not None
+        start = seconds(int(current.started_at_ms)) if timed else ""
+        out.append(
+            f'<div class="{css}" data-speaker="{esc(current.speaker)}"'
+            + (f' data-start="{esc(start)}">' if timed else ">")
+        )
         out.append('<span class="turn-stripes" aria-hidden="true">')
         for theme_id in stripes:
             colour = safe_colour(theme_by_id[theme_id].colour)
             out.append(f'<span class="stripe" style="--c:{colour}"></span>')
         out.append("</span>")
+        if timed:
+            # Empty: its time is CSS content, so the text of #transcript stays exact.
+            time = format_ms(int(current.started_at_ms))
+            out.append(
+                f'<button type="button" class="turn-play" data-start="{esc(start)}" '
+                f'data-time="{esc(time)}" aria-label="Play from {esc(time)}"></button>'
+            )
         out.extend(inside)
         out.append("</div>")
         inside.clear()

@@ -25,6 +25,7 @@ from coding.tree import theme_paths, tree_order
 from interviews.access import ProjectAccess
 from interviews.access import get_in_project as access_get
 from interviews.models import Project, SpeakerTurn, Transcript
+from interviews.recordings import KINDS, may_hear
 
 POLL_MS = 20_000  # how often the page asks for other coders' changes (AEFRONT_POLL_MS)
 
@@ -300,6 +301,23 @@ def changed_quotes(
     return [quote_json(quote, links.get(quote.pk, []), access=access) for quote in quotes]
 
 
+def recording_view(
+    transcript: Transcript, access: ProjectAccess, blocks: list[Block]
+) -> dict[str, Any] | None:
+    """The player's source, for those who may hear it, and whether any turn has a time."""
+    if not transcript.recording_file or transcript.recording_format not in KINDS:
+        return None
+    if not may_hear(access):
+        return None
+    return {
+        "url": reverse(
+            "interviews:transcript_recording", args=[access.project.slug, transcript.pk]
+        ),
+        "type": KINDS[transcript.recording_format].content_type,
+        "timed": any(block.started_at_ms is not None for block in blocks),
+    }
+
+
 def transcript_page(
     transcript: Transcript, *, access: ProjectAccess, filters: Filters
 ) -> dict[str, Any]:
@@ -312,7 +330,7 @@ def transcript_page(
     turns = list(
         SpeakerTurn.objects.filter(transcript=transcript)
         .select_related("participant")
-        .only("index", "start", "end", "is_interviewer", "participant__pseudonym")
+        .only("index", "start", "end", "is_interviewer", "started_at_ms", "participant__pseudonym")
     )
     themes = codebook(project.pk)
     paths = theme_paths(themes)
@@ -355,7 +373,9 @@ def transcript_page(
         "can_propose": can_code and (is_admin or project.enablers_can_propose_themes),
         "filters": filters.as_json(),
         "themes": [theme_json(theme, paths) for theme in themes],
-        "turns": [[b.start, b.end, b.speaker, b.kind, b.is_interviewer] for b in blocks],
+        "turns": [
+            [b.start, b.end, b.speaker, b.kind, b.is_interviewer, b.started_at_ms] for b in blocks
+        ],
         "quotes": [
             quote_json(quote, links[quote.pk], access=access, with_text=False)
             for quote in all_quotes
@@ -371,6 +391,7 @@ def transcript_page(
         "filter_themes": [(theme_by_id[pk], paths[pk]) for pk in used_theme_ids],
         "filter_coders": coders,
         "round": round_view(transcript, access),
+        "recording": recording_view(transcript, access, blocks),
         "anchor_flags": anchor_flags(transcript, access),
         "can_code": can_code,
         "can_propose": data["can_propose"],

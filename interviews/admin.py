@@ -45,7 +45,14 @@ class ProjectAdmin(ProjectScopedAdmin):
     list_display = ["name", "slug", "member_count", "transcript_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "description", "report_title", "enablers_can_propose_themes"]
+    fields = [
+        "name",
+        "slug",
+        "description",
+        "report_title",
+        "enablers_can_propose_themes",
+        "authors_hear_recordings",
+    ]
     inlines = [MembershipInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

@@ -19,6 +19,10 @@ class Project(models.Model):
         default=True,
         help_text="Enablers may create new themes while coding; they are marked as proposed.",
     )
+    authors_hear_recordings = models.BooleanField(
+        default=False,
+        help_text="Report authors may play interview recordings (they hold voices).",
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
     )
@@ -139,6 +143,11 @@ def original_upload_path(instance: "Transcript", filename: str) -> str:
     return f"originals/{instance.uuid}"
 
 
+def recording_upload_path(instance: "Transcript", filename: str) -> str:
+    # Never the user's file name, and never under a public path: MEDIA is not served.
+    return f"recordings/{instance.uuid}"
+
+
 class LiveTranscriptManager(models.Manager):
     def get_queryset(self) -> models.QuerySet:
         return super().get_queryset().filter(deleted_at__isnull=True)
@@ -173,6 +182,14 @@ class Transcript(models.Model):
     original_name = models.CharField(max_length=255, blank=True)
     original_format = models.CharField(max_length=10, blank=True)
     original_sha256 = models.CharField(max_length=64, blank=True)
+    recording_file = models.FileField(upload_to=recording_upload_path, blank=True)
+    recording_name = models.CharField(max_length=255, blank=True)
+    recording_format = models.CharField(
+        max_length=10, blank=True, help_text="What its content is (mp3, m4a, wav, ogg)."
+    )
+    recording_ms = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The recording's duration."
+    )
     text = models.TextField()
     title_is_safe = models.BooleanField(
         default=False,

@@ -396,8 +396,31 @@ def http_status(error: ImportRejected) -> int:
     return STATUS_FOR_CODE.get(error.code, 422)
 
 
+RECORDING_UPLOAD = "imports:attach_recording"
+
+
+def is_recording_upload(path_info: str) -> bool:
+    """Whether this path is the recording upload (its own, larger, limit)."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        return resolve(path_info).view_name == RECORDING_UPLOAD
+    except Resolver404:
+        return False
+
+
+def upload_limit(request) -> int:
+    """The most one uploaded file of this request may hold, in bytes."""
+    from django.conf import settings
+
+    if request is not None and is_recording_upload(request.path_info):
+        return settings.AEFRONT_MAX_RECORDING_BYTES
+    return limits_from_settings().max_upload_bytes
+
+
 class SizeLimitUploadHandler(FileUploadHandler):
-    """Stops receiving any uploaded file past AEFRONT_MAX_UPLOAD_BYTES.
+    """Stops receiving any uploaded file past AEFRONT_MAX_UPLOAD_BYTES (for a recording,
+    AEFRONT_MAX_RECORDING_BYTES).
 
     The file is skipped (not kept in memory or /tmp) and its name is recorded in
     `request.oversized_uploads`, so the view can refuse it by name.
@@ -405,7 +428,7 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
     def __init__(self, request=None) -> None:
         super().__init__(request)
-        self.limit = limits_from_settings().max_upload_bytes
+        self.limit = upload_limit(request)
         self.received = 0
         if request is not None and not hasattr(request, "oversized_uploads"):
             request.oversized_uploads = []

@@ -13,4 +13,9 @@ urlpatterns = [
         views.transcript_original,
         name="transcript_original",
     ),
+    path(
+        "p/<slug:project_slug>/transcripts/<id:transcript_id>/recording/",
+        views.transcript_recording,
+        name="transcript_recording",
+    ),
 ]

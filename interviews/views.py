@@ -1,7 +1,8 @@
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from interviews import access
+from interviews import access, recordings
 from interviews.overview import project_rows, transcript_rows
 
 
@@ -50,3 +51,22 @@ def transcript_original(
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
+
+
+@access.project_page()
+def transcript_recording(
+    request: HttpRequest, project_access: access.ProjectAccess, transcript_id: int
+) -> HttpResponse:
+    """The interview's recording for the page's player, with Range requests for seeking.
+
+    It holds voices: report authors hear it only where the project allows it.
+    """
+    if not recordings.may_hear(project_access):
+        raise PermissionDenied("Your role in this project may not play its recordings.")
+    transcript = access.get_transcript(project_access, transcript_id)
+    if not transcript.recording_file or transcript.recording_format not in recordings.KINDS:
+        raise Http404("This transcript has no recording.")
+    try:
+        return recordings.recording_response(request, transcript)
+    except FileNotFoundError:
+        raise Http404("The recording is missing from storage.") from None

@@ -266,3 +266,13 @@ class ReviewForm(forms.Form):
                     remember_name=remember,
                 )
         return mapping
+
+
+class RecordingForm(forms.Form):
+    """The interview's recording, on the review page (type checked by content, not here)."""
+
+    recording = forms.FileField(
+        label="Recording file",
+        help_text="MP3, M4A/AAC, WAV or Ogg; its type is read from the content.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".mp3,.m4a,.mp4,.wav,.ogg,.opus"}),
+    )

@@ -13,4 +13,9 @@ urlpatterns = [
         views.review,
         name="review",
     ),
+    path(
+        "p/<slug:project_slug>/import/<id:transcript_id>/recording/",
+        views.attach_recording,
+        name="attach_recording",
+    ),
 ]

@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from aefront import errors
-from interviews import access
-from interviews.imports.forms import FileUploadForm, ReviewForm, UploadForm
+from interviews import access, recordings
+from interviews.imports.forms import FileUploadForm, RecordingForm, ReviewForm, UploadForm
 from interviews.imports.reading import awaiting_review, speaker_rows
 from interviews.models import Participant, Project, Transcript
 from interviews.parsing import ImportRejected
@@ -232,9 +232,35 @@ def review(
             "project": project_access.project,
             "transcript": transcript,
             "form": form,
+            "recording_form": RecordingForm(),
+            "recording_length": recordings.format_ms(transcript.recording_ms or 0),
             "locked": locked,
             "preview": transcript.text[:PREVIEW_CHARS],
             "preview_cut": len(transcript.text) > PREVIEW_CHARS,
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@access.project_page(access.IMPORT_ROLES, methods=("POST",))
+def attach_recording(
+    request: HttpRequest, project_access: access.ProjectAccess, transcript_id: int
+) -> HttpResponse:
+    """Attach (or replace) the interview's recording, then back to the review page."""
+    transcript = access.get_transcript(project_access, transcript_id)
+    form = RecordingForm(request.POST, request.FILES)
+    try:
+        if getattr(request, "oversized_uploads", None):
+            raise recordings.too_large(None)
+        if not form.is_valid():
+            raise ValidationError(errors.sentences(form))
+        upload = form.cleaned_data["recording"]
+        found = recordings.attach_recording(
+            transcript=transcript, upload=upload, filename=upload.name
+        )
+    except ValidationError as refused:
+        messages.error(request, f"The recording was not attached: {errors.sentence(refused)}")
+    else:
+        length = recordings.format_ms(found.duration_ms)
+        messages.success(request, f"Recording attached ({found.kind.label}, {length}).")
+    return redirect("imports:review", project_access.project.slug, transcript.pk)

@@ -33,12 +33,13 @@ const quotes = new Map(data.quotes.map((quote) => [quote.id, quote]));
 let since = data.now;
 let pendingRefresh = false;
 
-const blocks = data.turns.map(([start, end, speaker, kind, interviewer]) => ({
+const blocks = data.turns.map(([start, end, speaker, kind, interviewer, startedAtMs]) => ({
   start: index.toUtf16(start),
   end: index.toUtf16(end),
   speaker,
   kind,
   interviewer,
+  startedAtMs,
 }));
 
 const quoteText = (quote) => quote.text ?? index.slice(quote.start, quote.end);
@@ -714,6 +715,7 @@ const MOVES = {
 
 root.addEventListener("keydown", (event) => {
   if (event.altKey || event.metaKey) return;
+  if (event.target.closest("button")) return; // a turn's play button keeps its own keys
   const move = MOVES[event.key];
   if (move) {
     event.preventDefault();

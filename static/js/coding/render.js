@@ -60,6 +60,15 @@ function markPiece(text, ids, look, seen) {
   return node;
 }
 
+// "1:05" or "1:02:05", as interviews/recordings.py format_ms.
+function formatTime(ms) {
+  const total = Math.floor(ms / 1000);
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, "0");
+  return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`;
+}
+
 // quotes: [{id, start, end, themes}] with start/end in UTF-16 units; blocks likewise.
 export function renderTranscript(root, { text, blocks, quotes, themes }) {
   const byId = new Map(quotes.map((q) => [q.id, q]));
@@ -116,6 +125,19 @@ export function renderTranscript(root, { text, blocks, quotes, themes }) {
     holder.className = "turn-stripes";
     holder.setAttribute("aria-hidden", "true");
     blockEl.append(holder);
+    if (block.startedAtMs !== null && block.startedAtMs !== undefined) {
+      // As coding/markup.py: an empty button (its time is CSS content), text unchanged.
+      const seconds = String(block.startedAtMs / 1000);
+      const time = formatTime(block.startedAtMs);
+      blockEl.dataset.start = seconds;
+      const play = document.createElement("button");
+      play.type = "button";
+      play.className = "turn-play";
+      play.dataset.start = seconds;
+      play.dataset.time = time;
+      play.setAttribute("aria-label", `Play from ${time}`);
+      blockEl.append(play);
+    }
     stripeThemes = new Set();
   };
 
