@@ -79,3 +79,35 @@ def test_the_review_page_offers_the_recording_upload(
         page.get_by_role("button", name="Attach recording").click()
     page.get_by_text("Recording attached (WAV, 0:01).").wait_for()
     assert_accessible(page, context="review page with a recording")
+
+
+def test_the_transcription_keys_play_step_and_change_speed(
+    page, live_server, login, enabler, transcript
+):
+    with_recording(transcript, [0, 2500, None])
+    login(page, enabler)
+    page.goto(f"{live_server.url}{transcript.get_absolute_url()}")
+    page.wait_for_function("document.getElementById('recording').readyState >= 1")
+    audio = "document.getElementById('recording')"
+    page.locator("#transcript").focus()  # the keys work while coding, not only on the player
+    page.keyboard.press("Alt+Shift+F")
+    page.wait_for_function(
+        f"Math.abs({audio}.currentTime - 5) < 0.01 || {audio}.currentTime > 3.9"
+    )
+    page.keyboard.press("Alt+Shift+B")
+    page.wait_for_function(f"{audio}.currentTime < 0.1 && {audio}.currentTime >= 0")
+    page.keyboard.press("Alt+Shift+Period")
+    assert page.evaluate(f"{audio}.playbackRate") == 1.25
+    for _ in range(5):
+        page.keyboard.press("Alt+Shift+Comma")
+    assert page.evaluate(f"{audio}.playbackRate") == 0.5  # never below 0.5×
+    page.get_by_role("status").filter(has_text="Speed 0.5×").wait_for(state="attached")
+    page.keyboard.press("Alt+Shift+P")
+    page.wait_for_function(f"!{audio}.paused")
+    page.keyboard.press("Alt+Shift+P")
+    page.wait_for_function(f"{audio}.paused")
+    # Seeking into the second turn highlights it.
+    page.evaluate(f"{audio}.currentTime = 3")
+    expect_playing = "document.querySelector('#transcript .turn.playing')?.dataset.start"
+    page.wait_for_function(f"{expect_playing} === '2.5'")
+    assert page.page_errors == []
