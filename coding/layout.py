@@ -68,6 +68,7 @@ class Block:
     is_interviewer: bool = False
     kind: str = "turn"
     started_at_ms: int | None = None
+    turn: int | None = None  # the SpeakerTurn's index
 
 
 def speaker_name(turn: SpeakerTurn) -> str:
@@ -92,6 +93,7 @@ def blocks_for(text: str, turns: list[SpeakerTurn]) -> list[Block]:
                     turn.is_interviewer,
                     "turn",
                     turn.started_at_ms,
+                    turn.index,
                 )
             )
     else:

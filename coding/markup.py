@@ -77,10 +77,10 @@ def transcript_html(
         css = current.kind + (" interviewer" if current.is_interviewer else "")
         timed = current.started_at_ms is not None
         start = seconds(int(current.started_at_ms)) if timed else ""
-        out.append(
-            f'<div class="{css}" data-speaker="{esc(current.speaker)}"'
-            + (f' data-start="{esc(start)}">' if timed else ">")
-        )
+        out.append(f'<div class="{css}" data-speaker="{esc(current.speaker)}"')
+        if current.turn is not None:
+            out.append(f' data-turn="{esc(current.turn)}"')
+        out.append(f' data-start="{esc(start)}">' if timed else ">")
         out.append('<span class="turn-stripes" aria-hidden="true">')
         for theme_id in stripes:
             colour = safe_colour(theme_by_id[theme_id].colour)

@@ -315,6 +315,11 @@ def recording_view(
         ),
         "type": KINDS[transcript.recording_format].content_type,
         "timed": any(block.started_at_ms is not None for block in blocks),
+        # "/…/turns/0/start/" without its "0/start/": the page adds a turn's index.
+        "turn_base": reverse(
+            "interviews:turn_start", args=[access.project.slug, transcript.pk, 0]
+        )[: -len("0/start/")],
+        "may_time": access.can_code,
     }
 
 
@@ -372,9 +377,11 @@ def transcript_page(
         "is_admin": is_admin,
         "can_propose": can_code and (is_admin or project.enablers_can_propose_themes),
         "filters": filters.as_json(),
+        "recording": recording_view(transcript, access, blocks),
         "themes": [theme_json(theme, paths) for theme in themes],
         "turns": [
-            [b.start, b.end, b.speaker, b.kind, b.is_interviewer, b.started_at_ms] for b in blocks
+            [b.start, b.end, b.speaker, b.kind, b.is_interviewer, b.started_at_ms, b.turn]
+            for b in blocks
         ],
         "quotes": [
             quote_json(quote, links[quote.pk], access=access, with_text=False)
@@ -391,7 +398,7 @@ def transcript_page(
         "filter_themes": [(theme_by_id[pk], paths[pk]) for pk in used_theme_ids],
         "filter_coders": coders,
         "round": round_view(transcript, access),
-        "recording": recording_view(transcript, access, blocks),
+        "recording": data["recording"],
         "anchor_flags": anchor_flags(transcript, access),
         "can_code": can_code,
         "can_propose": data["can_propose"],

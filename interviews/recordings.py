@@ -18,7 +18,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from aefront.errors import UserError
-from interviews.models import Membership, Transcript
+from interviews.models import Membership, SpeakerTurn, Transcript
 from interviews.uploads import display_name, format_size
 
 DEFAULT_MAX_RECORDING_BYTES = 2 * 1024**3
@@ -141,6 +141,25 @@ def attach_recording(*, transcript: Transcript, upload: File, filename: str) -> 
         storage = transcript.recording_file.storage
         transaction.on_commit(lambda: storage.delete(old))
     return found
+
+
+@transaction.atomic
+def set_turn_start(*, transcript: Transcript, index: int, started_at_ms: int) -> SpeakerTurn:
+    """Give a turn its start time in the recording (for transcripts imported without times)."""
+    if not transcript.recording_file:
+        raise UserError("This transcript has no recording to take a time from.", status=409)
+    limit = transcript.recording_ms
+    if started_at_ms < 0 or (limit is not None and started_at_ms > limit):
+        raise UserError(f"The time must be within the recording (0 to {format_ms(limit or 0)}).")
+    turn = (
+        SpeakerTurn.objects.select_for_update().filter(transcript=transcript, index=index).first()
+    )
+    if turn is None:
+        raise UserError("This transcript has no such turn.", status=404)
+    turn.started_at_ms = started_at_ms
+    turn.full_clean()
+    turn.save(update_fields=["started_at_ms"])
+    return turn
 
 
 def may_hear(access: Any) -> bool:

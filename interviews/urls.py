@@ -18,4 +18,9 @@ urlpatterns = [
         views.transcript_recording,
         name="transcript_recording",
     ),
+    path(
+        "p/<slug:project_slug>/transcripts/<id:transcript_id>/turns/<int:turn_index>/start/",
+        views.turn_start,
+        name="turn_start",
+    ),
 ]

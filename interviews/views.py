@@ -1,7 +1,10 @@
+import json
+
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from aefront.errors import BadRequest
 from interviews import access, recordings
 from interviews.overview import project_rows, transcript_rows
 
@@ -70,3 +73,22 @@ def transcript_recording(
         return recordings.recording_response(request, transcript)
     except FileNotFoundError:
         raise Http404("The recording is missing from storage.") from None
+
+
+@access.project_json(("POST",), access.CODING_ROLES)
+def turn_start(
+    request: HttpRequest,
+    project_access: access.ProjectAccess,
+    transcript_id: int,
+    turn_index: int,
+) -> HttpResponse:
+    """Set one turn's start to the playback position: JSON `{"ms": 61500}`."""
+    transcript = access.get_transcript(project_access, transcript_id)
+    try:
+        ms = json.loads(request.body or b"{}").get("ms")
+    except (ValueError, AttributeError):
+        raise BadRequest('Send JSON: {"ms": milliseconds}.') from None
+    if not isinstance(ms, int) or isinstance(ms, bool):
+        raise BadRequest("`ms` must be a whole number of milliseconds.")
+    turn = recordings.set_turn_start(transcript=transcript, index=turn_index, started_at_ms=ms)
+    return JsonResponse({"turn": turn.index, "ms": turn.started_at_ms})

@@ -33,14 +33,20 @@ const quotes = new Map(data.quotes.map((quote) => [quote.id, quote]));
 let since = data.now;
 let pendingRefresh = false;
 
-const blocks = data.turns.map(([start, end, speaker, kind, interviewer, startedAtMs]) => ({
+const blocks = data.turns.map(([start, end, speaker, kind, interviewer, startedAtMs, turn]) => ({
   start: index.toUtf16(start),
   end: index.toUtf16(end),
   speaker,
   kind,
   interviewer,
   startedAtMs,
+  turn,
 }));
+// recording.js gave a turn its start time: keep it through every re-render.
+root.addEventListener("recording:turn-timed", (event) => {
+  for (const block of blocks) if (block.turn === event.detail.turn) block.startedAtMs = event.detail.ms;
+  refresh();
+});
 
 const quoteText = (quote) => quote.text ?? index.slice(quote.start, quote.end);
 const quoteUrl = (id, action = "") => `${data.urls.quote_base}${id}/${action}`;

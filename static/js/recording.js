@@ -7,6 +7,8 @@
 const audio = document.getElementById("recording");
 const root = document.getElementById("transcript");
 const status = document.getElementById("recording-status");
+const data = JSON.parse(document.getElementById("coding-data").textContent).recording || {};
+const setStartButton = document.getElementById("recording-set-start");
 const STEP_S = 5;
 const RATES = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
 
@@ -32,7 +34,45 @@ function setRate(step) {
   say(`Speed ${next}×`);
 }
 
+function csrfToken() {
+  // The CSRF cookie is HttpOnly: the token comes from the page's form (as coding.js).
+  const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+  return input ? input.value : "";
+}
+
+// The turn holding the caret (or the selection's end) in #transcript.
+function caretTurn() {
+  const node = window.getSelection().focusNode;
+  if (!node || !root.contains(node)) return null;
+  const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+  return element.closest(".turn[data-turn]");
+}
+
+async function setTurnStart() {
+  if (!data.may_time) return;
+  const turn = caretTurn();
+  if (!turn) {
+    say("Put the caret in a turn of the transcript first.");
+    return;
+  }
+  const ms = Math.round(audio.currentTime * 1000);
+  const response = await fetch(`${data.turn_base}${Number(turn.dataset.turn)}/start/`, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    body: JSON.stringify({ ms }),
+  }).catch(() => null);
+  const answer = response ? await response.json().catch(() => ({})) : {};
+  if (!response || !response.ok) {
+    say(answer.error || "The turn's time was not saved: check your connection.");
+    return;
+  }
+  root.dispatchEvent(new CustomEvent("recording:turn-timed", { detail: { turn: answer.turn, ms: answer.ms } }));
+  say(`This turn now starts at ${Math.floor(ms / 60000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, "0")}.`);
+}
+
 const KEYS = {
+  KeyS: setTurnStart,
   KeyP: () => (audio.paused ? play() : audio.pause()),
   KeyB: () => seek(audio.currentTime - STEP_S),
   KeyF: () => seek(audio.currentTime + STEP_S),
@@ -72,6 +112,7 @@ if (audio && root) {
     event.preventDefault();
     action();
   });
+  if (setStartButton) setStartButton.addEventListener("click", setTurnStart);
   audio.addEventListener("timeupdate", highlight);
   audio.addEventListener("seeked", highlight);
 }

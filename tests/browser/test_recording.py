@@ -111,3 +111,32 @@ def test_the_transcription_keys_play_step_and_change_speed(
     expect_playing = "document.querySelector('#transcript .turn.playing')?.dataset.start"
     page.wait_for_function(f"{expect_playing} === '2.5'")
     assert page.page_errors == []
+
+
+def test_an_untimed_turn_takes_the_playback_position_and_keeps_it(
+    page, live_server, login, enabler, transcript
+):
+    with_recording(transcript, [0, None, None])
+    login(page, enabler)
+    page.goto(f"{live_server.url}{transcript.get_absolute_url()}")
+    page.wait_for_function("document.getElementById('recording').readyState >= 1")
+    assert page.locator('#transcript .turn[data-turn="2"] button.turn-play').count() == 0
+    page.evaluate(
+        """() => {
+          const turn = document.querySelector('#transcript .turn[data-turn="2"]');
+          const walker = document.createTreeWalker(turn, NodeFilter.SHOW_TEXT);
+          document.getElementById('transcript').focus();
+          window.getSelection().collapse(walker.nextNode(), 3);
+          document.getElementById('recording').currentTime = 3;
+        }"""
+    )
+    page.keyboard.press("Alt+Shift+S")
+    page.locator('#transcript .turn[data-turn="2"] button.turn-play[data-start="3"]').wait_for()
+    page.get_by_role("status").filter(has_text="This turn now starts at 0:03.").wait_for(
+        state="attached"
+    )
+    turn = SpeakerTurn.objects.get(transcript=transcript, index=2)
+    assert turn.started_at_ms == 3000
+    page.reload()
+    page.get_by_role("button", name="Play from 0:03").wait_for()
+    assert page.page_errors == []

@@ -239,3 +239,57 @@ def test_no_player_for_an_author_the_project_does_not_allow(client, author, reco
     client.force_login(author)
     page = client.get(recorded.get_absolute_url()).content.decode()
     assert "<audio" not in page
+
+
+# --- turns without times -------------------------------------------------------------------
+
+
+def turn_url(transcript: Transcript, index: int) -> str:
+    return reverse("interviews:turn_start", args=[transcript.project.slug, transcript.pk, index])
+
+
+@pytest.fixture
+def untimed(recorded) -> Transcript:
+    SpeakerTurn.objects.create(transcript=recorded, index=0, start=0, end=20)
+    return recorded
+
+
+def test_an_enabler_sets_a_turns_start_and_it_plays_from_there(client, enabler, untimed):
+    client.force_login(enabler)
+    response = client.post(turn_url(untimed, 0), {"ms": 1250}, content_type="application/json")
+    assert response.status_code == 200
+    assert response.json() == {"turn": 0, "ms": 1250}
+    assert SpeakerTurn.objects.get(transcript=untimed, index=0).started_at_ms == 1250
+    page = client.get(untimed.get_absolute_url()).content.decode()
+    assert 'data-turn="0" data-start="1.25"' in page
+
+
+@pytest.mark.parametrize(
+    "payload, status",
+    [({"ms": -1}, 400), ({"ms": 999_999}, 400), ({"ms": "12"}, 400), ({"ms": True}, 400)],
+)
+def test_a_turns_start_must_be_within_the_recording(client, enabler, untimed, payload, status):
+    client.force_login(enabler)
+    response = client.post(turn_url(untimed, 0), payload, content_type="application/json")
+    assert response.status_code == status
+    assert "error" in response.json()
+    assert SpeakerTurn.objects.get(transcript=untimed, index=0).started_at_ms is None
+
+
+def test_setting_a_start_is_for_coders_of_the_project(client, author, outsider, untimed):
+    for user, status in ((author, 403), (outsider, 404)):
+        client.force_login(user)
+        response = client.post(turn_url(untimed, 0), {"ms": 5}, content_type="application/json")
+        assert response.status_code == status
+    client.force_login(outsider)
+    assert (
+        client.post(turn_url(untimed, 9), {"ms": 5}, content_type="application/json").status_code
+        == 404
+    )
+    assert SpeakerTurn.objects.get(transcript=untimed, index=0).started_at_ms is None
+
+
+def test_no_such_turn_is_404(client, enabler, untimed):
+    client.force_login(enabler)
+    response = client.post(turn_url(untimed, 7), {"ms": 5}, content_type="application/json")
+    assert response.status_code == 404

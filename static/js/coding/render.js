@@ -121,6 +121,7 @@ export function renderTranscript(root, { text, blocks, quotes, themes }) {
     blockEl = document.createElement("div");
     blockEl.className = block.kind + (block.interviewer ? " interviewer" : "");
     blockEl.dataset.speaker = block.speaker;
+    if (block.turn !== null && block.turn !== undefined) blockEl.dataset.turn = String(block.turn);
     const holder = document.createElement("span");
     holder.className = "turn-stripes";
     holder.setAttribute("aria-hidden", "true");
