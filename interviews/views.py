@@ -75,6 +75,18 @@ def transcript_recording(
         raise Http404("The recording is missing from storage.") from None
 
 
+def _milliseconds(request: HttpRequest) -> int:
+    """The `ms` of a JSON body `{"ms": 61500}`, or BadRequest."""
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise BadRequest('Send JSON: {"ms": milliseconds}.') from None
+    ms = data.get("ms") if isinstance(data, dict) else None
+    if not isinstance(ms, int) or isinstance(ms, bool):
+        raise BadRequest("`ms` must be a whole number of milliseconds.")
+    return ms
+
+
 @access.project_json(("POST",), access.CODING_ROLES)
 def turn_start(
     request: HttpRequest,
@@ -84,11 +96,6 @@ def turn_start(
 ) -> HttpResponse:
     """Set one turn's start to the playback position: JSON `{"ms": 61500}`."""
     transcript = access.get_transcript(project_access, transcript_id)
-    try:
-        ms = json.loads(request.body or b"{}").get("ms")
-    except (ValueError, AttributeError):
-        raise BadRequest('Send JSON: {"ms": milliseconds}.') from None
-    if not isinstance(ms, int) or isinstance(ms, bool):
-        raise BadRequest("`ms` must be a whole number of milliseconds.")
+    ms = _milliseconds(request)
     turn = recordings.set_turn_start(transcript=transcript, index=turn_index, started_at_ms=ms)
     return JsonResponse({"turn": turn.index, "ms": turn.started_at_ms})
