@@ -272,6 +272,41 @@ def remove_theme(*, access: ProjectAccess, quote: Quote, theme: Theme) -> Quote:
 
 
 @transaction.atomic
+def set_themes(*, access: ProjectAccess, quote: Quote, themes: Sequence[Theme]) -> Quote:
+    """Code the quote with exactly these themes (the API's PATCH): links are added and
+    removed row by row, never rewritten, and a quote keeps at least one theme."""
+    _require_editor(access, quote)
+    wanted = check_themes(access=access, themes=themes)
+    if not wanted:
+        raise CodingError("A quote needs at least one theme: delete the quote instead.")
+    codings = QuoteTheme.objects.select_for_update().filter(content_object=quote)
+    have = set(codings.values_list("tag_id", flat=True))
+    gone = have - {theme.pk for theme in wanted}
+    if gone:
+        codings.filter(tag_id__in=gone).delete()
+    _link(quote, [theme for theme in wanted if theme.pk not in have], new=True)
+    _touch(quote)
+    return quote
+
+
+@transaction.atomic
+def update_quote(
+    *,
+    access: ProjectAccess,
+    quote: Quote,
+    memo: str | None = None,
+    themes: Sequence[Theme] | None = None,
+) -> Quote:
+    """The API's PATCH: the memo, the themes, or both, in one transaction."""
+    _require_editor(access, quote)
+    if themes is not None:
+        set_themes(access=access, quote=quote, themes=themes)
+    if memo is not None:
+        edit_memo(access=access, quote=quote, memo=memo)
+    return quote
+
+
+@transaction.atomic
 def edit_memo(*, access: ProjectAccess, quote: Quote, memo: str) -> Quote:
     _require_editor(access, quote)
     if not isinstance(memo, str):

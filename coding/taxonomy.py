@@ -217,3 +217,36 @@ def copy_codebook(*, source: Project, target: Project) -> list[Theme]:
             copies[theme.pk] = copy
         remaining = [theme for theme in remaining if theme.pk not in copies]
     return list(copies.values())
+
+
+THEME_FIELDS = ("name", "parent", "description", "colour", "is_active", "order")
+
+
+@transaction.atomic
+def create_theme(*, project: Project, **fields) -> Theme:
+    """A reviewed theme of the project's codebook (an admin's write)."""
+    unknown = set(fields) - set(THEME_FIELDS)
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    theme = Theme(project=project, **fields)
+    theme.name = " ".join(str(theme.name).split())
+    theme.slug = theme.unique_slug()
+    theme.full_clean()
+    theme.save()
+    return theme
+
+
+@transaction.atomic
+def update_theme(*, theme: Theme, changes: dict) -> Theme:
+    """Rename, describe, nest, recolour, reorder, retire or reactivate one theme."""
+    unknown = set(changes) - set(THEME_FIELDS)
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    for field, value in changes.items():
+        setattr(theme, field, value)
+    if "name" in changes:
+        theme.name = " ".join(str(theme.name).split())
+        theme.slug = theme.unique_slug()
+    theme.full_clean()
+    theme.save()
+    return theme
