@@ -91,7 +91,9 @@ TEMPLATES = [
 
 DATABASES = {
     "default": database_from_url(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        # Persistent connections (seconds; 0 closes them after each request).
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 600),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

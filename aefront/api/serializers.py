@@ -177,6 +177,9 @@ class QuoteSerializer(serializers.ModelSerializer):
         fields += ["themes", "is_cleared", "created_at", "updated_at"]
 
     def get_themes(self, quote: Quote) -> list[int]:
+        known = getattr(quote, "theme_ids", None)  # set by the service that just wrote it
+        if known is not None:
+            return sorted(known)
         return sorted(coding.tag_id for coding in quote.codings.all())
 
 
