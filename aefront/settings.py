@@ -55,6 +55,10 @@ MIDDLEWARE = [
     "aefront.request_limits.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages, JSON and exports compressed (static files come precompressed from
+    # whitenoise above). Django's gzip pads with random bytes against BREACH, and the
+    # CSRF token is masked per response.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -600,3 +600,18 @@ def test_every_list_endpoint_has_a_query_count_case():
 @pytest.mark.django_db
 def test_reverse_names_are_stable():
     assert reverse("api:quotes", args=["alpha"]) == "/api/v1/projects/alpha/quotes/"
+
+
+@pytest.mark.django_db
+def test_pages_and_api_answers_are_compressed(world, client):
+    transcript = world["transcript"]
+    Transcript.objects.filter(pk=transcript.pk).update(text=transcript.text * 40)
+    api = api_client(world, "author")
+    url = f"/api/v1/projects/{world['project'].slug}/transcripts/{transcript.pk}/"
+    plain = api.get(url)
+    squeezed = api.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert squeezed["Content-Encoding"] == "gzip"
+    assert len(squeezed.content) < len(plain.content) / 3
+    client.force_login(world["users"]["collaborator"])
+    page = client.get(transcript.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
+    assert page.status_code == 200 and page["Content-Encoding"] == "gzip"
