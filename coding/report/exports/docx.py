@@ -13,7 +13,6 @@ import datetime
 import re
 from typing import BinaryIO
 
-
 from coding.report.exports.rows import Report
 
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")

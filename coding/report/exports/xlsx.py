@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterable
 from typing import BinaryIO
 
-
 # Characters XML 1.0 (and so XLSX) cannot hold at all.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 XLSX_CELL_LIMIT = 32_767
