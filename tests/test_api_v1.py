@@ -615,3 +615,16 @@ def test_pages_and_api_answers_are_compressed(world, client):
     client.force_login(world["users"]["collaborator"])
     page = client.get(transcript.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
     assert page.status_code == 200 and page["Content-Encoding"] == "gzip"
+
+
+@pytest.mark.django_db
+def test_the_fast_lists_answer_what_the_serializers_document(world):
+    from aefront.api.serializers import QuoteSerializer, TranscriptDetailSerializer
+
+    client = api_client(world, "author")
+    base = f"/api/v1/projects/{world['project'].slug}"
+    listed = client.get(f"{base}/quotes/").json()["results"][0]
+    assert listed == QuoteSerializer(world["quote"]).data
+    assert client.get(f"{base}/quotes/{world['quote'].pk}/").json() == listed
+    detail = client.get(f"{base}/transcripts/{world['transcript'].pk}/").json()
+    assert detail == json.loads(json.dumps(TranscriptDetailSerializer(world["transcript"]).data, default=str))

@@ -26,6 +26,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, status
 from rest_framework.response import Response
 
+from aefront.api import reading
 from aefront.api import serializers as s
 from aefront.api.models import AccessToken
 from aefront.api.tokens import revoke_token
@@ -36,7 +37,7 @@ from coding.reading import get_quote, get_theme
 from coding.report import authoring
 from coding.tree import placed
 from interviews import access, projects
-from interviews.models import LocalSystem, Membership, Participant, SpeakerTurn
+from interviews.models import LocalSystem, Membership, Participant
 
 ADMINS = frozenset({Membership.Role.ADMIN})
 
@@ -189,14 +190,11 @@ class TranscriptDetail(ProjectView):
     serializer_class = s.TranscriptDetailSerializer
 
     def get(self, request, project_slug, pk):
-        turns = SpeakerTurn.objects.select_related("participant").order_by("index")
         transcript = access.get_in_project(
-            self.access,
-            transcripts_of(self.access).defer(None).prefetch_related(Prefetch("turns", turns)),
-            pk,
-            what="transcript",
+            self.access, transcripts_of(self.access).defer(None), pk, what="transcript"
         )
-        return Response(s.TranscriptDetailSerializer(transcript).data)
+        data = s.TranscriptSerializer(transcript).data
+        return Response({**data, "text": transcript.text, "turns": reading.turn_dicts(transcript)})
 
 
 # --- the codebook ---------------------------------------------------------------------
@@ -280,9 +278,13 @@ class QuoteList(ProjectView, generics.ListAPIView):
 
     def get_queryset(self):
         f = _valid(s.QuoteFilterSerializer, self.request.query_params)
+        if "theme" in f:  # a subquery, so that a quote is listed once
+            f["id__in"] = QuoteTheme.objects.filter(tag_id=f.pop("theme")).values(
+                "content_object_id"
+            )
         lookups = {
             "transcript_id": f.get("transcript"),
-            "codings__tag_id": f.get("theme"),
+            "id__in": f.get("id__in"),
             "coder__username": f.get("coder"),
             "created_at__gt": f.get("created_after"),
             "created_at__lt": f.get("created_before"),
@@ -292,8 +294,9 @@ class QuoteList(ProjectView, generics.ListAPIView):
         return quotes_of(self.access).filter(**wanted).order_by("transcript_id", "start", "pk")
 
     @extend_schema(parameters=QUOTE_FILTERS)
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    def get(self, request, project_slug):
+        page = self.paginate_queryset(reading.quote_values(self.get_queryset()))
+        return self.get_paginated_response(reading.quote_dicts(page))
 
     @extend_schema(request=s.QuoteCreateSerializer, responses={201: s.QuoteSerializer})
     def post(self, request, project_slug):
