@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
@@ -627,4 +628,49 @@ def test_the_fast_lists_answer_what_the_serializers_document(world):
     assert listed == QuoteSerializer(world["quote"]).data
     assert client.get(f"{base}/quotes/{world['quote'].pk}/").json() == listed
     detail = client.get(f"{base}/transcripts/{world['transcript'].pk}/").json()
-    assert detail == json.loads(json.dumps(TranscriptDetailSerializer(world["transcript"]).data, default=str))
+    assert detail == json.loads(
+        json.dumps(TranscriptDetailSerializer(world["transcript"]).data, default=str)
+    )
+
+
+# --- hostile input ---------------------------------------------------------------------------
+
+WRITES = sorted((method, path) for method, path in CASES if method in {"post", "patch"})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path"), WRITES)
+def test_no_generated_body_makes_a_5xx(world, method, path):
+    from hypothesis import HealthCheck, given, settings
+
+    from tests.test_fuzz_endpoints import body
+
+    client = api_client(world, "owner")
+    client.raise_request_exception = False
+    url = url_for(world, "owner", method, path)
+
+    @settings(
+        max_examples=20,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(sent=body)
+    def check(sent):
+        kind, payload = sent
+        send = getattr(client, method)
+        if kind == "json":
+            response = send(url, payload, content_type="application/json")
+        elif method == "post":
+            response = send(url, payload)
+        else:
+            response = send(
+                url,
+                urlencode(payload, doseq=True),
+                content_type="application/x-www-form-urlencoded",
+            )
+        assert response.status_code < 500, f"{method} {url} {kind} {payload!r:.300}"
+        if response.status_code >= 400:
+            assert response.json()["error"]
+
+    check()

@@ -42,6 +42,8 @@ def _answer(message: str, status_code: int, fields: dict | None = None) -> Respo
 
 
 def handle(exc, context):
+    if isinstance(exc, RecursionError):  # JSON nested thousands deep
+        return _answer("The request body is nested too deeply.", status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ValidationError) and not isinstance(exc, exceptions.ValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else None
         return _answer(errors.sentence(exc), errors.status_of(exc), fields)
