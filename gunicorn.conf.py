@@ -33,6 +33,10 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 
 def post_fork(server, worker):
     """A connection opened by the master (preload) must not be shared by the workers."""
+    from django.conf import settings
+
+    if not settings.configured:  # not preloaded: the worker imports the app itself
+        return
     from django.db import connections
 
     for connection in connections.all(initialized_only=True):
