@@ -29,10 +29,11 @@ def quote_values(queryset):
     )  # fmt: skip
 
 
-def quote_dicts(rows) -> list[dict[str, Any]]:
-    """One query for the themes of all these quotes."""
+def quote_dicts(rows, themes: dict[int, list[int]] | None = None) -> list[dict[str, Any]]:
+    """One query for the themes of all these quotes (none if `themes` are given)."""
     rows = list(rows)
-    themes = theme_ids_by_quote(row[0] for row in rows)
+    if themes is None:
+        themes = theme_ids_by_quote(row[0] for row in rows)
     out = []
     for pk, key, transcript, start, end, text, memo, coder, cleared, created, updated in rows:
         out.append(
@@ -45,6 +46,16 @@ def quote_dicts(rows) -> list[dict[str, Any]]:
             }
         )  # fmt: skip
     return out
+
+
+def quote_dict(quote, theme_ids) -> dict[str, Any]:
+    """A quote just written (no query: its coder is the caller, its themes are known)."""
+    row = (
+        quote.pk, quote.uuid, quote.transcript_id, quote.start, quote.end, quote.text,
+        quote.memo, quote.coder.get_username(), quote.is_cleared, quote.created_at,
+        quote.updated_at,
+    )  # fmt: skip
+    return quote_dicts([row], {quote.pk: list(theme_ids)})[0]
 
 
 def turn_dicts(transcript: Transcript) -> list[dict[str, Any]]:

@@ -308,7 +308,8 @@ class QuoteList(ProjectView, generics.ListAPIView):
             key=data.pop("uuid", None),
             **data,
         )
-        return Response(s.QuoteSerializer(quote).data, status=status.HTTP_201_CREATED)
+        body = reading.quote_dict(quote, quote.theme_ids)
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class QuoteDetail(ProjectView):
