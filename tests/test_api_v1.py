@@ -674,3 +674,17 @@ def test_no_generated_body_makes_a_5xx(world, method, path):
             assert response.json()["error"]
 
     check()
+
+
+@pytest.mark.django_db
+def test_the_tokens_page_needs_a_login_and_a_csrf_token(world):
+    anonymous = Client()
+    assert anonymous.get("/api/tokens/")["Location"].startswith("/accounts/login/")
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(world["users"]["collaborator"])
+    assert strict.post("/api/tokens/", {"name": "x", "scope": "write"}).status_code == 403
+    other, _ = world["tokens"]["owner"]
+    strict_page = Client()
+    strict_page.force_login(world["users"]["collaborator"])
+    strict_page.post(f"/api/tokens/{other.pk}/revoke/")
+    assert AccessToken.objects.get(pk=other.pk).revoked_at is None
