@@ -13,19 +13,22 @@ from interviews.models import Membership, Project
 Role = Membership.Role
 
 
-@transaction.atomic
 def create_project(*, user, name: str, slug: str, description: str = "") -> Project:
-    """A new project, with its creator as the project admin (a superuser's write)."""
+    """A new project, with its creator as the project admin (a superuser's write).
+
+    Two INSERTs in one transaction: the slug's uniqueness is the database's (a taken
+    slug rolls the transaction back and is reported on the field), not a query first.
+    """
     if not user.is_superuser:
         raise UserError("Only a site administrator can create projects.", status=403)
     project = Project(name=" ".join(str(name).split()), slug=slug, description=description)
-    project.full_clean()
+    project.full_clean(validate_unique=False)
     try:
         with transaction.atomic():
-            project.save()
+            project.save(force_insert=True)
+            Membership.objects.create(user=user, project=project, role=Role.ADMIN)
     except IntegrityError:
         raise ValidationError({"slug": "Another project uses this slug."}) from None
-    Membership.objects.create(user=user, project=project, role=Role.ADMIN)
     return project
 
 

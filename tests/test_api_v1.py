@@ -688,3 +688,27 @@ def test_the_tokens_page_needs_a_login_and_a_csrf_token(world):
     strict_page.force_login(world["users"]["collaborator"])
     strict_page.post(f"/api/tokens/{other.pk}/revoke/")
     assert AccessToken.objects.get(pk=other.pk).revoked_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_creating_a_theme_or_a_project_is_as_cheap_as_a_quote(world, make_user):
+    from tests.coding.test_api import work_statements
+
+    owner = api_client(world, "owner")
+    url = f"/api/v1/projects/{world['project'].slug}/themes/"
+    with CaptureQueriesContext(connection) as queries:
+        made = owner.post(url, {"name": "Bed pressure"}, content_type="application/json")
+    assert made.status_code == 201
+    assert len(work_statements(queries)) <= 6  # token, membership, slug, insert, tree
+    again = owner.post(url, {"name": "BED pressure"}, content_type="application/json")
+    assert again.status_code == 400 and "name" in again.json()["fields"]
+    boss = make_user("boss", is_superuser=True)
+    client = Client(
+        HTTP_AUTHORIZATION=f"Bearer {issue_token(user=boss, name='t', scope='write')[1]}"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        made = client.post(
+            "/api/v1/projects/", {"name": "N", "slug": "n"}, content_type="application/json"
+        )
+    assert made.status_code == 201
+    assert len(work_statements(queries)) <= 3  # token, two inserts
