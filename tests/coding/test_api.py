@@ -574,8 +574,8 @@ def test_create_costs_a_fixed_number_of_queries(
 
 
 def work_statements(queries) -> list[str]:
-    """The statements that read or write rows: SQLite's backend also logs the BEGIN and
-    COMMIT of the transaction (psycopg sends them without Django's log)."""
+    """The statements that read or write rows, without the BEGIN and COMMIT of the one
+    transaction (which the query log shows as statements too)."""
     control = ("BEGIN", "COMMIT", "ROLLBACK")
     return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(control)]
 
