@@ -56,9 +56,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages, JSON and exports compressed (static files come precompressed from
-    # whitenoise above). Django's gzip pads with random bytes against BREACH, and the
-    # CSRF token is masked per response.
-    "django.middleware.gzip.GZipMiddleware",
+    # whitenoise above), at a fast level (aefront/compression.py). Django's gzip pads
+    # with random bytes against BREACH, and the CSRF token is masked per response.
+    "aefront.compression.FastGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -206,6 +206,7 @@ REST_FRAMEWORK = {
     # ?format= names an export format, not a renderer.
     "URL_FORMAT_OVERRIDE": None,
 }
+AEFRONT_GZIP_LEVEL = env_int("GZIP_LEVEL", 1)
 # Requests per token (or per signed-in user) and minute, counted per server process.
 AEFRONT_API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 1200)
 SPECTACULAR_SETTINGS = {

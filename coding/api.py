@@ -118,9 +118,8 @@ def quotes(request: HttpRequest, project_access: access.ProjectAccess, transcrip
         memo=data.get("memo") or "",
         key=data.get("uuid"),
     )
-    known = {theme.pk for theme in codebook}
-    fresh = None if set(quote.theme_ids) - known else codebook  # a theme proposed just now
-    return saved(quote, project_access, status=201, codebook=fresh)
+    proposed = set(quote.theme_ids) - {theme.pk for theme in codebook}  # by new_theme
+    return saved(quote, project_access, status=201, codebook=None if proposed else codebook)
 
 
 @project_json(("GET",))
