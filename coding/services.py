@@ -234,6 +234,12 @@ def _add_to_earlier(quote: Quote, themes: Sequence[Theme], *, key: bool) -> Quot
                 raise CodingError("This uuid already belongs to a different quote.")
             if earlier.deleted_at is None:
                 _add_to_existing(earlier, themes, quote.memo)
+            else:  # a retry of a quote deleted since: returned as it is
+                earlier.theme_ids = sorted(
+                    QuoteTheme.objects.filter(content_object=earlier).values_list(
+                        "tag_id", flat=True
+                    )
+                )
             return earlier
     existing = Quote.objects.filter(
         transcript=quote.transcript_id, coder=quote.coder_id, start=quote.start, end=quote.end

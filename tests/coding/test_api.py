@@ -631,3 +631,18 @@ def test_an_api_quote_post_costs_at_most_6_statements(enabler, transcript, theme
     )  # token+user, membership, transcript, themes, 2 inserts
     assert not any("SAVEPOINT" in sql for sql in statements)
     assert response.json()["themes"] == [theme.pk]
+
+
+@pytest.mark.django_db
+def test_a_retry_of_a_deleted_quote_answers_that_quote(client, enabler, transcript, theme):
+    client.force_login(enabler)
+    url = f"/p/{transcript.project.slug}/transcripts/{transcript.pk}/quotes/"
+    key = str(uuid.uuid4())
+    body = {"start": 5, "end": 12, "text": transcript.text[5:12], "themes": [theme.pk]}
+    first = client.post(url, {**body, "uuid": key}, content_type="application/json").json()
+    Quote.objects.filter(pk=first["quote"]["id"]).update(deleted_at="2026-01-01T00:00:00Z")
+    again = client.post(url, {**body, "uuid": key}, content_type="application/json")
+    assert again.status_code == 201
+    assert again.json()["quote"]["id"] == first["quote"]["id"]
+    assert again.json()["quote"]["deleted"] is True
+    assert again.json()["quote"]["themes"] == [theme.pk]
