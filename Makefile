@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint format install install-dev serve clean
+.PHONY: run test bench bench-http lint format install install-dev serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: install-dev
 
 bench: install-dev
 	DEBUG=$${DEBUG-1} $(BIN)/python -m bench $(BENCH_ARGS)
+
+# As shipped: gunicorn, DEBUG off, over HTTP, on SQLite and PostgreSQL (BENCH_PG_URL).
+bench-http: install-dev
+	$(BIN)/python -m bench --http $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -41,20 +41,24 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def database_from_url(url: str) -> dict[str, Any]:
+def database_from_url(url: str, conn_max_age: int = 0) -> dict[str, Any]:
     """Django DATABASES entry for a sqlite:/// or postgres:// URL.
 
     SQLite runs in WAL mode with a busy timeout and IMMEDIATE transactions, so two
     coders saving at once wait for each other instead of failing with "database is
-    locked". PostgreSQL closes connections per request: a thread-per-request server
-    with persistent connections can exhaust max_connections.
+    locked". Connections live `conn_max_age` seconds (settings: DB_CONN_MAX_AGE,
+    600 by default): a request no longer pays a PostgreSQL connection and password
+    handshake. Each gunicorn thread holds at most one, so a server holds at most
+    workers × threads connections (3 × 4 = 12 as deployed, well under PostgreSQL's
+    100). Health checks test a kept connection before a request reuses it, and the
+    fault middleware drops broken ones, so a database restart costs one 503, not many.
     """
     if not url.startswith(("sqlite:", "postgres:", "postgresql:", "pgsql:")):
         raise ImproperlyConfigured(
             f"DATABASE_URL must start with sqlite:/// or postgres://; got {url.split(':')[0]!r}"
         )
     try:
-        config = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True)
+        config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
     except ValueError as error:
         raise ImproperlyConfigured(f"DATABASE_URL could not be read: {error}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":

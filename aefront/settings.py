@@ -38,7 +38,11 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "auditlog",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "aefront",
+    "aefront.api",
     "interviews",
     "coding",
     "coding.report",
@@ -52,6 +56,10 @@ MIDDLEWARE = [
     "aefront.request_limits.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages, JSON and exports compressed (static files come precompressed from
+    # whitenoise above), at a fast level (aefront/compression.py). Django's gzip pads
+    # with random bytes against BREACH, and the CSRF token is masked per response.
+    "aefront.compression.FastGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -91,7 +99,9 @@ TEMPLATES = [
 
 DATABASES = {
     "default": database_from_url(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        # Persistent connections (seconds; 0 closes them after each request).
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 600),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -177,6 +187,50 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
         "form-action": [SELF],
     }
+}
+
+# The public API (aefront/api/): personal access tokens or the session (which keeps CSRF),
+# membership through interviews/access.py, JSON errors naming the field and the reason.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "aefront.api.authentication.AccessTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["aefront.api.permissions.ProjectMember"],
+    "DEFAULT_THROTTLE_CLASSES": ["aefront.api.throttling.PerTokenThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "aefront.api.pagination.Pages",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "aefront.api.exceptions.handle",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # ?format= names an export format, not a renderer.
+    "URL_FORMAT_OVERRIDE": None,
+}
+AEFRONT_GZIP_LEVEL = env_int("GZIP_LEVEL", 1)
+# Requests per token (or per signed-in user) and minute, counted per server process.
+AEFRONT_API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 1200)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "aefront API",
+    "DESCRIPTION": (
+        "Projects, transcripts with their speaker turns, participants (pseudonyms only), "
+        "the codebook, quotes and their themes, theme summaries, redaction terms and "
+        "exports. Authenticate with `Authorization: Bearer <token>` (a personal access "
+        "token from /api/tokens/) or the browser session."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "interviews.models.Membership.Role",
+        "ScopeEnum": "aefront.api.models.AccessToken.Scope",
+    },
 }
 
 LANGUAGE_CODE = "en-gb"

@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+import aefront.converters  # noqa: F401 (registers <id:>)
 from aefront import mfa, session_timeout
+from aefront.api import pages as api_pages
 from interviews.admin_scope import view_on_site
 
 # A database fault met in any middleware layer answers 503, not 500.
@@ -24,6 +26,9 @@ urlpatterns = [
         name="admin_view_on_site",
     ),
     path("admin/", admin.site.urls),
+    path("api/", include("aefront.api.urls")),
+    path("api/tokens/", api_pages.tokens, name="api_tokens"),
+    path("api/tokens/<id:token_id>/revoke/", api_pages.revoke, name="api_token_revoke"),
     path("", include("interviews.urls")),
     path("", include("interviews.imports.urls")),
     path("", include("coding.urls")),

@@ -18,7 +18,23 @@ def main() -> int:
     parser.add_argument("--quotes", type=int, default=20_000, help="quotes in the project")
     parser.add_argument("--themes", type=int, default=40)
     parser.add_argument("--only", help="run only the bench module with this name")
+    parser.add_argument(
+        "--http",
+        action="store_true",
+        help="measure through gunicorn over HTTP with the production settings (bench/served.py)",
+    )
+    parser.add_argument("--http-databases", default="sqlite,postgres")
+    parser.add_argument("--http-transcripts", type=int, default=50)
+    parser.add_argument("--http-quotes", type=int, default=5000)
+    parser.add_argument("--http-repeat", type=int, default=200, help="quote POSTs timed")
     options = parser.parse_args()
+    if options.http:
+        from bench.served import measure_http
+        from bench.table import render
+
+        rows = measure_http(options)
+        print(render(rows))
+        return 0 if all(row.verdict == "ok" for row in rows) else 1
 
     workdir = Path(tempfile.mkdtemp(prefix="aefront-bench-"))
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
@@ -39,7 +55,9 @@ def main() -> int:
     rows = []
     package_dir = Path(__file__).parent
     for module_info in sorted(pkgutil.iter_modules([str(package_dir)]), key=lambda m: m.name):
-        if module_info.name in {"table", "synthetic"} or module_info.name.startswith("_"):
+        if module_info.name in {"table", "synthetic", "served"} or module_info.name.startswith(
+            "_"
+        ):
             continue
         if options.only and module_info.name != options.only:
             continue

@@ -47,9 +47,15 @@ def bind(form_class: type[forms.ListAwareForm], request: HttpRequest) -> dict[st
     return form.cleaned_data
 
 
-def themes_by_id(project_access: access.ProjectAccess, ids: list[int]) -> list[Theme]:
-    """The project's themes with these ids; any other id is an error naming it."""
-    found = {theme.pk: theme for theme in Theme.objects.filter(pk__in=ids)}
+def themes_by_id(
+    project_access: access.ProjectAccess, ids: list[int], codebook: list[Theme] | None = None
+) -> list[Theme]:
+    """The project's themes with these ids; any other id is an error naming it.
+
+    `codebook`: the project's themes, if already loaded (then no query)."""
+    if codebook is None:
+        codebook = list(Theme.objects.filter(pk__in=ids))
+    found = {theme.pk: theme for theme in codebook}
     themes = []
     for theme_id in ids:
         theme = found.get(theme_id)
@@ -59,8 +65,13 @@ def themes_by_id(project_access: access.ProjectAccess, ids: list[int]) -> list[T
     return themes
 
 
-def saved(quote: Quote, project_access: access.ProjectAccess, status: int = 200) -> JsonResponse:
-    data = quote_payload(quote, access=project_access)
+def saved(
+    quote: Quote,
+    project_access: access.ProjectAccess,
+    status: int = 200,
+    codebook: list[Theme] | None = None,
+) -> JsonResponse:
+    data = quote_payload(quote, access=project_access, loaded_themes=codebook)
     return JsonResponse({"quote": data}, status=status)
 
 
@@ -94,18 +105,21 @@ def quotes(request: HttpRequest, project_access: access.ProjectAccess, transcrip
         )
     project_access.require(CODING_ROLES, "coding")
     data = bind(forms.QuoteCreateForm, request)
+    # One read of the codebook serves the check of the themes and the answer.
+    codebook = list(Theme.objects.filter(project=project_access.project))
     quote = services.code_passage(
         access=project_access,
         transcript=transcript,
         start=data["start"],
         end=data["end"],
         text=data["text"],
-        themes=themes_by_id(project_access, data["themes"]),
+        themes=themes_by_id(project_access, data["themes"], codebook),
         new_theme=data.get("new_theme") or "",
         memo=data.get("memo") or "",
         key=data.get("uuid"),
     )
-    return saved(quote, project_access, status=201)
+    proposed = set(quote.theme_ids) - {theme.pk for theme in codebook}  # by new_theme
+    return saved(quote, project_access, status=201, codebook=None if proposed else codebook)
 
 
 @project_json(("GET",))

@@ -268,12 +268,21 @@ def theme_ids_by_quote(quote_ids: Iterable[int]) -> dict[int, list[int]]:
     return found
 
 
-def quote_payload(quote: Quote, *, access: ProjectAccess) -> dict[str, Any]:
-    """The saved quote as the API returns it: its themes in full, with paths (2 queries)."""
-    themes = codebook(quote.transcript.project_id)
+def quote_payload(
+    quote: Quote, *, access: ProjectAccess, loaded_themes: list[Theme] | None = None
+) -> dict[str, Any]:
+    """The saved quote as the API returns it: its themes in full, with paths (2 queries;
+    none given the project's themes in `loaded_themes` and the service's `theme_ids`)."""
+    if loaded_themes is None:
+        themes = codebook(quote.transcript.project_id)
+    else:
+        themes = tree_order(loaded_themes)
     paths = theme_paths(themes)
     order = {theme.pk: n for n, theme in enumerate(themes)}
-    ids = sorted(theme_ids_by_quote([quote.pk]).get(quote.pk, []), key=order.get)
+    ids = getattr(quote, "theme_ids", None)
+    if ids is None or loaded_themes is None:
+        ids = theme_ids_by_quote([quote.pk]).get(quote.pk, [])
+    ids = sorted(ids, key=order.get)
     data = quote_json(QuoteRow.of(quote), ids, access=access)
     by_id = {theme.pk: theme for theme in themes}
     data["theme_details"] = [theme_json(by_id[pk], paths) for pk in ids]

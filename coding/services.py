@@ -50,7 +50,8 @@ def _require_editor(access: ProjectAccess, quote: Quote) -> None:
 def _validated(quote: Quote) -> None:
     """Quote.clean() (offsets and text) and every field, as one readable refusal."""
     try:
-        quote.full_clean(exclude=LOADED)
+        # The check constraints are Quote.clean()'s (and the database's): no query for them.
+        quote.full_clean(exclude=LOADED, validate_constraints=False)
     except ValidationError as error:
         raise CodingError(sentence(error)) from error
 
@@ -73,7 +74,8 @@ def check_themes(*, access: ProjectAccess, themes: Sequence[Theme]) -> list[Them
 LOADED = ["transcript", "coder", "uuid"]
 
 
-def _link(quote: Quote, themes: Iterable[Theme], *, new: bool = False) -> None:
+def _link(quote: Quote, themes: Iterable[Theme], *, new: bool = False) -> set[int]:
+    """Code the quote with these themes too; returns the ids it is coded with now."""
     have: set[int] = set()
     if not new:
         have = set(
@@ -91,6 +93,7 @@ def _link(quote: Quote, themes: Iterable[Theme], *, new: bool = False) -> None:
             # Another request linked the same theme a moment ago: the row exists, as wanted.
             pass
         have.add(theme.pk)
+    return have
 
 
 def _touch(quote: Quote) -> None:
@@ -149,7 +152,6 @@ def find_or_propose_theme(*, access: ProjectAccess, name: str) -> Theme:
 # --- quotes ---------------------------------------------------------------------------
 
 
-@transaction.atomic
 def code_passage(
     *,
     access: ProjectAccess,
@@ -171,6 +173,12 @@ def code_passage(
       quote (adding any themes it did not have yet).
     - If the coder already has a live quote on exactly this span, the themes and the
       memo are added to it instead of failing.
+
+    The common case costs two statements: the quote's INSERT and one INSERT of its
+    codings, in one transaction. Only when that INSERT meets the span or the key taken
+    (the unique constraints say so) is the transaction rolled back and the earlier
+    quote looked up, in a second one. The returned quote's `theme_ids` are the themes
+    it is coded with now.
     """
     _require_coder(access)
     if transcript.project_id != access.project.pk:
@@ -181,56 +189,69 @@ def code_passage(
     )
     _validated(quote)
     themes = check_themes(access=access, themes=themes)
-    if str(new_theme or "").strip():
-        proposed = find_or_propose_theme(access=access, name=new_theme)  # active, this project
-        if proposed not in themes:
-            themes.append(proposed)
-    if not themes:
+    if not themes and not str(new_theme or "").strip():
         raise CodingError("Choose at least one theme for the passage.")
     if key is not None:
         try:
-            key = uuid_module.UUID(str(key))
+            quote.uuid = uuid_module.UUID(str(key))
         except ValueError:
             raise CodingError("uuid must be a UUID such as crypto.randomUUID() makes.") from None
-        earlier = Quote.all_objects.filter(uuid=key).first()
+    try:
+        with transaction.atomic():
+            wanted = _with_new_theme(access, themes, new_theme)
+            quote.save(force_insert=True)
+            QuoteTheme.objects.bulk_create(
+                [QuoteTheme(content_object=quote, tag=theme) for theme in wanted]
+            )
+            quote.theme_ids = [theme.pk for theme in wanted]
+            return quote
+    except IntegrityError:
+        pass  # the span or the key is taken: add to that quote instead
+    with transaction.atomic():
+        wanted = _with_new_theme(access, themes, new_theme)
+        return _add_to_earlier(quote, wanted, key=key is not None)
+
+
+def _with_new_theme(access: ProjectAccess, themes: list[Theme], new_theme: str) -> list[Theme]:
+    if not str(new_theme or "").strip():
+        return themes
+    proposed = find_or_propose_theme(access=access, name=new_theme)  # active, this project
+    return themes if proposed in themes else [*themes, proposed]
+
+
+def _add_to_earlier(quote: Quote, themes: Sequence[Theme], *, key: bool) -> Quote:
+    """The quote whose key or span `quote` met: the same key returns the earlier quote
+    (a retry), the same span gets the themes and the memo added."""
+    if key:
+        earlier = Quote.all_objects.filter(uuid=quote.uuid).first()
         if earlier is not None:
             same = (
-                earlier.transcript_id == transcript.pk
-                and earlier.coder_id == coder.pk
-                and (earlier.start, earlier.end) == (start, end)
+                earlier.transcript_id == quote.transcript_id
+                and earlier.coder_id == quote.coder_id
+                and (earlier.start, earlier.end) == (quote.start, quote.end)
             )
             if not same:
                 raise CodingError("This uuid already belongs to a different quote.")
             if earlier.deleted_at is None:
                 _add_to_existing(earlier, themes, quote.memo)
+            else:  # a retry of a quote deleted since: returned as it is
+                earlier.theme_ids = sorted(
+                    QuoteTheme.objects.filter(content_object=earlier).values_list(
+                        "tag_id", flat=True
+                    )
+                )
             return earlier
-        quote.uuid = key
-
     existing = Quote.objects.filter(
-        transcript=transcript, coder=coder, start=start, end=end
+        transcript=quote.transcript_id, coder=quote.coder_id, start=quote.start, end=quote.end
     ).first()
-    if existing is None:
-        try:
-            with transaction.atomic():
-                quote.save()
-        except IntegrityError:
-            # Lost a race with this coder's own retry (same span or same key).
-            existing = Quote.objects.filter(
-                transcript=transcript, coder=coder, start=start, end=end
-            ).first()
-            if existing is None:
-                if key is not None and Quote.all_objects.filter(uuid=key).exists():
-                    raise CodingError("This uuid already belongs to a different quote.") from None
-                raise
-        else:
-            _link(quote, themes, new=True)
-            return quote
+    if existing is None:  # deleted a moment ago
+        raise CodingError("The passage changed while saving; try again.", status=409)
     _add_to_existing(existing, themes, quote.memo)
     return existing
 
 
 def _add_to_existing(quote: Quote, themes: Sequence[Theme], memo: str) -> None:
-    _link(quote, themes)
+    quote.theme_ids = sorted(_link(quote, themes))
     memo = memo.strip()
     if memo and memo not in quote.memo:
         quote.memo = f"{quote.memo}\n\n{memo}" if quote.memo else memo
@@ -268,6 +289,41 @@ def remove_theme(*, access: ProjectAccess, quote: Quote, theme: Theme) -> Quote:
         )
     codings.filter(tag=theme).delete()
     _touch(quote)
+    return quote
+
+
+@transaction.atomic
+def set_themes(*, access: ProjectAccess, quote: Quote, themes: Sequence[Theme]) -> Quote:
+    """Code the quote with exactly these themes (the API's PATCH): links are added and
+    removed row by row, never rewritten, and a quote keeps at least one theme."""
+    _require_editor(access, quote)
+    wanted = check_themes(access=access, themes=themes)
+    if not wanted:
+        raise CodingError("A quote needs at least one theme: delete the quote instead.")
+    codings = QuoteTheme.objects.select_for_update().filter(content_object=quote)
+    have = set(codings.values_list("tag_id", flat=True))
+    gone = have - {theme.pk for theme in wanted}
+    if gone:
+        codings.filter(tag_id__in=gone).delete()
+    _link(quote, [theme for theme in wanted if theme.pk not in have], new=True)
+    _touch(quote)
+    return quote
+
+
+@transaction.atomic
+def update_quote(
+    *,
+    access: ProjectAccess,
+    quote: Quote,
+    memo: str | None = None,
+    themes: Sequence[Theme] | None = None,
+) -> Quote:
+    """The API's PATCH: the memo, the themes, or both, in one transaction."""
+    _require_editor(access, quote)
+    if themes is not None:
+        set_themes(access=access, quote=quote, themes=themes)
+    if memo is not None:
+        edit_memo(access=access, quote=quote, memo=memo)
     return quote
 
 

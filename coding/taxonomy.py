@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Min
 
 from coding import trail
@@ -230,3 +230,43 @@ def copy_codebook(*, source: Project, target: Project) -> list[Theme]:
             copies[theme.pk] = copy
         remaining = [theme for theme in remaining if theme.pk not in copies]
     return list(copies.values())
+
+
+THEME_FIELDS = ("name", "parent", "description", "colour", "is_active", "order")
+
+
+def create_theme(*, project: Project, **fields) -> Theme:
+    """A reviewed theme of the project's codebook (an admin's write).
+
+    One INSERT after the slug is picked: the unique name (any case) is the database's
+    constraint, reported on the field when it refuses, not a query first.
+    """
+    unknown = set(fields) - set(THEME_FIELDS)
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    theme = Theme(project=project, **fields)
+    theme.name = " ".join(str(theme.name).split())
+    theme.slug = theme.unique_slug()
+    theme.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            theme.save(force_insert=True)
+    except IntegrityError:
+        raise ValidationError({"name": f"The codebook already has “{theme.name}”."}) from None
+    return theme
+
+
+@transaction.atomic
+def update_theme(*, theme: Theme, changes: dict) -> Theme:
+    """Rename, describe, nest, recolour, reorder, retire or reactivate one theme."""
+    unknown = set(changes) - set(THEME_FIELDS)
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    for field, value in changes.items():
+        setattr(theme, field, value)
+    if "name" in changes:
+        theme.name = " ".join(str(theme.name).split())
+        theme.slug = theme.unique_slug()
+    theme.full_clean()
+    theme.save()
+    return theme

@@ -45,9 +45,12 @@ def test_postgres_url(scheme):
         "s3cret",
     )
     assert (config["HOST"], config["PORT"]) == ("db.internal", 5433)
-    # Thread-per-request servers with persistent connections exhaust max_connections.
+    # Closed after each request unless the settings ask for persistent connections...
     assert config["CONN_MAX_AGE"] == 0
     assert config["CONN_HEALTH_CHECKS"] is True
+    # ...which they do (DB_CONN_MAX_AGE), always with health checks.
+    kept = database_from_url("postgres://aefront:s3cret@db.internal:5433/aefront_prod", 600)
+    assert (kept["CONN_MAX_AGE"], kept["CONN_HEALTH_CHECKS"]) == (600, True)
     assert "OPTIONS" not in config or "init_command" not in config["OPTIONS"]
 
 

@@ -259,3 +259,17 @@ def test_the_503_does_not_depend_on_the_exception_signal(quiet_client, enabler, 
         got_request_exception.connect(
             middleware._mark_fault, dispatch_uid="aefront-database-fault"
         )
+
+
+def test_fast_gzip_keeps_the_content_and_pads_against_breach():
+    import gzip
+
+    from aefront.compression import compress
+
+    data = ("P01: We were told support would come. " * 500).encode()
+    sizes = set()
+    for _ in range(8):
+        packed = compress(data, level=1, max_random_bytes=100)
+        assert gzip.decompress(packed) == data
+        sizes.add(len(packed))
+    assert len(sizes) > 1  # a random-length name in the header, as Django's own

@@ -172,3 +172,27 @@ def test_unknown_user_and_wrong_password_get_the_same_message(client, enabler):
 
     assert unknown.status_code == wrong.status_code == 200
     assert unknown.context["form"].non_field_errors() == wrong.context["form"].non_field_errors()
+
+
+def test_production_keeps_database_connections_with_health_checks():
+    """Issue 19: no PostgreSQL handshake per request; DB_CONN_MAX_AGE=0 turns it off."""
+    show = (
+        "import aefront.settings as s; d = s.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(ROOT),
+        "SECRET_KEY": "x" * 50,
+        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/db",
+    }
+    for extra, expected in (({}, "600 True"), ({"DB_CONN_MAX_AGE": "0"}, "0 True")):
+        done = subprocess.run(
+            [sys.executable, "-c", show],
+            cwd=ROOT,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.stdout.strip() == expected, done.stderr

@@ -249,9 +249,11 @@ class NameSources:
                 .values_list("real_name", flat=True)
             )
         )
+        # No ordering: the model's (transcript, index) would make DISTINCT keep every turn.
         labels = (
             SpeakerTurn.objects.filter(transcript__project=project)
             .exclude(speaker_label="")
+            .order_by()
             .values_list("speaker_label", flat=True)
             .distinct()
         )

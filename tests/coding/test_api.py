@@ -8,7 +8,9 @@ import uuid
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -570,3 +572,78 @@ def test_create_costs_a_fixed_number_of_queries(
             assert post_json(as_enabler, quotes_url(transcript), body).status_code == 201
         counts.append(len(captured.captured_queries))
     assert len(set(counts)) == 1
+
+
+def work_statements(queries) -> list[str]:
+    """The statements that read or write rows, without the BEGIN and COMMIT of the one
+    transaction (which the query log shows as statements too)."""
+    control = ("BEGIN", "COMMIT", "ROLLBACK")
+    return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(control)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_quote_post_costs_at_most_6_statements_after_the_session(enabler, transcript, theme):
+    """Issue 19: one membership read, one insert per table, no savepoint that protects
+    nothing. The session and its user cost two reads before the view (7 in all)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(enabler)
+    url = f"/p/{transcript.project.slug}/transcripts/{transcript.pk}/quotes/"
+    body = {"start": 5, "end": 12, "text": transcript.text[5:12], "themes": [theme.pk]}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 201
+    statements = work_statements(queries)
+    view = [sql for sql in statements if "django_session" not in sql and "auth_user" not in sql]
+    assert len(view) <= 5, view  # membership, transcript, codebook, 2 inserts
+    assert len(statements) <= 7, statements
+    assert not any("SAVEPOINT" in sql for sql in statements)
+    assert [sql.split()[0] for sql in statements].count("INSERT") == 2
+    assert response.json()["quote"]["themes"] == [theme.pk]
+    assert response.json()["quote"]["theme_details"][0]["name"] == theme.name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_api_quote_post_costs_at_most_6_statements(enabler, transcript, theme):
+    from django.test import Client
+
+    from aefront.api.tokens import issue_token
+
+    _, raw = issue_token(user=enabler, name="t", scope="write")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    body = {
+        "transcript": transcript.pk,
+        "start": 5,
+        "end": 12,
+        "text": transcript.text[5:12],
+        "themes": [theme.pk],
+    }
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            f"/api/v1/projects/{transcript.project.slug}/quotes/",
+            body,
+            content_type="application/json",
+        )
+    assert response.status_code == 201, response.content
+    statements = work_statements(queries)
+    assert len(statements) <= 6, (
+        statements
+    )  # token+user, membership, transcript, themes, 2 inserts
+    assert not any("SAVEPOINT" in sql for sql in statements)
+    assert response.json()["themes"] == [theme.pk]
+
+
+@pytest.mark.django_db
+def test_a_retry_of_a_deleted_quote_answers_that_quote(client, enabler, transcript, theme):
+    client.force_login(enabler)
+    url = f"/p/{transcript.project.slug}/transcripts/{transcript.pk}/quotes/"
+    key = str(uuid.uuid4())
+    body = {"start": 5, "end": 12, "text": transcript.text[5:12], "themes": [theme.pk]}
+    first = client.post(url, {**body, "uuid": key}, content_type="application/json").json()
+    Quote.objects.filter(pk=first["quote"]["id"]).update(deleted_at="2026-01-01T00:00:00Z")
+    again = client.post(url, {**body, "uuid": key}, content_type="application/json")
+    assert again.status_code == 201
+    assert again.json()["quote"]["id"] == first["quote"]["id"]
+    assert again.json()["quote"]["deleted"] is True
+    assert again.json()["quote"]["themes"] == [theme.pk]

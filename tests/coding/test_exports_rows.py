@@ -83,6 +83,7 @@ def test_quote_rows_columns_and_order(data):
     assert first[2:] == [
         f"Interview {data.transcripts['T1'].pk}", "", "chief executive", "acute trust", "",
         "2018-01-10", str(data.quotes["q1"].start), str(data.quotes["q1"].end), "Coder 1", "yes",
+        str(data.quotes["q1"].uuid),
     ]  # fmt: skip
 
 
@@ -90,13 +91,17 @@ def test_quote_rows_list_every_coded_quote_with_its_clearance(data):
     rows = list(quote_rows(project=data.project))[1:]
     # The issue: CSV and XLSX hold all coded quotes; the `cleared` column tells them apart.
     assert len(rows) == 11  # 8 live quotes, 11 codings
-    assert sorted(r[-1] for r in rows) == ["no"] * 6 + ["yes"] * 5
+    assert sorted(r[-2] for r in rows) == ["no"] * 6 + ["yes"] * 5
+    # The last column is the quote's stable id, the uuid the API returns.
+    assert {r[-1] for r in rows} == {
+        str(q.uuid) for q in data.quotes.values() if q.codings.exists() and q.deleted_at is None
+    }
     # cleared: q1 (A, B), q3 (B), q5 (A), q7 (A)
     cleared = {
         (str(data.quotes[k].start), str(data.quotes[k].end)) for k in ("q1", "q3", "q5", "q7")
     }
-    assert {(r[8], r[9]) for r in rows if r[-1] == "yes"} == cleared
-    assert not {(r[8], r[9]) for r in rows if r[-1] == "no"} & cleared
+    assert {(r[8], r[9]) for r in rows if r[-2] == "yes"} == cleared
+    assert not {(r[8], r[9]) for r in rows if r[-2] == "no"} & cleared
 
 
 def test_quote_rows_pseudonyms_and_systems_on_request(data):

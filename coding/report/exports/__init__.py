@@ -32,6 +32,7 @@ class Source:
     filters: Filters
     options: ExportOptions
     final: bool = False
+    theme_ids: frozenset[int] | None = None  # the tables only: these themes' quotes
 
     def report(self) -> Report:
         report = build_report(project=self.project, filters=self.filters, options=self.options)
@@ -42,7 +43,12 @@ class Source:
         return report
 
     def quote_rows(self) -> Iterator[list[str]]:
-        return quote_rows(project=self.project, filters=self.filters, options=self.options)
+        return quote_rows(
+            project=self.project,
+            filters=self.filters,
+            options=self.options,
+            theme_ids=self.theme_ids,
+        )
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,6 @@ import datetime
 import re
 from typing import BinaryIO
 
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt, RGBColor
-
 from coding.report.exports.rows import Report
 
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -28,6 +24,11 @@ def clean(text: str) -> str:
 
 
 def write_docx(report: Report, out: BinaryIO) -> None:
+    # python-docx (and lxml) load on the first export, not in every server process.
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
     document = Document()
     properties = document.core_properties
     properties.title = clean(report.title)[:250]
@@ -65,19 +66,22 @@ def write_docx(report: Report, out: BinaryIO) -> None:
     document.save(out)
 
 
-DRAFT_RED = RGBColor(0xB1, 0x0E, 0x1E)
+DRAFT_RED = (0xB1, 0x0E, 0x1E)
 
 
 def _watermark(document, notice: str) -> None:
     """The draft notice in every page's header and at the top of the body."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt, RGBColor
+
     for section in document.sections:
         header = section.header.paragraphs[0]
         header.alignment = WD_ALIGN_PARAGRAPH.CENTER
         run = header.add_run(notice)
         run.bold = True
-        run.font.color.rgb = DRAFT_RED
+        run.font.color.rgb = RGBColor(*DRAFT_RED)
     banner = document.add_paragraph()
     run = banner.add_run(notice)
     run.bold = True
     run.font.size = Pt(14)
-    run.font.color.rgb = DRAFT_RED
+    run.font.color.rgb = RGBColor(*DRAFT_RED)

@@ -47,6 +47,7 @@ QUOTE_COLUMNS = (
     "end",
     "coder",
     "cleared",
+    "quote id",  # the quote's uuid: stable across exports, and what the API returns
 )
 MEMO_COLUMN = "memo"
 
@@ -291,10 +292,11 @@ def quote_rows(
             "content_object__memo" if options.with_memos else "content_object__is_cleared",
             "content_object__is_cleared",
             "content_object_id",
+            "content_object__uuid",
         )
     )
     for row in rows.iterator(chunk_size=2000):
-        theme_id, text, transcript_id, start, end, coder_id, memo, cleared, quote_id = row
+        theme_id, text, transcript_id, start, end, coder_id, memo, cleared, quote_id, key = row
         interview = interviews.get(transcript_id)
         speaker = speakers.speaker(transcript_id, start)
         if not quote_in_scope(filters, interview, speaker):
@@ -315,5 +317,6 @@ def quote_rows(
             str(end),
             coders.get(coder_id, ""),
             "yes" if cleared else "no",
+            str(key),
             *([redact(memo, quote_id)] if options.with_memos else []),
         ]

@@ -10,10 +10,6 @@ import re
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
-
 # Characters XML 1.0 (and so XLSX) cannot hold at all.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 XLSX_CELL_LIMIT = 32_767
@@ -33,6 +29,11 @@ def write_xlsx(rows: Iterable[list[str]], out: BinaryIO, *, title: str = "Quotes
     errors; those cells are passed as cells whose type is forced to string. Every
     other value is already a string, which openpyxl stores as one (and faster).
     """
+    # openpyxl (and the numpy it pulls in) load on the first export, not in every process.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31] or "Quotes")
     count = -1

@@ -1,0 +1,63 @@
+"""Issuing, finding and revoking personal access tokens (the page and the command call
+these). A token is `aef_` and 40 random URL-safe characters; the database keeps its
+SHA-256 digest, which is enough for a secret of 240 random bits (no salt or slow hash
+needed: nothing to guess)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from aefront.api.models import AccessToken
+from aefront.errors import UserError
+
+PREFIX = "aef_"
+MAX_LIVE_TOKENS = 20
+
+
+def digest_of(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def issue_token(*, user, name: str, scope: str) -> tuple[AccessToken, str]:
+    """A new token for `user`; returns the row and the secret, which is never shown again."""
+    name = " ".join(str(name).split())
+    if not name:
+        raise UserError("name: say what the token is for.")
+    if scope not in AccessToken.Scope.values:
+        raise UserError("scope: choose read or write.")
+    live = AccessToken.objects.filter(user=user, revoked_at__isnull=True).count()
+    if live >= MAX_LIVE_TOKENS:
+        raise UserError(f"You have {live} tokens: revoke one before making another.")
+    raw = PREFIX + secrets.token_urlsafe(30)
+    token = AccessToken(user=user, name=name, scope=scope, prefix=raw[:10], digest=digest_of(raw))
+    token.full_clean()
+    token.save()
+    return token, raw
+
+
+def find_token(raw: str) -> AccessToken | None:
+    """The live token with this secret, with its user (one query), or None."""
+    if not raw.startswith(PREFIX) or len(raw) > 100:
+        return None
+    token = (
+        AccessToken.objects.select_related("user")
+        .filter(digest=digest_of(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or (token.expires_at and token.expires_at <= timezone.now()):
+        return None
+    return token
+
+
+def revoke_token(*, user, token_id: int) -> AccessToken:
+    token = AccessToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).first()
+    if token is None:
+        raise UserError("No such token.", status=404)
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    return token
