@@ -4,6 +4,7 @@ with its filters, and optionally one theme)."""
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 
 from django.http import FileResponse, StreamingHttpResponse
@@ -11,6 +12,7 @@ from rest_framework.exceptions import ValidationError as FieldError
 
 from aefront.errors import UserError
 from coding.models import Theme
+from coding.reading import blind_viewer
 from coding.report.exports import EXPORTERS, Source
 from coding.report.forms import ExportOptionsForm, ReportFilterForm
 from interviews import access
@@ -62,7 +64,7 @@ def export_response(request, project_access: access.ProjectAccess, fmt: str, the
         raise FieldError({"theme": ["One theme's quotes come as csv or xlsx."]})
     source = Source(
         project,
-        filters.filters(),
+        dataclasses.replace(filters.filters(), viewer_id=blind_viewer(project_access)),
         options.options(),
         theme_ids=None if theme is None else frozenset({theme.pk}),
     )

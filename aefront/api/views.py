@@ -32,8 +32,8 @@ from aefront.api.models import AccessToken
 from aefront.api.tokens import revoke_token
 from aefront.api.transfers import export_response, import_upload
 from coding import services, taxonomy
-from coding.models import HeadlineQuote, Quote, QuoteTheme, RedactionTerm, Theme, ThemeSummary
-from coding.reading import get_quote, get_theme
+from coding.models import HeadlineQuote, QuoteTheme, RedactionTerm, Theme, ThemeSummary
+from coding.reading import blind_hidden, blind_viewer, get_quote, get_theme, visible_quotes
 from coding.report import authoring
 from coding.tree import placed
 from interviews import access, projects
@@ -252,8 +252,9 @@ class ThemeDetail(ProjectView):
 
 
 def quotes_of(project_access):
+    """The project's quotes this member may see (a blind round hides the other coders')."""
     return (
-        Quote.objects.filter(transcript__project=project_access.project)
+        visible_quotes(project_access)
         .select_related("coder")
         .prefetch_related(
             Prefetch("codings", QuoteTheme.objects.only("id", "tag_id", "content_object_id"))
@@ -350,9 +351,11 @@ class SummaryList(ProjectView, generics.ListAPIView):
     serializer_class = s.SummarySerializer
 
     def get_queryset(self):
-        headlines = HeadlineQuote.objects.filter(quote__deleted_at__isnull=True).order_by(
-            "position", "pk"
-        )
+        headlines = HeadlineQuote.objects.filter(quote__deleted_at__isnull=True)
+        viewer = blind_viewer(self.access)
+        if viewer is not None:
+            headlines = headlines.exclude(blind_hidden(viewer, "quote__"))
+        headlines = headlines.order_by("position", "pk")
         return (
             ThemeSummary.objects.filter(project=self.project)
             .prefetch_related(Prefetch("headlines", headlines))

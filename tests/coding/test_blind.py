@@ -55,6 +55,10 @@ def channels(client, transcript, theme, quote):
         "md export": reverse("report:export", args=[slug]) + "?format=md&all_quotes=on",
         "agreement": reverse("coding:agreement", args=[slug]),
         "disagreements": reverse("coding:disagreement", args=[slug, transcript.pk, theme.pk]),
+        "api quotes": reverse("api:quotes", args=[slug]),
+        "api quote": reverse("api:quote", args=[slug, quote.pk]),
+        "api summaries": reverse("api:summaries", args=[slug]),
+        "api export": reverse("api:export", args=[slug]) + "?format=csv",
         # The transcript's own text is found (every member reads it); the quote is not.
         "search": reverse("coding:search", args=[slug]) + f"?q={SECRET}",
     }
@@ -78,13 +82,18 @@ def test_the_other_coders_quote_is_hidden_everywhere_until_all_are_done(
                 continue
             assert SECRET not in body or name == "coding page" and body.count(SECRET) == 1, name
             assert str(theirs.uuid) not in body, name
-            if name == "quote JSON":
+            if name in ("quote JSON", "api quote"):
                 assert status == 404
             elif name == "disagreements" and user == enabler:
                 assert status == 404  # the round is still blind for them
             elif user == author and name in ("agreement", "disagreements"):
                 assert status == 403  # agreement is for the coding roles
-            elif user == author or name not in ("preview", "csv export", "md export"):
+            elif user == author or name not in (
+                "preview",
+                "csv export",
+                "md export",
+                "api export",
+            ):
                 assert status == 200, name
     # The coding page shows the transcript's text (once) but never the other quote.
     client.force_login(enabler)
