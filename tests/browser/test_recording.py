@@ -47,7 +47,7 @@ def test_pressing_a_turns_play_button_seeks_the_audio(
     page.goto(f"{live_server.url}{transcript.get_absolute_url()}")
     audio = page.locator("audio#recording")
     assert audio.get_attribute("controls") is not None
-    page.wait_for_function("document.getElementById('recording').readyState >= 1")
+    page.wait_for_function("() => (document.getElementById('recording').readyState >= 1)")
     buttons = page.locator("#transcript button.turn-play")
     assert buttons.count() == 2  # the third turn has no time
     second = page.get_by_role("button", name="Play from 0:02")
@@ -55,12 +55,12 @@ def test_pressing_a_turns_play_button_seeks_the_audio(
     second.focus()
     page.keyboard.press("Enter")
     page.wait_for_function(
-        "Math.abs(document.getElementById('recording').currentTime - 2.5) < 0.5"
+        "() => (Math.abs(document.getElementById('recording').currentTime - 2.5) < 0.5)"
     )
     page.evaluate("document.getElementById('recording').pause()")
     page.get_by_role("button", name="Play from 0:00").focus()
     page.keyboard.press("Space")
-    page.wait_for_function("document.getElementById('recording').currentTime < 1")
+    page.wait_for_function("() => (document.getElementById('recording').currentTime < 1)")
     # The buttons add no text: the transcript's text is still exactly the stored text.
     assert page.evaluate("document.getElementById('transcript').textContent") == transcript.text
     assert_accessible(page, context="coding page with a recording")
@@ -87,15 +87,15 @@ def test_the_transcription_keys_play_step_and_change_speed(
     with_recording(transcript, [0, 2500, None])
     login(page, enabler)
     page.goto(f"{live_server.url}{transcript.get_absolute_url()}")
-    page.wait_for_function("document.getElementById('recording').readyState >= 1")
+    page.wait_for_function("() => (document.getElementById('recording').readyState >= 1)")
     audio = "document.getElementById('recording')"
     page.locator("#transcript").focus()  # the keys work while coding, not only on the player
     page.keyboard.press("Alt+Shift+F")
     page.wait_for_function(
-        f"Math.abs({audio}.currentTime - 5) < 0.01 || {audio}.currentTime > 3.9"
+        f"() => (Math.abs({audio}.currentTime - 5) < 0.01 || {audio}.currentTime > 3.9)"
     )
     page.keyboard.press("Alt+Shift+B")
-    page.wait_for_function(f"{audio}.currentTime < 0.1 && {audio}.currentTime >= 0")
+    page.wait_for_function(f"() => ({audio}.currentTime < 0.1 && {audio}.currentTime >= 0)")
     page.keyboard.press("Alt+Shift+Period")
     assert page.evaluate(f"{audio}.playbackRate") == 1.25
     for _ in range(5):
@@ -103,13 +103,13 @@ def test_the_transcription_keys_play_step_and_change_speed(
     assert page.evaluate(f"{audio}.playbackRate") == 0.5  # never below 0.5×
     page.get_by_role("status").filter(has_text="Speed 0.5×").wait_for(state="attached")
     page.keyboard.press("Alt+Shift+P")
-    page.wait_for_function(f"!{audio}.paused")
+    page.wait_for_function(f"() => (!{audio}.paused)")
     page.keyboard.press("Alt+Shift+P")
-    page.wait_for_function(f"{audio}.paused")
+    page.wait_for_function(f"() => ({audio}.paused)")
     # Seeking into the second turn highlights it.
     page.evaluate(f"{audio}.currentTime = 3")
     expect_playing = "document.querySelector('#transcript .turn.playing')?.dataset.start"
-    page.wait_for_function(f"{expect_playing} === '2.5'")
+    page.wait_for_function(f"() => ({expect_playing} === '2.5')")
     assert page.page_errors == []
 
 
@@ -119,7 +119,7 @@ def test_an_untimed_turn_takes_the_playback_position_and_keeps_it(
     with_recording(transcript, [0, None, None])
     login(page, enabler)
     page.goto(f"{live_server.url}{transcript.get_absolute_url()}")
-    page.wait_for_function("document.getElementById('recording').readyState >= 1")
+    page.wait_for_function("() => (document.getElementById('recording').readyState >= 1)")
     assert page.locator('#transcript .turn[data-turn="2"] button.turn-play').count() == 0
     page.evaluate(
         """() => {
