@@ -3,6 +3,7 @@
 // every node with createElement/textContent. Offsets sent to the server are code
 // points (see coding/offsets.js).
 
+import { Codebook } from "./coding/codebook.js";
 import { ThemePicker } from "./coding/combobox.js";
 import { jumpToPlace } from "./coding/jump.js";
 import { selectionUtf16, TextIndex, utf16ToDom } from "./coding/offsets.js";
@@ -77,6 +78,7 @@ function refresh() {
     coderName: (q) => q.coder.name,
     quoteText,
   });
+  updateCodebook();
   const count = document.getElementById("quote-count");
   if (count) {
     const all = quotes.size;
@@ -295,6 +297,7 @@ const picker = new ThemePicker({
   themes,
   themeOrder,
   canPropose: data.can_propose,
+  isAdmin: data.is_admin,
   storageKey: `aefront.recentThemes.${data.project}`,
   onPick: applyTheme,
 });
@@ -532,7 +535,10 @@ async function applyTheme(choice) {
       const wanted = choice.newName.toLocaleLowerCase();
       applied = [...themes.values()].find((t) => t.name.toLocaleLowerCase() === wanted);
     }
-    if (applied) picker.remember(applied.id);
+    if (applied) {
+      picker.remember(applied.id);
+      rememberLast(applied.id);
+    }
     fillDialog();
     ui.input.focus();
     refresh();
@@ -643,7 +649,7 @@ function codeSelection() {
     showToast("Your role in this project can read quotes but not code.");
     return;
   }
-  const span = selectionUtf16(root, text);
+  const span = pendingSpan();
   if (!span) {
     showToast("Select a passage first: hold Shift and use the arrow keys.");
     return;
@@ -651,14 +657,140 @@ function codeSelection() {
   openNew(span);
 }
 
-document.addEventListener("mouseup", (event) => {
-  if (!data.can_code || dialog.open || event.button !== 0) return;
-  setTimeout(() => {
-    if (dialog.open) return;
-    const span = selectionUtf16(root, text);
-    if (span) openNew(span);
-  }, 0);
+// --- coding in one action: the codebook, number keys, the last theme again ------------
+
+// The transcript's last selection, kept while focus moves to the codebook.
+let heldRange = null;
+document.addEventListener("selectionchange", () => {
+  const selection = window.getSelection();
+  if (!selection.rangeCount) return;
+  const inside = root.contains(selection.anchorNode);
+  if (inside && !selection.isCollapsed) heldRange = selection.getRangeAt(0).cloneRange();
+  else if (inside || !selection.isCollapsed) heldRange = null;
 });
+
+function pendingSpan() {
+  const span = selectionUtf16(root, text);
+  if (span || !heldRange || !root.contains(heldRange.startContainer)) return span;
+  window.getSelection().removeAllRanges();
+  window.getSelection().addRange(heldRange);
+  return selectionUtf16(root, text);
+}
+
+const LAST_KEY = `aefront.lastTheme.${data.project}`;
+function lastTheme() {
+  try {
+    return themes.get(Number(localStorage.getItem(LAST_KEY))) || null;
+  } catch {
+    return null;
+  }
+}
+function rememberLast(themeId) {
+  try {
+    localStorage.setItem(LAST_KEY, String(themeId));
+  } catch {
+    // Private mode: R repeats nothing after a reload.
+  }
+}
+
+let quickSaving = false;
+async function quickCode(theme) {
+  if (!data.can_code) {
+    showToast("Your role in this project can read quotes but not code.");
+    return;
+  }
+  if (dialog.open || quickSaving) return;
+  if (!theme.active) {
+    showToast(`${theme.path} is retired: choose another theme.`);
+    return;
+  }
+  const span = pendingSpan();
+  if (!span) {
+    showToast(`Select a passage first, then choose ${theme.path}.`);
+    return;
+  }
+  const body = {
+    start: index.toCodePoints(span.start),
+    end: index.toCodePoints(span.end),
+    text: text.slice(span.start, span.end),
+    uuid: newKey(),
+    memo: "",
+    themes: [theme.id],
+    new_theme: "",
+  };
+  quickSaving = true;
+  let result;
+  try {
+    result = await callWithRetry("POST", data.urls.quotes, body, (seconds) => {
+      announce(`Saving… retrying in ${seconds} s`);
+    });
+  } catch (error) {
+    showToast(`Not coded: ${error.message}`);
+    return;
+  } finally {
+    quickSaving = false;
+  }
+  const before = quotes.get(result.quote.id);
+  const hadTheme = before ? before.themes.includes(theme.id) : false;
+  const quote = accept(result.quote);
+  picker.remember(theme.id);
+  rememberLast(theme.id);
+  heldRange = null;
+  const focusInRoot = document.activeElement === root;
+  refresh();
+  const end = utf16ToDom(root, index.toUtf16(quote.end));
+  window.getSelection().collapse(end.node, end.offset);
+  if (focusInRoot) root.focus({ preventScroll: true });
+  drawCaret();
+  let undo = null;
+  if (!before) undo = () => undoQuickCode(quote.id, null);
+  else if (!hadTheme) undo = () => undoQuickCode(quote.id, theme.id);
+  const hidden = shown(quote) ? "" : " It is hidden by the current filter.";
+  showToast(`Coded with ${theme.path}.${hidden}`, undo && { label: "Undo", run: undo });
+  announce(`Coded with ${theme.path}.${hidden}`);
+}
+
+// Undo of a one-action coding: the new quote goes (soft delete), or the added theme.
+async function undoQuickCode(quoteId, themeId) {
+  try {
+    if (themeId === null) {
+      await call("POST", quoteUrl(quoteId, "delete/"));
+      quotes.delete(quoteId);
+    } else {
+      accept((await call("POST", quoteUrl(quoteId, `themes/${themeId}/remove/`))).quote);
+    }
+    refresh();
+    showToast("Coding undone.");
+  } catch (error) {
+    showToast(`The coding could not be undone: ${error.message}`);
+  }
+}
+
+const codebook = new Codebook({
+  section: document.getElementById("codebook"),
+  list: document.getElementById("codebook-list"),
+  filter: document.getElementById("codebook-filter"),
+  toggle: document.getElementById("codebook-toggle"),
+  body: document.getElementById("codebook-body"),
+  themes,
+  extra: data.codebook || [],
+  canCode: data.can_code,
+  onCode: quickCode,
+});
+
+function updateCodebook() {
+  const here = new Map();
+  for (const quote of quotes.values()) {
+    for (const id of quote.themes) here.set(id, (here.get(id) || 0) + 1);
+  }
+  codebook.update(themeOrder, here);
+}
+
+document.getElementById("codebook-dialog")?.addEventListener("mousedown", (event) => event.preventDefault());
+document.getElementById("codebook-dialog")?.addEventListener("click", () => codeSelection());
+
+// A selection no longer opens the dialog: the codebook (or a number key) codes it in
+// one action, and T or the codebook's button opens the dialog.
 
 root.addEventListener("click", (event) => {
   const selection = window.getSelection();
@@ -721,6 +853,21 @@ root.addEventListener("keydown", (event) => {
     const [direction, unit, ctrlUnit] = move;
     window.getSelection().modify(event.shiftKey ? "extend" : "move", direction, event.ctrlKey ? ctrlUnit : unit);
     drawCaret();
+    return;
+  }
+  if (/^[1-9]$/.test(event.key) && !event.ctrlKey && data.can_code) {
+    const theme = codebook.numbered()[Number(event.key) - 1];
+    if (theme) {
+      event.preventDefault();
+      quickCode(theme);
+    }
+    return;
+  }
+  if ((event.key === "r" || event.key === "R") && !event.ctrlKey && data.can_code) {
+    event.preventDefault();
+    const theme = lastTheme();
+    if (theme) quickCode(theme);
+    else showToast("No theme used yet: click one in the codebook or press its number.");
     return;
   }
   const shortcut = (event.key === "t" || event.key === "T") && !event.ctrlKey;
@@ -822,6 +969,7 @@ if (location.hash.startsWith("#quote-")) flash(location.hash.slice(7));
 else jumpToPlace(root, index, utf16ToDom, location.hash);
 document.documentElement.classList.add("js");
 stats.marks = root.getElementsByTagName("mark").length;
+updateCodebook();
 watchBlocks();
 stats.wireMs = performance.now() - started;
 stats.readyAt = performance.now(); // ms since navigation started

@@ -53,8 +53,9 @@ FIND_TEXT = """
 """
 
 
-def drag_over(page, needle: str, occurrence: int = 0) -> None:
-    """Select `needle` with a real mouse drag, from inside its first to its last character."""
+def drag_over(page, needle: str, occurrence: int = 0, *, open_dialog: bool = True) -> None:
+    """Select `needle` with a real mouse drag, from inside its first to its last character,
+    then (unless `open_dialog` is false) press T for the theme dialog."""
     box = page.evaluate(FIND_TEXT, [needle, occurrence])
     assert box, f"{needle!r} is not in the transcript"
     page.mouse.move(box["x1"], box["y1"])
@@ -62,6 +63,8 @@ def drag_over(page, needle: str, occurrence: int = 0) -> None:
     page.mouse.move((box["x1"] + box["x2"]) / 2, (box["y1"] + box["y2"]) / 2, steps=5)
     page.mouse.move(box["x2"], box["y2"], steps=5)
     page.mouse.up()
+    if open_dialog:
+        page.keyboard.press("t")
 
 
 def open_page(page, live_server, transcript) -> None:
@@ -542,3 +545,115 @@ def test_a_save_answered_503_is_retried_with_backoff_until_it_lands(
     assert len(refused) == 2 and refused[0] == refused[1]  # one key: a retry, not a copy
     assert marked_text(page, quote.pk) == needle
     assert page.page_errors == []
+
+
+# --- the codebook beside the text: coding in one action ---------------------------------
+
+
+def codebook_button(page, name: str):
+    return page.locator("#codebook-list button.cb-code", has_text=name)
+
+
+def test_a_click_in_the_codebook_codes_the_selection_in_one_action(
+    page, live_server, login, enabler, transcript, theme, project_a, make_quote, assert_accessible
+):
+    blame = Theme.objects.create(
+        project=project_a,
+        name="Blame culture",
+        colour="#e91e63",
+        description="Staff fear being blamed.",
+    )
+    other = Transcript.objects.create(project=project_a, title="Other", text="One two three.")
+    make_quote(other, 0, 3, enabler, blame)
+    login(page, enabler)
+    open_page(page, live_server, transcript)
+    expect(codebook_button(page, "Blame culture")).to_contain_text("0 here · 1 in project")
+    assert_accessible(page, context="coding page with the codebook")
+
+    drag_over(page, "support would come", open_dialog=False)
+    expect(page.locator("#quote-dialog")).to_be_hidden()
+    codebook_button(page, "Blame culture").click()  # the second and last action
+    quote_mark = page.locator("#transcript mark.q")
+    quote_mark.first.wait_for()
+    quote = Quote.objects.get(transcript=transcript)
+    assert quote.text == "support would come"
+    assert list(quote.themes.all()) == [blame]
+    assert marked_text(page, quote.pk) == "support would come"
+    expect(page.locator("#quote-dialog")).to_be_hidden()
+    expect(codebook_button(page, "Blame culture")).to_contain_text("1 here · 2 in project")
+    expect(page.locator("#toast")).to_contain_text("Coded with Blame culture.")
+    assert_accessible(page, context="coding page after a one-action coding")
+
+    # The toast's Undo takes the new quote away again (a soft delete on the server).
+    page.locator("#toast").get_by_role("button", name="Undo").click()
+    expect(page.locator("#toast")).to_contain_text("Coding undone.")
+    assert not Quote.objects.filter(transcript=transcript).exists()
+    assert Quote.all_objects.filter(transcript=transcript).count() == 1
+    expect(codebook_button(page, "Blame culture")).to_contain_text("0 here · 1 in project")
+
+    # Typing filters the codebook; a definition opens from its button; it collapses.
+    page.get_by_label("Filter themes").fill("blame")
+    expect(codebook_button(page, "Tailored support")).to_be_hidden()
+    page.get_by_role("button", name="Definition of Blame culture").click()
+    expect(page.locator("#codebook-list .cb-def")).to_have_text("Staff fear being blamed.")
+    assert_accessible(page, context="codebook filtered, definition open")
+    page.get_by_role("button", name="Hide codebook").click()
+    expect(page.locator("#codebook-list")).to_be_hidden()
+    page.get_by_role("button", name="Show codebook").click()
+    expect(codebook_button(page, "Blame culture")).to_be_visible()
+    assert page.dialogs == [] and page.page_errors == []
+
+
+def test_number_keys_and_repeat_last_code_by_keyboard(
+    page, live_server, login, enabler, transcript, theme, project_a
+):
+    Theme.objects.create(project=project_a, name="Blame culture", colour="#e91e63")
+    login(page, enabler)
+    open_page(page, live_server, transcript)
+    # Tree order: "Blame culture" is 1, "Tailored support" is 2.
+    expect(codebook_button(page, "Tailored support").locator(".cb-key")).to_have_text("2")
+    page.locator("#transcript").focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    for _ in range(len("We were told")):
+        page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("2")
+    page.locator("#transcript mark.q").first.wait_for()
+    first = Quote.objects.get()
+    assert first.text == "We were told"
+    assert list(first.themes.values_list("name", flat=True)) == ["Tailored support"]
+    assert page.evaluate("document.activeElement.id") == "transcript"
+    expect(page.locator("#quote-dialog")).to_be_hidden()
+
+    # R codes the next selection with the last theme again.
+    page.keyboard.press("ArrowRight")
+    for _ in range(len("support")):
+        page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("r")
+    expect(page.locator("#transcript mark.q")).to_have_count(2)
+    second = Quote.objects.exclude(pk=first.pk).get()
+    assert second.text == "support"
+    assert list(second.themes.values_list("name", flat=True)) == ["Tailored support"]
+
+    # The same passage with another number adds that theme to the same quote.
+    for _ in range(len("support")):
+        page.keyboard.press("Shift+ArrowLeft")
+    page.keyboard.press("1")
+    expect(codebook_button(page, "Blame culture")).to_contain_text("1 here")
+    assert Quote.objects.count() == 2
+    assert set(second.themes.values_list("name", flat=True)) == {
+        "Tailored support",
+        "Blame culture",
+    }
+    assert page.page_errors == []
+
+
+def test_a_report_author_sees_the_codebook_but_cannot_code_from_it(
+    page, live_server, login, author, transcript, theme
+):
+    login(page, author)
+    open_page(page, live_server, transcript)
+    expect(page.locator("#codebook-list .cb-code", has_text="Tailored support")).to_be_visible()
+    assert page.locator("#codebook-list button.cb-code").count() == 0
+    assert page.page_errors == []
+
