@@ -308,6 +308,11 @@ def test_a_new_theme_is_proposed_from_the_dialog(
     combobox.fill("Parachuted support")
     page.get_by_role("option", name="Create theme “Parachuted support”").wait_for()
     combobox.press("Enter")
+    # The second step: nothing is made until the proposal is confirmed.
+    confirm = page.get_by_role("option", name="Propose new theme “Parachuted support”?")
+    expect(confirm).to_have_attribute("aria-selected", "true")
+    assert not Theme.objects.filter(name="Parachuted support").exists()
+    combobox.press("Enter")
     page.locator("#qd-themes li", has_text="Parachuted support").wait_for()
     close_dialog(page)
     new = Theme.objects.get(name="Parachuted support")
@@ -657,3 +662,24 @@ def test_a_report_author_sees_the_codebook_but_cannot_code_from_it(
     assert page.locator("#codebook-list button.cb-code").count() == 0
     assert page.page_errors == []
 
+
+def test_a_typo_and_enter_offers_the_close_theme_and_makes_nothing(
+    page, live_server, login, enabler, transcript, theme, assert_accessible
+):
+    login(page, enabler)
+    open_page(page, live_server, transcript)
+    drag_over(page, "parachuted in")
+    page.get_by_role("dialog").wait_for()
+    combobox = page.get_by_role("combobox", name="Theme")
+    combobox.fill("Tailord suport")
+    combobox.press("Enter")  # on "Create theme “Tailord suport”"
+    close = page.get_by_role("option", name="Did you mean Tailored support?")
+    expect(close).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("option", name="Propose new theme “Tailord suport”?")).to_be_visible()
+    assert_accessible(page, context="the proposal's confirmation step")
+    combobox.press("Enter")  # the close name, highlighted first
+    page.locator("#qd-themes li", has_text="Tailored support").wait_for()
+    close_dialog(page)
+    assert Theme.objects.count() == 1
+    assert list(Quote.objects.get().themes.all()) == [theme]
+    assert page.page_errors == []
