@@ -85,6 +85,7 @@ function refresh() {
     const filtered = data.filters.theme || data.filters.coder || data.filters.mine;
     count.textContent = `${all} quote${all === 1 ? "" : "s"}${filtered ? `, ${list.length} shown` : ""}`;
   }
+  hideTip();
   stats.renders += 1;
   stats.renderMs = performance.now() - t0;
   watchBlocks();
@@ -806,6 +807,78 @@ caret.setAttribute("aria-hidden", "true");
 caret.hidden = true;
 wrap.append(caret);
 
+// --- highlight details: a highlight's themes and coders on hover or with the caret -------
+
+const tip = document.createElement("div");
+tip.id = "mark-tip";
+tip.className = "mark-tip";
+tip.setAttribute("role", "tooltip");
+tip.hidden = true;
+wrap.append(tip);
+let tipMark = null;
+let tipTimer = 0;
+const HELP_ID = root.getAttribute("aria-describedby") || "";
+
+function showTip(mark) {
+  clearTimeout(tipTimer);
+  if (mark === tipMark && !tip.hidden) return;
+  const ids = mark.dataset.quoteIds.split(" ").map(Number).filter((id) => quotes.has(id));
+  if (!ids.length) {
+    hideTip();
+    return;
+  }
+  const items = ids.map((id) => {
+    const quote = quotes.get(id);
+    const li = document.createElement("li");
+    const names = quote.themes.map((themeId) => (themes.get(themeId) || { path: `Theme ${themeId}` }).path);
+    const who = quote.coder.id === data.user.id ? `${quote.coder.name} (you)` : quote.coder.name;
+    li.textContent = `${names.join(", ") || "No theme"} · ${who}`;
+    return li;
+  });
+  const list = document.createElement("ul");
+  list.append(...items);
+  tip.replaceChildren(list);
+  tip.hidden = false;
+  tipMark = mark;
+  const rects = mark.getClientRects();
+  const box = rects.length ? rects[rects.length - 1] : mark.getBoundingClientRect();
+  const origin = wrap.getBoundingClientRect();
+  tip.style.top = `${box.bottom - origin.top + 4}px`;
+  tip.style.left = `${Math.max(0, Math.min(box.left - origin.left, origin.width - tip.offsetWidth))}px`;
+  root.setAttribute("aria-describedby", `${HELP_ID} mark-tip`.trim());
+}
+
+function hideTip() {
+  clearTimeout(tipTimer);
+  tip.hidden = true;
+  tipMark = null;
+  if (HELP_ID) root.setAttribute("aria-describedby", HELP_ID);
+  else root.removeAttribute("aria-describedby");
+}
+
+root.addEventListener("mouseover", (event) => {
+  const mark = event.target.closest("mark[data-quote-id]");
+  if (mark && root.contains(mark)) showTip(mark);
+  else if (tipMark && document.activeElement !== root) tipTimer = setTimeout(hideTip, 300);
+});
+// The pointer may move onto the details without them vanishing (WCAG 1.4.13).
+root.addEventListener("mouseleave", () => {
+  tipTimer = setTimeout(hideTip, 300);
+});
+tip.addEventListener("mouseenter", () => clearTimeout(tipTimer));
+tip.addEventListener("mouseleave", () => {
+  tipTimer = setTimeout(hideTip, 300);
+});
+
+function tipAtCaret() {
+  const selection = window.getSelection();
+  if (document.activeElement !== root || !selectionInRoot()) return;
+  const node = selection.focusNode;
+  const mark = (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement).closest("mark[data-quote-id]");
+  if (mark && root.contains(mark)) showTip(mark);
+  else hideTip();
+}
+
 function selectionInRoot() {
   const selection = window.getSelection();
   return selection.rangeCount > 0 && root.contains(selection.focusNode);
@@ -853,6 +926,11 @@ root.addEventListener("keydown", (event) => {
     const [direction, unit, ctrlUnit] = move;
     window.getSelection().modify(event.shiftKey ? "extend" : "move", direction, event.ctrlKey ? ctrlUnit : unit);
     drawCaret();
+    tipAtCaret();
+    return;
+  }
+  if (event.key === "Escape" && !tip.hidden) {
+    hideTip(); // dismissible without moving (WCAG 1.4.13)
     return;
   }
   if (/^[1-9]$/.test(event.key) && !event.ctrlKey && data.can_code) {
@@ -888,6 +966,7 @@ root.addEventListener("keydown", (event) => {
 root.addEventListener("focus", () => requestAnimationFrame(drawCaret));
 root.addEventListener("blur", () => {
   caret.hidden = true;
+  if (!tip.matches(":hover")) hideTip();
 });
 
 // --- finding your way: the side panel ------------------------------------------------

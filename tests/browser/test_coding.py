@@ -683,3 +683,46 @@ def test_a_typo_and_enter_offers_the_close_theme_and_makes_nothing(
     assert Theme.objects.count() == 1
     assert list(Quote.objects.get().themes.all()) == [theme]
     assert page.page_errors == []
+
+
+def test_hover_or_caret_on_a_highlight_lists_its_themes_and_coders(
+    page,
+    live_server,
+    login,
+    enabler,
+    author,
+    transcript,
+    theme,
+    project_a,
+    make_quote,
+    assert_accessible,
+):
+    blame = Theme.objects.create(project=project_a, name="Blame culture", colour="#e91e63")
+    start = transcript.text.index("support would")
+    mine = make_quote(transcript, start, start + len("support would come"), enabler, theme, blame)
+    other = make_quote(transcript, start, start + len("support"), author, theme)
+    login(page, enabler)
+    open_page(page, live_server, transcript)
+    tip = page.locator("#mark-tip")
+    page.hover(f'mark[data-quote-ids="{mine.pk} {other.pk}"]')
+    expect(tip).to_be_visible()
+    expect(tip.locator("li")).to_have_text(
+        ["Blame culture, Tailored support · enabler_a (you)", "Tailored support · author_a"]
+    )
+    assert_accessible(page, context="highlight details on hover")
+    page.mouse.move(5, 5)
+    expect(tip).to_be_hidden()
+
+    # By keyboard: the caret inside a highlight shows the same, Escape dismisses it.
+    page.locator("#transcript").focus()
+    page.evaluate(
+        "(id) => getSelection().collapse("
+        "document.querySelector(`mark[data-quote-ids='${id}']`).firstChild, 1)",
+        mine.pk,
+    )
+    page.keyboard.press("ArrowRight")  # within " would come", coded by enabler only
+    expect(tip.locator("li")).to_have_text(["Blame culture, Tailored support · enabler_a (you)"])
+    assert "mark-tip" in page.get_attribute("#transcript", "aria-describedby")
+    page.keyboard.press("Escape")
+    expect(tip).to_be_hidden()
+    assert page.page_errors == []
