@@ -341,6 +341,10 @@ def test_hostile_text_and_theme_names_stay_text(page, live_server, login, enable
     apply_theme(page, "</script>", "</script><script>window.__xss=4</script>")
     page.get_by_role("combobox", name="Theme").fill("<img src=x onerror=window.__xss=5>")
     page.get_by_role("combobox", name="Theme").press("Enter")
+    page.get_by_role(
+        "option", name="Propose new theme “<img src=x onerror=window.__xss=5>”?"
+    ).wait_for()
+    page.get_by_role("combobox", name="Theme").press("Enter")  # the proposal's second step
     page.locator("#qd-themes li", has_text="onerror=window.__xss=5").wait_for()
     close_dialog(page)
     quote = Quote.objects.get()
@@ -726,3 +730,4 @@ def test_hover_or_caret_on_a_highlight_lists_its_themes_and_coders(
     page.keyboard.press("Escape")
     expect(tip).to_be_hidden()
     assert page.page_errors == []
+
