@@ -701,6 +701,7 @@ async function quickCode(theme) {
     return;
   }
   if (dialog.open || quickSaving) return;
+  const t0 = performance.now();
   if (!theme.active) {
     showToast(`${theme.path} is retired: choose another theme.`);
     return;
@@ -743,6 +744,10 @@ async function quickCode(theme) {
   window.getSelection().collapse(end.node, end.offset);
   if (focusInRoot) root.focus({ preventScroll: true });
   drawCaret();
+  // For bench/coding.py: the click to the new highlight and its block's stripes on screen.
+  const block = document.getElementById(`quote-${quote.id}`)?.closest("#transcript > div");
+  if (block) drawBlockStripes(block, stripeState);
+  stats.quickMs = performance.now() - t0;
   let undo = null;
   if (!before) undo = () => undoQuickCode(quote.id, null);
   else if (!hadTheme) undo = () => undoQuickCode(quote.id, theme.id);
@@ -786,6 +791,27 @@ function updateCodebook() {
   }
   codebook.update(themeOrder, here);
 }
+
+// Margin stripes can be switched off (remembered in this browser).
+const STRIPES_KEY = "aefront.stripesOff";
+const stripesToggle = document.getElementById("stripes-toggle");
+function setStripes(on) {
+  stripesToggle.checked = on;
+  root.classList.toggle("no-stripes", !on);
+}
+try {
+  setStripes(localStorage.getItem(STRIPES_KEY) !== "1");
+} catch {
+  setStripes(true);
+}
+stripesToggle.addEventListener("change", () => {
+  setStripes(stripesToggle.checked);
+  try {
+    localStorage.setItem(STRIPES_KEY, stripesToggle.checked ? "0" : "1");
+  } catch {
+    // Private mode: for this page only.
+  }
+});
 
 document.getElementById("codebook-dialog")?.addEventListener("mousedown", (event) => event.preventDefault());
 document.getElementById("codebook-dialog")?.addEventListener("click", () => codeSelection());

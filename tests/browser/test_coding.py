@@ -731,3 +731,22 @@ def test_hover_or_caret_on_a_highlight_lists_its_themes_and_coders(
     expect(tip).to_be_hidden()
     assert page.page_errors == []
 
+
+def test_margin_stripes_can_be_switched_off(
+    page, live_server, login, enabler, transcript, theme, make_quote, assert_accessible
+):
+    start = transcript.text.index("support would")
+    make_quote(transcript, start, start + len("support would"), enabler, theme)
+    login(page, enabler)
+    open_page(page, live_server, transcript)
+    stripes = page.locator("#transcript .turn-stripes").first
+    expect(stripes).to_be_visible()
+    page.get_by_label("Coding stripes in the margin").uncheck()
+    expect(stripes).to_be_hidden()
+    assert_accessible(page, context="coding page without stripes")
+    open_page(page, live_server, transcript)  # remembered in this browser
+    expect(page.get_by_label("Coding stripes in the margin")).not_to_be_checked()
+    expect(page.locator("#transcript .turn-stripes").first).to_be_hidden()
+    page.get_by_label("Coding stripes in the margin").check()
+    expect(page.locator("#transcript .turn-stripes").first).to_be_visible()
+    assert page.page_errors == []
