@@ -784,6 +784,13 @@ const codebook = new Codebook({
   onCode: quickCode,
 });
 
+root.addEventListener("dragstart", () => {
+  codebook.dragging = data.can_code;
+});
+document.addEventListener("dragend", () => {
+  codebook.dragging = false;
+});
+
 function updateCodebook() {
   const here = new Map();
   for (const quote of quotes.values()) {

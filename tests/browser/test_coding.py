@@ -750,3 +750,25 @@ def test_margin_stripes_can_be_switched_off(
     page.get_by_label("Coding stripes in the margin").check()
     expect(page.locator("#transcript .turn-stripes").first).to_be_visible()
     assert page.page_errors == []
+
+
+def test_dragging_the_selection_onto_a_theme_codes_it(
+    page, live_server, login, enabler, transcript, theme, project_a
+):
+    blame = Theme.objects.create(project=project_a, name="Blame culture", colour="#e91e63")
+    login(page, enabler)
+    open_page(page, live_server, transcript)
+    drag_over(page, "parachuted in", open_dialog=False)
+    box = page.evaluate(FIND_TEXT, ["parachuted in", 0])
+    target = codebook_button(page, "Blame culture").bounding_box()
+    page.mouse.move((box["x1"] + box["x2"]) / 2, box["y1"])
+    page.mouse.down()
+    page.mouse.move(target["x"] + 20, target["y"] + target["height"] / 2, steps=8)
+    page.mouse.move(target["x"] + 30, target["y"] + target["height"] / 2, steps=2)
+    page.mouse.up()
+    page.locator("#transcript mark.q").first.wait_for()
+    quote = Quote.objects.get()
+    assert quote.text == "parachuted in"
+    assert list(quote.themes.all()) == [blame]
+    expect(page.locator("#quote-dialog")).to_be_hidden()
+    assert page.page_errors == []

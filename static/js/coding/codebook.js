@@ -1,7 +1,7 @@
 // The codebook docked beside the transcript: the project's theme tree with colour,
 // uses in this transcript and in the project, and each definition behind a toggle.
-// A click on a theme (or its number key, handled by coding.js) codes the selected
-// passage with it in one action. Filtered by typing, collapsible; built once with
+// A click on a theme, a drop of the selection on it, or its number key (handled by
+// coding.js) codes the selected passage with it in one action. Filtered by typing, collapsible; built once with
 // createElement/textContent and updated in place, so focus survives a re-render.
 
 const COLLAPSED_KEY = "aefront.codebookCollapsed";
@@ -39,6 +39,26 @@ export class Codebook {
         more.setAttribute("aria-expanded", String(open));
         document.getElementById(more.getAttribute("aria-controls")).hidden = !open;
       }
+    });
+    // Drag-to-code: the transcript's selection dropped on a theme codes it with that theme.
+    this.dragging = false;
+    const target = (event) => (this.dragging ? event.target.closest?.("button.cb-code") : null);
+    list.addEventListener("dragover", (event) => {
+      const code = target(event);
+      if (!code) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "copy";
+      code.classList.add("drop-target");
+    });
+    list.addEventListener("dragleave", (event) => target(event)?.classList.remove("drop-target"));
+    list.addEventListener("drop", (event) => {
+      const code = target(event);
+      if (!code) return;
+      event.preventDefault();
+      code.classList.remove("drop-target");
+      this.dragging = false;
+      const theme = this.themes.get(Number(code.dataset.themeId));
+      if (theme) this.onCode(theme);
     });
     filter.addEventListener("input", () => this.applyFilter());
     toggle.addEventListener("click", () => this.setCollapsed(toggle.getAttribute("aria-expanded") === "true"));
