@@ -198,6 +198,8 @@ def browser_rows(context: dict) -> list[Row]:
                     )
                     page = page_context.new_page()
                     results[size] = measure_page(page, base + path)
+                    if size == "large":
+                        results["coder"] = measure_scripted_coder(page, base + path)
                     page_context.close()
             finally:
                 browser.close()
@@ -217,6 +219,19 @@ def browser_rows(context: dict) -> list[Row]:
         Row("client re-render + stripes, 500 quotes (median)", large["work"], "ms", 250),
         Row("client re-render + stripes, 100 quotes (median)", small["work"], "ms", 250),
         Row("DOM work scaling exponent 100→500 quotes (1 = linear)", exponent, "", 1.5),
+        Row(
+            "one-click coding at 500 quotes: click to highlight + stripe (median)",
+            results["coder"]["click"],
+            "ms",
+            100,
+        ),
+        Row(
+            "scripted coder, 20 passages by codebook click: wall time per passage (median)",
+            results["coder"]["wall"],
+            "ms",
+            1000,
+        ),
+        Row("scripted coder: user actions per passage", results["coder"]["actions"], "", 2),
     ]
 
 
@@ -230,6 +245,42 @@ def measure_page(page, url: str) -> dict:
     for _ in range(9):
         work.append(page.evaluate("window.__coding.measureRender()"))
     return {"ready": statistics.median(ready[1:]), "work": statistics.median(work[1:])}
+
+
+# Selects the first ~40 characters of the n-th participant turn, as a drag would.
+SELECT_TURN = """
+(n) => {
+  const turns = [...document.querySelectorAll("#transcript > .turn:not(.interviewer)")];
+  const block = turns[n % turns.length];
+  block.scrollIntoView({ block: "center" });
+  const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+  let node = walker.nextNode();
+  while (node && !node.data.trim()) node = walker.nextNode();
+  const range = document.createRange();
+  range.setStart(node, 0);
+  range.setEnd(node, Math.min(node.data.length, 40));
+  getSelection().removeAllRanges();
+  getSelection().addRange(range);
+}
+"""
+
+
+def measure_scripted_coder(page, url: str, passages: int = 20) -> dict:
+    """A coder codes `passages` passages with two actions each: select, click a theme in
+    the codebook. Wall time per passage is from the selection to the new highlight."""
+    page.goto(url)
+    page.wait_for_selector("#transcript[data-ready]", state="attached")
+    button = page.locator("#codebook-list button.cb-code").first
+    walls, clicks = [], []
+    for n in range(passages):
+        before = page.evaluate("window.__coding.renders")
+        started = time.perf_counter()
+        page.evaluate(SELECT_TURN, 7 * n + 3)  # action 1: select
+        button.click()  # action 2: click the theme
+        page.wait_for_function("(n) => window.__coding.renders > n", arg=before)
+        walls.append((time.perf_counter() - started) * 1000)
+        clicks.append(page.evaluate("window.__coding.quickMs"))
+    return {"wall": statistics.median(walls), "click": statistics.median(clicks), "actions": 2}
 
 
 def measure(options) -> list[Row]:

@@ -168,6 +168,8 @@ class ThemeRow:
     is_active: bool
     is_proposed: bool
     depth: int = 0
+    description: str = ""
+    uses: int = 0  # live quotes in the project the viewer may see (codebook panel)
 
 
 def codebook(project_id: int) -> list[ThemeRow]:
@@ -176,6 +178,44 @@ def codebook(project_id: int) -> list[ThemeRow]:
         "pk", "name", "parent_id", "order", "colour", "is_active", "is_proposed"
     )
     return tree_order([ThemeRow(*row) for row in rows])
+
+
+def codebook_with_uses(project_id: int, access: ProjectAccess) -> list[ThemeRow]:
+    """The codebook with each theme's definition and its number of live quotes in the
+    project, leaving out those the blind rule hides from this member (still one query)."""
+    live = Q(codings__content_object__deleted_at__isnull=True)
+    viewer = blind_viewer(access)
+    if viewer is not None:
+        live &= ~blind_hidden(viewer, prefix="codings__content_object__")
+    rows = (
+        Theme.objects.filter(project_id=project_id)
+        .annotate(uses=Count("codings__content_object", filter=live, distinct=True))
+        .values_list(
+            "pk",
+            "name",
+            "parent_id",
+            "order",
+            "colour",
+            "is_active",
+            "is_proposed",
+            "description",
+            "uses",
+        )
+    )
+    return tree_order([ThemeRow(*row[:7], description=row[7], uses=row[8]) for row in rows])
+
+
+def codebook_json(themes: list[ThemeRow]) -> list[dict[str, Any]]:
+    """What the codebook panel adds to each theme: its definition and project uses."""
+    return [
+        {
+            "id": theme.pk,
+            "depth": theme.depth,
+            "description": theme.description,
+            "uses": theme.uses,
+        }
+        for theme in themes
+    ]
 
 
 def theme_json(theme: Theme | ThemeRow, paths: Mapping[int, str]) -> dict[str, Any]:
@@ -346,7 +386,7 @@ def transcript_page(
         .select_related("participant")
         .only("index", "start", "end", "is_interviewer", "started_at_ms", "participant__pseudonym")
     )
-    themes = codebook(project.pk)
+    themes = codebook_with_uses(project.pk, access)
     paths = theme_paths(themes)
     theme_by_id = {theme.pk: theme for theme in themes}
     theme_rank = {theme.pk: n for n, theme in enumerate(themes)}
@@ -388,6 +428,7 @@ def transcript_page(
         "filters": filters.as_json(),
         "recording": recording_view(transcript, access, blocks),
         "themes": [theme_json(theme, paths) for theme in themes],
+        "codebook": codebook_json(themes),
         "turns": [
             [b.start, b.end, b.speaker, b.kind, b.is_interviewer, b.started_at_ms, b.turn]
             for b in blocks

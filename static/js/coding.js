@@ -3,6 +3,7 @@
 // every node with createElement/textContent. Offsets sent to the server are code
 // points (see coding/offsets.js).
 
+import { Codebook } from "./coding/codebook.js";
 import { ThemePicker } from "./coding/combobox.js";
 import { jumpToPlace } from "./coding/jump.js";
 import { selectionUtf16, TextIndex, utf16ToDom } from "./coding/offsets.js";
@@ -84,12 +85,14 @@ function refresh() {
     coderName: (q) => q.coder.name,
     quoteText,
   });
+  updateCodebook();
   const count = document.getElementById("quote-count");
   if (count) {
     const all = quotes.size;
     const filtered = data.filters.theme || data.filters.coder || data.filters.mine;
     count.textContent = `${all} quote${all === 1 ? "" : "s"}${filtered ? `, ${list.length} shown` : ""}`;
   }
+  hideTip();
   stats.renders += 1;
   stats.renderMs = performance.now() - t0;
   watchBlocks();
@@ -302,6 +305,7 @@ const picker = new ThemePicker({
   themes,
   themeOrder,
   canPropose: data.can_propose,
+  isAdmin: data.is_admin,
   storageKey: `aefront.recentThemes.${data.project}`,
   onPick: applyTheme,
 });
@@ -539,7 +543,10 @@ async function applyTheme(choice) {
       const wanted = choice.newName.toLocaleLowerCase();
       applied = [...themes.values()].find((t) => t.name.toLocaleLowerCase() === wanted);
     }
-    if (applied) picker.remember(applied.id);
+    if (applied) {
+      picker.remember(applied.id);
+      rememberLast(applied.id);
+    }
     fillDialog();
     ui.input.focus();
     refresh();
@@ -650,7 +657,7 @@ function codeSelection() {
     showToast("Your role in this project can read quotes but not code.");
     return;
   }
-  const span = selectionUtf16(root, text);
+  const span = pendingSpan();
   if (!span) {
     showToast("Select a passage first: hold Shift and use the arrow keys.");
     return;
@@ -658,14 +665,173 @@ function codeSelection() {
   openNew(span);
 }
 
-document.addEventListener("mouseup", (event) => {
-  if (!data.can_code || dialog.open || event.button !== 0) return;
-  setTimeout(() => {
-    if (dialog.open) return;
-    const span = selectionUtf16(root, text);
-    if (span) openNew(span);
-  }, 0);
+// --- coding in one action: the codebook, number keys, the last theme again ------------
+
+// The transcript's last selection, kept while focus moves to the codebook.
+let heldRange = null;
+document.addEventListener("selectionchange", () => {
+  const selection = window.getSelection();
+  if (!selection.rangeCount) return;
+  const inside = root.contains(selection.anchorNode);
+  if (inside && !selection.isCollapsed) heldRange = selection.getRangeAt(0).cloneRange();
+  else if (inside || !selection.isCollapsed) heldRange = null;
 });
+
+function pendingSpan() {
+  const span = selectionUtf16(root, text);
+  if (span || !heldRange || !root.contains(heldRange.startContainer)) return span;
+  window.getSelection().removeAllRanges();
+  window.getSelection().addRange(heldRange);
+  return selectionUtf16(root, text);
+}
+
+const LAST_KEY = `aefront.lastTheme.${data.project}`;
+function lastTheme() {
+  try {
+    return themes.get(Number(localStorage.getItem(LAST_KEY))) || null;
+  } catch {
+    return null;
+  }
+}
+function rememberLast(themeId) {
+  try {
+    localStorage.setItem(LAST_KEY, String(themeId));
+  } catch {
+    // Private mode: R repeats nothing after a reload.
+  }
+}
+
+let quickSaving = false;
+async function quickCode(theme) {
+  if (!data.can_code) {
+    showToast("Your role in this project can read quotes but not code.");
+    return;
+  }
+  if (dialog.open || quickSaving) return;
+  const t0 = performance.now();
+  if (!theme.active) {
+    showToast(`${theme.path} is retired: choose another theme.`);
+    return;
+  }
+  const span = pendingSpan();
+  if (!span) {
+    showToast(`Select a passage first, then choose ${theme.path}.`);
+    return;
+  }
+  const body = {
+    start: index.toCodePoints(span.start),
+    end: index.toCodePoints(span.end),
+    text: text.slice(span.start, span.end),
+    uuid: newKey(),
+    memo: "",
+    themes: [theme.id],
+    new_theme: "",
+  };
+  quickSaving = true;
+  let result;
+  try {
+    result = await callWithRetry("POST", data.urls.quotes, body, (seconds) => {
+      announce(`Saving… retrying in ${seconds} s`);
+    });
+  } catch (error) {
+    showToast(`Not coded: ${error.message}`);
+    return;
+  } finally {
+    quickSaving = false;
+  }
+  const before = quotes.get(result.quote.id);
+  const hadTheme = before ? before.themes.includes(theme.id) : false;
+  const quote = accept(result.quote);
+  picker.remember(theme.id);
+  rememberLast(theme.id);
+  heldRange = null;
+  const focusInRoot = document.activeElement === root;
+  refresh();
+  const end = utf16ToDom(root, index.toUtf16(quote.end));
+  window.getSelection().collapse(end.node, end.offset);
+  if (focusInRoot) root.focus({ preventScroll: true });
+  drawCaret();
+  // For bench/coding.py: the click to the new highlight and its block's stripes on screen.
+  const block = document.getElementById(`quote-${quote.id}`)?.closest("#transcript > div");
+  if (block) drawBlockStripes(block, stripeState);
+  stats.quickMs = performance.now() - t0;
+  let undo = null;
+  if (!before) undo = () => undoQuickCode(quote.id, null);
+  else if (!hadTheme) undo = () => undoQuickCode(quote.id, theme.id);
+  const hidden = shown(quote) ? "" : " It is hidden by the current filter.";
+  showToast(`Coded with ${theme.path}.${hidden}`, undo && { label: "Undo", run: undo });
+  announce(`Coded with ${theme.path}.${hidden}`);
+}
+
+// Undo of a one-action coding: the new quote goes (soft delete), or the added theme.
+async function undoQuickCode(quoteId, themeId) {
+  try {
+    if (themeId === null) {
+      await call("POST", quoteUrl(quoteId, "delete/"));
+      quotes.delete(quoteId);
+    } else {
+      accept((await call("POST", quoteUrl(quoteId, `themes/${themeId}/remove/`))).quote);
+    }
+    refresh();
+    showToast("Coding undone.");
+  } catch (error) {
+    showToast(`The coding could not be undone: ${error.message}`);
+  }
+}
+
+const codebook = new Codebook({
+  section: document.getElementById("codebook"),
+  list: document.getElementById("codebook-list"),
+  filter: document.getElementById("codebook-filter"),
+  toggle: document.getElementById("codebook-toggle"),
+  body: document.getElementById("codebook-body"),
+  themes,
+  extra: data.codebook || [],
+  canCode: data.can_code,
+  onCode: quickCode,
+});
+
+root.addEventListener("dragstart", () => {
+  codebook.dragging = data.can_code;
+});
+document.addEventListener("dragend", () => {
+  codebook.dragging = false;
+});
+
+function updateCodebook() {
+  const here = new Map();
+  for (const quote of quotes.values()) {
+    for (const id of quote.themes) here.set(id, (here.get(id) || 0) + 1);
+  }
+  codebook.update(themeOrder, here);
+}
+
+// Margin stripes can be switched off (remembered in this browser).
+const STRIPES_KEY = "aefront.stripesOff";
+const stripesToggle = document.getElementById("stripes-toggle");
+function setStripes(on) {
+  stripesToggle.checked = on;
+  root.classList.toggle("no-stripes", !on);
+}
+try {
+  setStripes(localStorage.getItem(STRIPES_KEY) !== "1");
+} catch {
+  setStripes(true);
+}
+stripesToggle.addEventListener("change", () => {
+  setStripes(stripesToggle.checked);
+  try {
+    localStorage.setItem(STRIPES_KEY, stripesToggle.checked ? "0" : "1");
+  } catch {
+    // Private mode: for this page only.
+  }
+});
+
+document.getElementById("codebook-dialog")?.addEventListener("mousedown", (event) => event.preventDefault());
+document.getElementById("codebook-dialog")?.addEventListener("click", () => codeSelection());
+
+// A selection no longer opens the dialog: the codebook (or a number key) codes it in
+// one action, and T or the codebook's button opens the dialog.
 
 root.addEventListener("click", (event) => {
   const selection = window.getSelection();
@@ -680,6 +846,78 @@ caret.className = "caret";
 caret.setAttribute("aria-hidden", "true");
 caret.hidden = true;
 wrap.append(caret);
+
+// --- highlight details: a highlight's themes and coders on hover or with the caret -------
+
+const tip = document.createElement("div");
+tip.id = "mark-tip";
+tip.className = "mark-tip";
+tip.setAttribute("role", "tooltip");
+tip.hidden = true;
+wrap.append(tip);
+let tipMark = null;
+let tipTimer = 0;
+const HELP_ID = root.getAttribute("aria-describedby") || "";
+
+function showTip(mark) {
+  clearTimeout(tipTimer);
+  if (mark === tipMark && !tip.hidden) return;
+  const ids = mark.dataset.quoteIds.split(" ").map(Number).filter((id) => quotes.has(id));
+  if (!ids.length) {
+    hideTip();
+    return;
+  }
+  const items = ids.map((id) => {
+    const quote = quotes.get(id);
+    const li = document.createElement("li");
+    const names = quote.themes.map((themeId) => (themes.get(themeId) || { path: `Theme ${themeId}` }).path);
+    const who = quote.coder.id === data.user.id ? `${quote.coder.name} (you)` : quote.coder.name;
+    li.textContent = `${names.join(", ") || "No theme"} · ${who}`;
+    return li;
+  });
+  const list = document.createElement("ul");
+  list.append(...items);
+  tip.replaceChildren(list);
+  tip.hidden = false;
+  tipMark = mark;
+  const rects = mark.getClientRects();
+  const box = rects.length ? rects[rects.length - 1] : mark.getBoundingClientRect();
+  const origin = wrap.getBoundingClientRect();
+  tip.style.top = `${box.bottom - origin.top + 4}px`;
+  tip.style.left = `${Math.max(0, Math.min(box.left - origin.left, origin.width - tip.offsetWidth))}px`;
+  root.setAttribute("aria-describedby", `${HELP_ID} mark-tip`.trim());
+}
+
+function hideTip() {
+  clearTimeout(tipTimer);
+  tip.hidden = true;
+  tipMark = null;
+  if (HELP_ID) root.setAttribute("aria-describedby", HELP_ID);
+  else root.removeAttribute("aria-describedby");
+}
+
+root.addEventListener("mouseover", (event) => {
+  const mark = event.target.closest("mark[data-quote-id]");
+  if (mark && root.contains(mark)) showTip(mark);
+  else if (tipMark && document.activeElement !== root) tipTimer = setTimeout(hideTip, 300);
+});
+// The pointer may move onto the details without them vanishing (WCAG 1.4.13).
+root.addEventListener("mouseleave", () => {
+  tipTimer = setTimeout(hideTip, 300);
+});
+tip.addEventListener("mouseenter", () => clearTimeout(tipTimer));
+tip.addEventListener("mouseleave", () => {
+  tipTimer = setTimeout(hideTip, 300);
+});
+
+function tipAtCaret() {
+  const selection = window.getSelection();
+  if (document.activeElement !== root || !selectionInRoot()) return;
+  const node = selection.focusNode;
+  const mark = (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement).closest("mark[data-quote-id]");
+  if (mark && root.contains(mark)) showTip(mark);
+  else hideTip();
+}
 
 function selectionInRoot() {
   const selection = window.getSelection();
@@ -729,6 +967,26 @@ root.addEventListener("keydown", (event) => {
     const [direction, unit, ctrlUnit] = move;
     window.getSelection().modify(event.shiftKey ? "extend" : "move", direction, event.ctrlKey ? ctrlUnit : unit);
     drawCaret();
+    tipAtCaret();
+    return;
+  }
+  if (event.key === "Escape" && !tip.hidden) {
+    hideTip(); // dismissible without moving (WCAG 1.4.13)
+    return;
+  }
+  if (/^[1-9]$/.test(event.key) && !event.ctrlKey && data.can_code) {
+    const theme = codebook.numbered()[Number(event.key) - 1];
+    if (theme) {
+      event.preventDefault();
+      quickCode(theme);
+    }
+    return;
+  }
+  if ((event.key === "r" || event.key === "R") && !event.ctrlKey && data.can_code) {
+    event.preventDefault();
+    const theme = lastTheme();
+    if (theme) quickCode(theme);
+    else showToast("No theme used yet: click one in the codebook or press its number.");
     return;
   }
   const shortcut = (event.key === "t" || event.key === "T") && !event.ctrlKey;
@@ -749,6 +1007,7 @@ root.addEventListener("keydown", (event) => {
 root.addEventListener("focus", () => requestAnimationFrame(drawCaret));
 root.addEventListener("blur", () => {
   caret.hidden = true;
+  if (!tip.matches(":hover")) hideTip();
 });
 
 // --- finding your way: the side panel ------------------------------------------------
@@ -830,6 +1089,7 @@ if (location.hash.startsWith("#quote-")) flash(location.hash.slice(7));
 else jumpToPlace(root, index, utf16ToDom, location.hash);
 document.documentElement.classList.add("js");
 stats.marks = root.getElementsByTagName("mark").length;
+updateCodebook();
 watchBlocks();
 stats.wireMs = performance.now() - started;
 stats.readyAt = performance.now(); // ms since navigation started

@@ -53,8 +53,9 @@ FIND_TEXT = """
 """
 
 
-def drag_over(page, needle: str, occurrence: int = 0) -> None:
-    """Select `needle` with a real mouse drag, from inside its first to its last character."""
+def drag_over(page, needle: str, occurrence: int = 0, *, open_dialog: bool = True) -> None:
+    """Select `needle` with a real mouse drag, from inside its first to its last character,
+    then (unless `open_dialog` is false) press T for the theme dialog."""
     box = page.evaluate(FIND_TEXT, [needle, occurrence])
     assert box, f"{needle!r} is not in the transcript"
     page.mouse.move(box["x1"], box["y1"])
@@ -62,6 +63,8 @@ def drag_over(page, needle: str, occurrence: int = 0) -> None:
     page.mouse.move((box["x1"] + box["x2"]) / 2, (box["y1"] + box["y2"]) / 2, steps=5)
     page.mouse.move(box["x2"], box["y2"], steps=5)
     page.mouse.up()
+    if open_dialog:
+        page.keyboard.press("t")
 
 
 def open_page(page, live_server, transcript) -> None:
@@ -305,6 +308,11 @@ def test_a_new_theme_is_proposed_from_the_dialog(
     combobox.fill("Parachuted support")
     page.get_by_role("option", name="Create theme “Parachuted support”").wait_for()
     combobox.press("Enter")
+    # The second step: nothing is made until the proposal is confirmed.
+    confirm = page.get_by_role("option", name="Propose new theme “Parachuted support”?")
+    expect(confirm).to_have_attribute("aria-selected", "true")
+    assert not Theme.objects.filter(name="Parachuted support").exists()
+    combobox.press("Enter")
     page.locator("#qd-themes li", has_text="Parachuted support").wait_for()
     close_dialog(page)
     new = Theme.objects.get(name="Parachuted support")
@@ -333,6 +341,10 @@ def test_hostile_text_and_theme_names_stay_text(page, live_server, login, enable
     apply_theme(page, "</script>", "</script><script>window.__xss=4</script>")
     page.get_by_role("combobox", name="Theme").fill("<img src=x onerror=window.__xss=5>")
     page.get_by_role("combobox", name="Theme").press("Enter")
+    page.get_by_role(
+        "option", name="Propose new theme “<img src=x onerror=window.__xss=5>”?"
+    ).wait_for()
+    page.get_by_role("combobox", name="Theme").press("Enter")  # the proposal's second step
     page.locator("#qd-themes li", has_text="onerror=window.__xss=5").wait_for()
     close_dialog(page)
     quote = Quote.objects.get()
@@ -541,4 +553,222 @@ def test_a_save_answered_503_is_retried_with_backoff_until_it_lands(
     assert quote.text == needle and list(quote.themes.all()) == [theme]
     assert len(refused) == 2 and refused[0] == refused[1]  # one key: a retry, not a copy
     assert marked_text(page, quote.pk) == needle
+    assert page.page_errors == []
+
+
+# --- the codebook beside the text: coding in one action ---------------------------------
+
+
+def codebook_button(page, name: str):
+    return page.locator("#codebook-list button.cb-code", has_text=name)
+
+
+def test_a_click_in_the_codebook_codes_the_selection_in_one_action(
+    page, live_server, login, enabler, transcript, theme, project_a, make_quote, assert_accessible
+):
+    blame = Theme.objects.create(
+        project=project_a,
+        name="Blame culture",
+        colour="#e91e63",
+        description="Staff fear being blamed.",
+    )
+    other = Transcript.objects.create(project=project_a, title="Other", text="One two three.")
+    make_quote(other, 0, 3, enabler, blame)
+    login(page, enabler)
+    open_page(page, live_server, transcript)
+    expect(codebook_button(page, "Blame culture")).to_contain_text("0 here · 1 in project")
+    assert_accessible(page, context="coding page with the codebook")
+
+    drag_over(page, "support would come", open_dialog=False)
+    expect(page.locator("#quote-dialog")).to_be_hidden()
+    codebook_button(page, "Blame culture").click()  # the second and last action
+    quote_mark = page.locator("#transcript mark.q")
+    quote_mark.first.wait_for()
+    quote = Quote.objects.get(transcript=transcript)
+    assert quote.text == "support would come"
+    assert list(quote.themes.all()) == [blame]
+    assert marked_text(page, quote.pk) == "support would come"
+    expect(page.locator("#quote-dialog")).to_be_hidden()
+    expect(codebook_button(page, "Blame culture")).to_contain_text("1 here · 2 in project")
+    expect(page.locator("#toast")).to_contain_text("Coded with Blame culture.")
+    assert_accessible(page, context="coding page after a one-action coding")
+
+    # The toast's Undo takes the new quote away again (a soft delete on the server).
+    page.locator("#toast").get_by_role("button", name="Undo").click()
+    expect(page.locator("#toast")).to_contain_text("Coding undone.")
+    assert not Quote.objects.filter(transcript=transcript).exists()
+    assert Quote.all_objects.filter(transcript=transcript).count() == 1
+    expect(codebook_button(page, "Blame culture")).to_contain_text("0 here · 1 in project")
+
+    # Typing filters the codebook; a definition opens from its button; it collapses.
+    page.get_by_label("Filter themes").fill("blame")
+    expect(codebook_button(page, "Tailored support")).to_be_hidden()
+    page.get_by_role("button", name="Definition of Blame culture").click()
+    expect(page.locator("#codebook-list .cb-def")).to_have_text("Staff fear being blamed.")
+    assert_accessible(page, context="codebook filtered, definition open")
+    page.get_by_role("button", name="Hide codebook").click()
+    expect(page.locator("#codebook-list")).to_be_hidden()
+    page.get_by_role("button", name="Show codebook").click()
+    expect(codebook_button(page, "Blame culture")).to_be_visible()
+    assert page.dialogs == [] and page.page_errors == []
+
+
+def test_number_keys_and_repeat_last_code_by_keyboard(
+    page, live_server, login, enabler, transcript, theme, project_a
+):
+    Theme.objects.create(project=project_a, name="Blame culture", colour="#e91e63")
+    login(page, enabler)
+    open_page(page, live_server, transcript)
+    # Tree order: "Blame culture" is 1, "Tailored support" is 2.
+    expect(codebook_button(page, "Tailored support").locator(".cb-key")).to_have_text("2")
+    page.locator("#transcript").focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    for _ in range(len("We were told")):
+        page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("2")
+    page.locator("#transcript mark.q").first.wait_for()
+    first = Quote.objects.get()
+    assert first.text == "We were told"
+    assert list(first.themes.values_list("name", flat=True)) == ["Tailored support"]
+    assert page.evaluate("document.activeElement.id") == "transcript"
+    expect(page.locator("#quote-dialog")).to_be_hidden()
+
+    # R codes the next selection with the last theme again.
+    page.keyboard.press("ArrowRight")
+    for _ in range(len("support")):
+        page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("r")
+    expect(page.locator("#transcript mark.q")).to_have_count(2)
+    second = Quote.objects.exclude(pk=first.pk).get()
+    assert second.text == "support"
+    assert list(second.themes.values_list("name", flat=True)) == ["Tailored support"]
+
+    # The same passage with another number adds that theme to the same quote.
+    for _ in range(len("support")):
+        page.keyboard.press("Shift+ArrowLeft")
+    page.keyboard.press("1")
+    expect(codebook_button(page, "Blame culture")).to_contain_text("1 here")
+    assert Quote.objects.count() == 2
+    assert set(second.themes.values_list("name", flat=True)) == {
+        "Tailored support",
+        "Blame culture",
+    }
+    assert page.page_errors == []
+
+
+def test_a_report_author_sees_the_codebook_but_cannot_code_from_it(
+    page, live_server, login, author, transcript, theme
+):
+    login(page, author)
+    open_page(page, live_server, transcript)
+    expect(page.locator("#codebook-list .cb-code", has_text="Tailored support")).to_be_visible()
+    assert page.locator("#codebook-list button.cb-code").count() == 0
+    assert page.page_errors == []
+
+
+def test_a_typo_and_enter_offers_the_close_theme_and_makes_nothing(
+    page, live_server, login, enabler, transcript, theme, assert_accessible
+):
+    login(page, enabler)
+    open_page(page, live_server, transcript)
+    drag_over(page, "parachuted in")
+    page.get_by_role("dialog").wait_for()
+    combobox = page.get_by_role("combobox", name="Theme")
+    combobox.fill("Tailord suport")
+    combobox.press("Enter")  # on "Create theme “Tailord suport”"
+    close = page.get_by_role("option", name="Did you mean Tailored support?")
+    expect(close).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("option", name="Propose new theme “Tailord suport”?")).to_be_visible()
+    assert_accessible(page, context="the proposal's confirmation step")
+    combobox.press("Enter")  # the close name, highlighted first
+    page.locator("#qd-themes li", has_text="Tailored support").wait_for()
+    close_dialog(page)
+    assert Theme.objects.count() == 1
+    assert list(Quote.objects.get().themes.all()) == [theme]
+    assert page.page_errors == []
+
+
+def test_hover_or_caret_on_a_highlight_lists_its_themes_and_coders(
+    page,
+    live_server,
+    login,
+    enabler,
+    author,
+    transcript,
+    theme,
+    project_a,
+    make_quote,
+    assert_accessible,
+):
+    blame = Theme.objects.create(project=project_a, name="Blame culture", colour="#e91e63")
+    start = transcript.text.index("support would")
+    mine = make_quote(transcript, start, start + len("support would come"), enabler, theme, blame)
+    other = make_quote(transcript, start, start + len("support"), author, theme)
+    login(page, enabler)
+    open_page(page, live_server, transcript)
+    tip = page.locator("#mark-tip")
+    page.hover(f'mark[data-quote-ids="{mine.pk} {other.pk}"]')
+    expect(tip).to_be_visible()
+    expect(tip.locator("li")).to_have_text(
+        ["Blame culture, Tailored support · enabler_a (you)", "Tailored support · author_a"]
+    )
+    assert_accessible(page, context="highlight details on hover")
+    page.mouse.move(5, 5)
+    expect(tip).to_be_hidden()
+
+    # By keyboard: the caret inside a highlight shows the same, Escape dismisses it.
+    page.locator("#transcript").focus()
+    page.evaluate(
+        "(id) => getSelection().collapse("
+        "document.querySelector(`mark[data-quote-ids='${id}']`).firstChild, 1)",
+        mine.pk,
+    )
+    page.keyboard.press("ArrowRight")  # within " would come", coded by enabler only
+    expect(tip.locator("li")).to_have_text(["Blame culture, Tailored support · enabler_a (you)"])
+    assert "mark-tip" in page.get_attribute("#transcript", "aria-describedby")
+    page.keyboard.press("Escape")
+    expect(tip).to_be_hidden()
+    assert page.page_errors == []
+
+
+def test_margin_stripes_can_be_switched_off(
+    page, live_server, login, enabler, transcript, theme, make_quote, assert_accessible
+):
+    start = transcript.text.index("support would")
+    make_quote(transcript, start, start + len("support would"), enabler, theme)
+    login(page, enabler)
+    open_page(page, live_server, transcript)
+    stripes = page.locator("#transcript .turn-stripes").first
+    expect(stripes).to_be_visible()
+    page.get_by_label("Coding stripes in the margin").uncheck()
+    expect(stripes).to_be_hidden()
+    assert_accessible(page, context="coding page without stripes")
+    open_page(page, live_server, transcript)  # remembered in this browser
+    expect(page.get_by_label("Coding stripes in the margin")).not_to_be_checked()
+    expect(page.locator("#transcript .turn-stripes").first).to_be_hidden()
+    page.get_by_label("Coding stripes in the margin").check()
+    expect(page.locator("#transcript .turn-stripes").first).to_be_visible()
+    assert page.page_errors == []
+
+
+def test_dragging_the_selection_onto_a_theme_codes_it(
+    page, live_server, login, enabler, transcript, theme, project_a
+):
+    blame = Theme.objects.create(project=project_a, name="Blame culture", colour="#e91e63")
+    login(page, enabler)
+    open_page(page, live_server, transcript)
+    drag_over(page, "parachuted in", open_dialog=False)
+    box = page.evaluate(FIND_TEXT, ["parachuted in", 0])
+    target = codebook_button(page, "Blame culture").bounding_box()
+    page.mouse.move((box["x1"] + box["x2"]) / 2, box["y1"])
+    page.mouse.down()
+    page.mouse.move(target["x"] + 20, target["y"] + target["height"] / 2, steps=8)
+    page.mouse.move(target["x"] + 30, target["y"] + target["height"] / 2, steps=2)
+    page.mouse.up()
+    page.locator("#transcript mark.q").first.wait_for()
+    quote = Quote.objects.get()
+    assert quote.text == "parachuted in"
+    assert list(quote.themes.all()) == [blame]
+    expect(page.locator("#quote-dialog")).to_be_hidden()
     assert page.page_errors == []

@@ -264,3 +264,42 @@ def test_theme_list(client, enabler, outsider, theme, project_a):
     response = client.get(url)
     assert response.status_code == 200
     assert "Tailored support" in response.content.decode()
+
+
+# --- the codebook panel -----------------------------------------------------------------
+
+
+def test_codebook_panel_data_counts_project_uses_and_respects_the_blind_rule(
+    client, enabler, project_admin, transcript, theme, make_quote, project_a, make_user
+):
+    from coding import services
+    from interviews.access import get_project_access
+
+    theme.description = "Support shaped around the person."
+    theme.save()
+    other = Transcript.objects.create(project=project_a, title="Other", text="One two three.")
+    second = make_user("second_coder")
+    Membership.objects.create(user=second, project=project_a, role=Membership.Role.ENABLER)
+    services.assign_transcripts(
+        access=get_project_access(project_admin, project_a.slug),
+        transcripts=[other],
+        coder_ids=[enabler.pk, second.pk],
+        blind=True,
+    )
+    make_quote(transcript, 0, 3, enabler, theme)
+    make_quote(other, 0, 3, enabler, theme)
+    make_quote(other, 4, 7, second, theme)  # hidden from enabler by the blind round
+    deleted = make_quote(transcript, 4, 8, enabler, theme)
+    deleted.deleted_at = deleted.created_at
+    deleted.save()
+
+    client.force_login(enabler)
+    (row,) = coding_data(page(client, transcript))["codebook"]
+    assert row == {
+        "id": theme.pk,
+        "depth": 0,
+        "description": "Support shaped around the person.",
+        "uses": 2,
+    }
+    client.force_login(project_admin)  # an admin sees every coder's quotes
+    assert coding_data(page(client, transcript))["codebook"][0]["uses"] == 3
