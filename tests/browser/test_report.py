@@ -117,3 +117,29 @@ def test_wide_theme_table_scrolls_inside_a_keyboard_reachable_region(
         page.keyboard.press("ArrowRight")
     page.wait_for_function("() => document.querySelector('.table-scroll').scrollLeft > 0")
     assert page.page_errors == []
+
+
+def test_preview_lists_what_is_left_out_and_why(
+    page, live_server, login, author, enabler, project_admin, project_a
+):
+    from tests.coding.export_setup import write_up
+
+    write_up(build(project_a, enabler, project_admin), author)
+    login(page, author)
+    page.goto(f"{live_server.url}/p/alpha/report/preview/")
+    page.get_by_role("link", name="what is left out and why").focus()
+    page.keyboard.press("Enter")  # by keyboard: the in-page link moves to the list
+    page.wait_for_function("() => location.hash === '#left-out'")
+    left_out = page.locator("#left-out .left-out-list li")
+    assert left_out.all_inner_texts() == [
+        "Blame culture › Four-hour target: 2 quotes, 0 cleared, no narrative and no headline "
+        "quotes — not in the report",
+        "Shared ownership: 0 quotes, 0 cleared, no narrative and no headline quotes — not in "
+        "the report",
+    ]
+    warning = page.locator("#left-out .report-warnings li")
+    assert warning.inner_text().startswith("Blame culture: 5 quotes, 3 cleared; 1 headline")
+    with page.expect_navigation():
+        warning.get_by_role("link", name="Blame culture").click()
+    page.wait_for_selector("h1:has-text('Blame culture')")
+    assert page.page_errors == []

@@ -291,7 +291,10 @@ def test_preview_shows_exactly_what_is_published(client, data, author):
     assert "— a GP lead of a primary care organisation" in html
     assert real_names_in(html.split('<article class="report-preview"')[1].split("</article>")[0]
                          .replace("&#x27;", "'")) == []  # fmt: skip
-    assert "Not in the report yet" in html
+    assert "2 themes in the report, 2 left out, 1 with a warning" in html
+    left_out = html.split('id="left-out"')[1].split("</section>")[0]
+    assert "Shared ownership: 0 quotes, 0 cleared, no narrative and no headline quotes" in left_out
+    assert "Blame culture</a>: 5 quotes, 3 cleared; 1 headline quote left out" in left_out
 
 
 def test_report_order_through_the_form(client, data, author):
