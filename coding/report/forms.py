@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 
 from coding.forms import MAX_ID, StrictIntegerField
 from coding.report.authoring import MAX_NARRATIVE_CHARS
-from coding.report.exports import format_choices
+from coding.report.exports import EXPORTERS, format_choices
 from coding.report.exports.rows import ExportOptions
 from coding.report.review import ACTIONS as REVIEW_ACTIONS
 from coding.report.summaries import Filters
@@ -123,7 +123,7 @@ class ReviewDecisionForm(forms.Form):
 
 class SignOffForm(forms.Form):
     format = forms.ChoiceField(
-        choices=lambda: [(k, v) for k, v in format_choices() if k in {"docx", "md", "html"}],
+        choices=lambda: [(e.key, e.label) for e in EXPORTERS.values() if e.holds == "report"],
         label="Format of the final report",
     )
 

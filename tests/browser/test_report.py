@@ -143,3 +143,30 @@ def test_preview_lists_what_is_left_out_and_why(
         warning.get_by_role("link", name="Blame culture").click()
     page.wait_for_selector("h1:has-text('Blame culture')")
     assert page.page_errors == []
+
+
+def test_author_downloads_the_pdf_from_the_preview(
+    page, live_server, login, author, enabler, project_admin, project_a
+):
+    import io
+
+    from pypdf import PdfReader
+
+    from tests.coding.export_setup import write_up
+
+    write_up(build(project_a, enabler, project_admin), author)
+    login(page, author)
+    page.goto(f"{live_server.url}/p/alpha/report/preview/")
+    button = page.get_by_role("button", name="Download PDF")
+    button.focus()
+    with page.expect_download() as download_info:
+        page.keyboard.press("Enter")
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    with open(download.path(), "rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert "Tailored support" in text and "Blame culture" in text
+    assert "“[name]'s practice felt blamed.”" in text
+    assert "DRAFT —" in reader.pages[-1].extract_text()
+    assert page.page_errors == []

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pypdf import PdfReader
 
 from coding.models import HeadlineQuote, Quote, RedactionTerm, ThemeSummary
 from tests.coding.export_setup import real_names_in, write_up
@@ -334,6 +335,7 @@ def test_redaction_list_add_and_remove(client, data, author, project_b):
         ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         ("md", "text/markdown; charset=utf-8"),
         ("html", "text/html; charset=utf-8"),
+        ("pdf", "application/pdf"),
         ("csv", "text/csv; charset=utf-8"),
         ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ],
@@ -352,6 +354,8 @@ def test_downloads(client, data, author, fmt, content_type):
     if fmt in ("docx", "xlsx"):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             text = " ".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+    elif fmt == "pdf":
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     else:
         text = content.decode("utf-8")
     text = text.replace("&apos;", "'").replace("&#x27;", "'")
@@ -390,7 +394,7 @@ def test_query_counts_are_the_same_for_10_and_1000_quotes(client, data, author, 
     targets = [url("summary", data), url("theme", data, theme_id=data.themes["A"].pk),
                url("preview", data), url("review", data)] + [
         url("export", data) + f"?format={fmt}&all_quotes=on"
-        for fmt in ("docx", "md", "html", "csv", "xlsx")
+        for fmt in ("docx", "md", "html", "pdf", "csv", "xlsx")
     ]  # fmt: skip
     small = {target: count(client, target) for target in targets}
     add_bulk_quotes(data.transcripts["T3"], enabler, themes, 990)
@@ -406,7 +410,7 @@ def test_an_empty_project_renders_every_page_and_export(client, author, project_
         response = client.get(target)
         assert response.status_code == 200, target
     assert "No themes in this project" in client.get(f"/p/{slug}/report/").content.decode()
-    for fmt in ("docx", "md", "html", "csv", "xlsx"):
+    for fmt in ("docx", "md", "html", "pdf", "csv", "xlsx"):
         response = client.get(f"/p/{slug}/report/export/?format={fmt}")
         assert response.status_code == 200, fmt
         assert len(body(response)) > 0
