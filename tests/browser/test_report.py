@@ -170,3 +170,31 @@ def test_author_downloads_the_pdf_from_the_preview(
     assert "“[name]'s practice felt blamed.”" in text
     assert "DRAFT —" in reader.pages[-1].extract_text()
     assert page.page_errors == []
+
+
+def test_drilling_into_a_heatmap_cell_by_keyboard_and_by_click(
+    page, live_server, login, enabler, project_admin, project_a
+):
+    data = build(project_a, enabler, project_admin)
+    a = data.themes["A"]
+    login(page, enabler)
+    page.goto(f"{live_server.url}/p/alpha/report/")
+    northfield = data.systems["Northfield"]
+    target = page.locator(
+        f"#chart-systems a.cell-link[href$='/themes/{a.pk}/quotes/?in_system={northfield.pk}']"
+    )
+    assert target.get_attribute("aria-label") == (
+        "Blame culture × Northfield: 3 quotes, show the quotes"
+    )
+    target.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('Blame culture: quotes in Northfield')")
+    assert page.locator(".cell-quotes li").count() == 3  # q1, q2 (T1) and q4 (T2)
+    page.go_back()
+    pair = page.locator("#chart-cooccurrence a.cell-link[href*='with_theme=']").first
+    with page.expect_navigation():
+        pair.click()
+    page.wait_for_selector("h1:has-text('also coded')")
+    assert page.locator(".cell-quotes li").count() >= 1
+    assert page.page_errors == []

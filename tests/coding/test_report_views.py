@@ -29,7 +29,7 @@ def body(response) -> bytes:
 
 # --- permissions ---------------------------------------------------------------------------
 
-READ_PAGES = ["summary", "theme"]
+READ_PAGES = ["summary", "theme", "cell"]
 AUTHOR_PAGES = ["preview", "review", "redactions", "export"]
 
 
@@ -38,6 +38,10 @@ def page_url(name, data):
         return url("theme", data, theme_id=data.themes["A"].pk)
     if name == "export":
         return url("export", data) + "?format=csv"
+    if name == "cell":
+        return url("cell", data, theme_id=data.themes["A"].pk) + (
+            f"?in_system={data.systems['Northfield'].pk}"
+        )
     return url(name, data)
 
 
@@ -281,6 +285,71 @@ def test_clearance_through_the_form(client, data, author, transcript_b, outsider
     assert not foreign.is_cleared
 
 
+# --- the quotes behind a chart cell -------------------------------------------------------
+
+
+def cell_texts(client, data, theme_key, query) -> list[str]:
+    response = client.get(url("cell", data, theme_id=data.themes[theme_key].pk) + query)
+    assert response.status_code == 200
+    html = response.content.decode().replace("&#x27;", "'")
+    return re.findall(r'<blockquote class="quote-text">(.*?)</blockquote>', html, re.S)
+
+
+def test_each_heatmap_cell_links_to_as_many_quotes_as_it_counts(client, data, enabler):
+    from coding.report.summaries import Filters, summarise
+
+    client.force_login(enabler)
+    summary = summarise(data.project)
+    a, b = data.themes["A"].pk, data.themes["B"].pk
+    for system in data.systems.values():
+        texts = cell_texts(client, data, "A", f"?in_system={system.pk}")
+        assert len(texts) == summary.system_matrix.get(a, {}).get(system.pk, 0), system
+    for org, _ in summary.org_types:
+        texts = cell_texts(client, data, "A", f"?in_org={org}")
+        assert len(texts) == summary.org_matrix.get(a, {}).get(org, 0), org
+    assert len(cell_texts(client, data, "A", f"?with_theme={b}")) == summary.cooccurrence[(a, b)]
+    # The summary's filters narrow the cell as they narrow the chart.
+    eastmoor = data.systems["Eastmoor"].pk
+    texts = cell_texts(client, data, "A", f"?with_theme={b}&system={eastmoor}")
+    assert len(texts) == summarise(
+        data.project, Filters(local_system_id=eastmoor)
+    ).cooccurrence.get((a, b), 0)
+    page = client.get(url("summary", data)).content.decode()
+    assert f'href="/p/alpha/report/themes/{a}/quotes/?in_system={eastmoor}"' in page
+    assert f'href="/p/alpha/report/themes/{a}/quotes/?with_theme={b}"' in page or (
+        f'href="/p/alpha/report/themes/{b}/quotes/?with_theme={a}"' in page
+    )
+    filtered = client.get(url("summary", data) + f"?system={eastmoor}").content.decode()
+    assert f"?in_system={eastmoor}&amp;system={eastmoor}" in filtered
+
+
+def test_cell_page_shows_quotes_with_links_to_the_coding_page(client, data, enabler):
+    client.force_login(enabler)
+    northfield = data.systems["Northfield"].pk
+    response = client.get(
+        url("cell", data, theme_id=data.themes["A"].pk) + f"?in_system={northfield}"
+    )
+    html = response.content.decode()
+    assert "Blame culture: quotes in Northfield" in html
+    assert data.quotes["q1"].get_absolute_url() in html
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?in_system=999999", "?in_org=nonsense", "?in_org=acute_trust&with_theme=1"]
+)
+def test_cell_page_refuses_a_cell_that_is_not_one(client, data, enabler, query):
+    client.force_login(enabler)
+    response = client.get(url("cell", data, theme_id=data.themes["A"].pk) + query)
+    assert response.status_code == 400
+
+
+def test_cell_page_of_another_projects_theme_is_404(client, data, enabler, theme_b):
+    client.force_login(enabler)
+    northfield = data.systems["Northfield"].pk
+    answer = client.get(url("cell", data, theme_id=theme_b.pk) + f"?in_system={northfield}")
+    assert answer.status_code == 404
+
+
 # --- preview, order, redactions, downloads -------------------------------------------------------
 
 
@@ -392,7 +461,8 @@ def test_query_counts_are_the_same_for_10_and_1000_quotes(client, data, author, 
     add_bulk_quotes(data.transcripts["T3"], enabler, themes, 2)  # 10 live quotes
     assert HeadlineQuote.objects.count() == 4  # the report has headline quotes to render
     targets = [url("summary", data), url("theme", data, theme_id=data.themes["A"].pk),
-               url("preview", data), url("review", data)] + [
+               url("preview", data), url("review", data),
+               url("cell", data, theme_id=data.themes["A"].pk) + f"?with_theme={themes[1].pk}"] + [
         url("export", data) + f"?format={fmt}&all_quotes=on"
         for fmt in ("docx", "md", "html", "pdf", "csv", "xlsx")
     ]  # fmt: skip
