@@ -47,6 +47,12 @@ class Heatmap:
     svg: SafeString
     table: SafeString
     empty: bool
+    top: int = 0  # the largest value: the darkest shade of the legend
+
+    @property
+    def shades(self) -> list[str]:
+        """The legend's colour classes, lightest first."""
+        return [f"h{n}" for n in range(1, SHADES + 1)]
 
 
 def _svg_open(css: str, width: int, height: int, label: str = "") -> str:
@@ -178,6 +184,7 @@ def heatmap(
         svg=SafeString("".join(svg)),
         table=SafeString(table),
         empty=empty,
+        top=top,
     )
 
 

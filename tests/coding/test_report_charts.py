@@ -51,6 +51,7 @@ def test_heatmap_cells_link_to_their_quotes_escaped():
         link=lambda row, column: f'/cell/{row}/?c={column}&x="><script>',
     )  # fmt: skip
     assert chart.svg.count('<a class="cell-link"') == 1  # empty cells are not links
+    assert chart.top == 2 and chart.shades == [f"h{n}" for n in range(1, 9)]  # the legend
     assert f'href="{esc(chr(47) + "cell/1/?c=a&x=" + chr(34) + "><script>")}"' in chart.svg
     assert 'aria-label="One × A: 2 quotes, show the quotes"' in chart.svg
     assert 'role="group"' in chart.svg and 'aria-hidden="true" focusable' not in chart.svg

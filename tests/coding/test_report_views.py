@@ -315,6 +315,7 @@ def test_each_heatmap_cell_links_to_as_many_quotes_as_it_counts(client, data, en
         data.project, Filters(local_system_id=eastmoor)
     ).cooccurrence.get((a, b), 0)
     page = client.get(url("summary", data)).content.decode()
+    assert page.count("Colour scale: ") == 3  # a legend under each heatmap
     assert f'href="/p/alpha/report/themes/{a}/quotes/?in_system={eastmoor}"' in page
     assert f'href="/p/alpha/report/themes/{a}/quotes/?with_theme={b}"' in page or (
         f'href="/p/alpha/report/themes/{b}/quotes/?with_theme={a}"' in page
