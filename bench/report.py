@@ -4,7 +4,8 @@ At the default size (200 transcripts, 20,000 quotes, 40 themes):
 - the summary page renders in at most 200 ms, with as many queries as at 2,000 quotes;
 - the CSV export of every quote (one row per quote and theme) streams in at most 2 s,
   and its peak memory at 20,000 quotes is at most 1.5x the peak at 2,000 quotes;
-- the DOCX export (40 themes with narratives and 5 headline quotes each) takes at most 5 s.
+- the DOCX export (40 themes with narratives and 5 headline quotes each) takes at most 5 s;
+  so does the PDF of the same report.
 """
 
 from __future__ import annotations
@@ -113,6 +114,7 @@ def measure(options) -> list[Row]:
     summary_url = "/p/{}/report/"
     csv_url = "/p/{}/report/export/?format=csv&all_quotes=on"
     docx_url = "/p/{}/report/export/?format=docx"
+    pdf_url = "/p/{}/report/export/?format=pdf"
 
     summary_ms = median_ms(lambda: fetch(big_client, summary_url.format(big.slug)), repeat=9)
     small_queries = query_count(small_client, summary_url.format(small.slug))
@@ -134,6 +136,11 @@ def measure(options) -> list[Row]:
         started = time.perf_counter()
         fetch(big_client, docx_url.format(big.slug))
         docx_runs.append(time.perf_counter() - started)
+    pdf_runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        fetch(big_client, pdf_url.format(big.slug))
+        pdf_runs.append(time.perf_counter() - started)
     rows = Quote.objects.filter(transcript__project=big).count()
     return [
         Row(f"report: summary page, {rows:,} quotes (median)", summary_ms, "ms", 200),
@@ -162,4 +169,10 @@ def measure(options) -> list[Row]:
             "s",
             5,
         ),  # fmt: skip
+        Row(
+            "report: PDF export, 40 themes x 5 quotes (median)",
+            statistics.median(pdf_runs),
+            "s",
+            5,
+        ),
     ]

@@ -61,7 +61,16 @@ NUMBER_SPECS = re.compile(r"[,.]?\d*[df%]|\.\d+f|,")
 # Locals that hold text escaped (or numbers formatted) a few lines above, or fixed strings.
 ESCAPED_NAMES = {
     "coding/markup.py": {"css", "colour", "anchor", "ids_attr", "opening", "excerpts"},
-    "coding/report/charts.py": {"css", "label", "esc_unit", "column_full", "row_full", "coords"},
+    "coding/report/charts.py": {
+        "css",
+        "label",
+        "esc_unit",
+        "column_full",
+        "row_full",
+        "coords",
+        "exposed",
+        "cell_svg",
+    },
     "coding/report/table.py": {"depth", "name", "interviews", "participants", "systems", "orgs"},
 }
 

@@ -9,8 +9,11 @@ fixed names from `shade()`; the result is a `SafeString` that templates insert a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from coding.markup import esc
@@ -44,12 +47,21 @@ class Heatmap:
     svg: SafeString
     table: SafeString
     empty: bool
+    top: int = 0  # the largest value: the darkest shade of the legend
+
+    @property
+    def shades(self) -> list[str]:
+        """The legend's colour classes, lightest first."""
+        return [f"h{n}" for n in range(1, SHADES + 1)]
 
 
-def _svg_open(css: str, width: int, height: int) -> str:
+def _svg_open(css: str, width: int, height: int, label: str = "") -> str:
+    """The chart's <svg>: hidden from screen readers (they read its table), unless it
+    holds links (`label` given), which then are its only accessible content."""
+    exposed = f'role="group" aria-label="{esc(label)}"' if label else 'aria-hidden="true"'
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{css}" width="{width:d}" '
-        f'height="{height:d}" viewBox="0 0 {width:d} {height:d}" aria-hidden="true" '
+        f'height="{height:d}" viewBox="0 0 {width:d} {height:d}" {exposed} '
         'focusable="false">'
     )
 
@@ -92,11 +104,13 @@ def heatmap(
     column_items: list[tuple[int | str, str, str]],
     values: dict,
     lower_triangle: bool = False,
+    link: Callable[[int | str, int | str], str] | None = None,
 ) -> Heatmap:
     """A heatmap of `values[row_key][column_key]` (missing means 0).
 
     Items are (key, short label, full label); the SVG shows the short labels with the
-    full ones as tooltips, the table the full ones.
+    full ones as tooltips, the table the full ones. With `link`, every non-empty cell is
+    a link (focusable, Enter opens it) to `link(row_key, column_key)`: its quotes.
     """
     top = max((n for row in values.values() for n in row.values()), default=0)
     empty = not row_items or not column_items
@@ -107,7 +121,8 @@ def heatmap(
     column_keys = [column_key for column_key, _, _ in column_items]
     esc_unit = esc(unit)
 
-    svg = [_svg_open("heatmap", width, height), "\n"]
+    group_label = f"{title}: each cell opens its quotes" if link is not None else ""
+    svg = [_svg_open("heatmap", width, height, group_label), "\n"]
     if lower_triangle:
         svg.append(f'<polygon class="grid-bg" points="{_triangle(len(row_items), grid_height)}"/>')
     else:
@@ -120,7 +135,7 @@ def heatmap(
     for c, (_, label, _) in enumerate(column_items):
         x = LABEL_WIDTH + c * CELL + CELL // 2
         svg.append(
-            f'<text class="col-label" x="{x:d}" y="{label_y:d}" '
+            f'<text class="col-label" aria-hidden="true" x="{x:d}" y="{label_y:d}" '
             f'transform="rotate(-50 {x:d} {label_y:d})"><title>{column_full[c]}</title>'
             f"{esc(short(label, 24))}</text>"
         )
@@ -130,7 +145,8 @@ def heatmap(
     for r, (_, label, _) in enumerate(row_items):
         y = HEADER_HEIGHT + r * CELL + CELL // 2 + 4
         svg.append(
-            f'<text class="row-label" x="{label_x:d}" y="{y:d}"><title>{row_full[r]}</title>'
+            f'<text class="row-label" aria-hidden="true" x="{label_x:d}" y="{y:d}">'
+            f"<title>{row_full[r]}</title>"
             f"{esc(short(label))}</text>"
         )
     svg.append("\n")
@@ -143,12 +159,19 @@ def heatmap(
         for c, n in enumerate(numbers):
             if not n or (lower_triangle and c >= r):
                 continue  # empty cells are the grid's background
-            svg.append(
+            cell_svg = (
                 f'<g transform="translate({LABEL_WIDTH + c * CELL:d},{y:d})" '
                 f'class="{shade(n, top)}"><title>{row_full[r]} × {column_full[c]}: '
                 f'{n:d} {esc_unit}</title><rect width="25" height="25"/>'
                 f'<text x="13" y="17">{n:d}</text></g>'
             )
+            if link is not None:
+                cell_svg = (
+                    f'<a class="cell-link" href="{esc(link(row_key, column_keys[c]))}" '
+                    f'aria-label="{row_full[r]} × {column_full[c]}: {n:d} {esc_unit}, '
+                    f'show the quotes">{cell_svg}</a>'
+                )
+            svg.append(cell_svg)
     svg.append("\n</svg>")
     table = _table(
         f"{title}: {unit}", ["Theme", *(full for _, _, full in column_items)], table_rows
@@ -161,6 +184,7 @@ def heatmap(
         svg=SafeString("".join(svg)),
         table=SafeString(table),
         empty=empty,
+        top=top,
     )
 
 
@@ -240,8 +264,30 @@ def saturation_chart(summary: Summary, width: int = 760, height: int = 280) -> S
     return Saturation(svg=SafeString(svg), table=SafeString(table), empty=not points)
 
 
-def charts(summary: Summary) -> dict:
-    """The four charts of the summary page."""
+def _cell_links(summary: Summary, query: str) -> Callable[[str], Callable]:
+    """`links(param)` gives the heatmap's `link`: the theme's cell page with `param` set
+    to the column's key, and the summary's filters (`query`) kept."""
+    slug = summary.project.slug
+    pages = {
+        row.theme.pk: reverse(
+            "report:cell", kwargs={"project_slug": slug, "theme_id": row.theme.pk}
+        )
+        for row in summary.rows
+    }
+    tail = f"&{query}" if query else ""
+
+    def links(param: str) -> Callable[[int | str, int | str], str]:
+        return lambda row_key, column_key: (
+            f"{pages[row_key]}?{urlencode({param: column_key})}{tail}"
+        )
+
+    return links
+
+
+def charts(summary: Summary, query: str = "") -> dict:
+    """The four charts of the summary page; `query` holds the page's filters, for the
+    links from each heatmap cell to its quotes."""
+    links = _cell_links(summary, query)
     # Charts label rows with the theme's name ("› " per level); titles and tables
     # carry the full path.
     themes = [(row.theme.pk, "› " * row.depth + row.theme.name, row.path) for row in summary.rows]
@@ -259,6 +305,7 @@ def charts(summary: Summary) -> dict:
             row_items=themes,
             column_items=systems,
             values=summary.system_matrix,
+            link=links("in_system"),
         ),
         "org_heatmap": heatmap(
             key="org-types",
@@ -268,6 +315,7 @@ def charts(summary: Summary) -> dict:
             row_items=themes,
             column_items=org_types,
             values=summary.org_matrix,
+            link=links("in_org"),
         ),
         "cooccurrence": heatmap(
             key="cooccurrence",
@@ -278,6 +326,7 @@ def charts(summary: Summary) -> dict:
             column_items=themes,
             values=cooccurrence,
             lower_triangle=True,
+            link=links("with_theme"),
         ),
         "saturation": saturation_chart(summary),
     }

@@ -6,8 +6,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from coding.forms import MAX_ID, StrictIntegerField
+from coding.models import Theme
 from coding.report.authoring import MAX_NARRATIVE_CHARS
-from coding.report.exports import format_choices
+from coding.report.exports import EXPORTERS, format_choices
 from coding.report.exports.rows import ExportOptions
 from coding.report.review import ACTIONS as REVIEW_ACTIONS
 from coding.report.summaries import Filters
@@ -84,6 +85,35 @@ class ReportFilterForm(forms.Form):
         )
 
 
+class CellForm(forms.Form):
+    """Which chart cell: the theme crossed with one system, organisation type or theme."""
+
+    in_system = forms.ModelChoiceField(queryset=LocalSystem.objects.none(), required=False)
+    in_org = forms.ChoiceField(choices=OrganisationType.choices, required=False)
+    with_theme = forms.ModelChoiceField(queryset=Theme.objects.none(), required=False)
+
+    def __init__(self, *args, project: Project, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["in_system"].queryset = LocalSystem.objects.filter(project=project)
+        self.fields["with_theme"].queryset = Theme.objects.filter(project=project)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        given = [name for name in ("in_system", "in_org", "with_theme") if data.get(name)]
+        if len(given) != 1:
+            raise forms.ValidationError("Choose one cell: a local system, an organisation "
+                                        "type or a second theme.")  # fmt: skip
+        return data
+
+    def cell(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "system": data.get("in_system"),
+            "organisation_type": data.get("in_org") or "",
+            "with_theme": data.get("with_theme"),
+        }
+
+
 class ExportOptionsForm(forms.Form):
     all_quotes = forms.BooleanField(
         required=False,
@@ -123,7 +153,7 @@ class ReviewDecisionForm(forms.Form):
 
 class SignOffForm(forms.Form):
     format = forms.ChoiceField(
-        choices=lambda: [(k, v) for k, v in format_choices() if k in {"docx", "md", "html"}],
+        choices=lambda: [(e.key, e.label) for e in EXPORTERS.values() if e.holds == "report"],
         label="Format of the final report",
     )
 

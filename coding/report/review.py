@@ -161,7 +161,9 @@ def sign_off(*, access: ProjectAccess, exporter, source, user) -> tuple[ReportSi
     """
     access.require(AUTHORING_ROLES, "signing off the report")
     if exporter.holds != "report":
-        raise ReviewError({"format": "Sign-off is for the report formats (DOCX, Markdown, HTML)."})
+        raise ReviewError(
+            {"format": "Sign-off is for the report formats (DOCX, PDF, Markdown, HTML)."}
+        )
     report = source.report()
     review = identifier_review(report)
     if not review.complete:

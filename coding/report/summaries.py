@@ -92,6 +92,7 @@ class ThemeRow:
     depth: int
     path: str
     quotes: int = 0
+    cleared: int = 0  # of `quotes`, those cleared for publication
     interviews: int = 0
     participants: int = 0
     systems: int = 0
@@ -253,10 +254,20 @@ _Place = tuple[int | None, str, int | None]
 class _Tally:
     """What one theme accumulates while codings are counted."""
 
-    __slots__ = ("quotes", "interviews", "people", "systems", "org_people", "by_system", "by_org")
+    __slots__ = (
+        "quotes",
+        "cleared",
+        "interviews",
+        "people",
+        "systems",
+        "org_people",
+        "by_system",
+        "by_org",
+    )
 
     def __init__(self) -> None:
         self.quotes = 0
+        self.cleared = 0
         self.interviews: set[int] = set()
         self.people: set[int] = set()
         self.systems: set[int] = set()
@@ -264,9 +275,10 @@ class _Tally:
         self.by_system: dict[int, int] = defaultdict(int)
         self.by_org: dict[str, int] = defaultdict(int)
 
-    def add(self, transcript_id: int, place: _Place, n: int) -> None:
+    def add(self, transcript_id: int, place: _Place, n: int, cleared: int) -> None:
         speaker_pk, org, system = place
         self.quotes += n
+        self.cleared += cleared
         self.interviews.add(transcript_id)
         if system:
             self.systems.add(system)
@@ -367,21 +379,25 @@ def _sole_places(
     return places
 
 
+_Count = tuple[int, int, _Place, int, int]
+"""(theme, interview, place, quotes, cleared quotes): one cell of the tallies."""
+
+
 def _one_to_one_counts(
     project: Project, filters: Filters, places: dict[int, _Place]
-) -> Iterator[tuple[int, int, _Place, int]]:
-    """(theme, interview, place, quotes) for the interviews of `places`, grouped in SQL."""
+) -> Iterator[_Count]:
+    """(theme, interview, place, quotes, cleared) for the interviews of `places`, in SQL."""
     grouped = (
         scoped_quotes(project, filters)
         .filter(codings__isnull=False)
         .values_list("codings__tag_id", "transcript_id")
-        .annotate(n=Count("codings__pk"))
+        .annotate(n=Count("codings__pk"), cleared=Count("codings__pk", filter=Q(is_cleared=True)))
         .order_by()
     )
-    for theme_id, transcript_id, n in grouped:
+    for theme_id, transcript_id, n, cleared in grouped:
         place = places.get(transcript_id)
         if place is not None:
-            yield theme_id, transcript_id, place, n
+            yield theme_id, transcript_id, place, n, cleared
 
 
 def _group_counts(
@@ -391,43 +407,52 @@ def _group_counts(
     other: list[int],
     scope_set: set[int],
     codings: QuerySet[QuoteTheme],
-) -> tuple[list[tuple[int, int, _Place, int]], dict[int, list[int]]]:
-    """(theme, interview, place, quotes) for group interviews in scope, and each quote's themes.
+) -> tuple[list[_Count], dict[int, list[int]]]:
+    """(theme, interview, place, quotes, cleared) for group interviews in scope, and each
+    quote's themes.
 
     The speaker, hence the place, is found per quote from the speaker turns.
     """
     quote_themes: dict[int, list[int]] = defaultdict(list)
     if not other:
         return [], quote_themes
-    cells: dict[tuple[int, int, int | None], int] = defaultdict(int)
-    for theme_id, quote_id, transcript_id, start in codings.filter(
+    cells: dict[tuple[int, int, int | None], list[int]] = defaultdict(lambda: [0, 0])
+    for theme_id, quote_id, transcript_id, start, is_cleared in codings.filter(
         content_object__transcript_id__in=other
     ).values_list(
-        "tag_id", "content_object_id", "content_object__transcript_id", "content_object__start"
+        "tag_id",
+        "content_object_id",
+        "content_object__transcript_id",
+        "content_object__start",
+        "content_object__is_cleared",
     ):
         if transcript_id not in scope_set:
             continue
         speaker = speakers.speaker(transcript_id, start)
         if quote_in_scope(filters, interviews.get(transcript_id), speaker):
-            cells[(theme_id, transcript_id, speaker.pk if speaker else None)] += 1
+            cell = cells[(theme_id, transcript_id, speaker.pk if speaker else None)]
+            cell[0] += 1
+            cell[1] += int(is_cleared)
             quote_themes[quote_id].append(theme_id)
     counts = []
-    for (theme_id, transcript_id, speaker_pk), n in cells.items():
+    for (theme_id, transcript_id, speaker_pk), (n, cleared) in cells.items():
         speaker = speakers.speakers.get(speaker_pk) if speaker_pk else None
-        counts.append((theme_id, transcript_id, _place(interviews[transcript_id], speaker), n))
+        place = _place(interviews[transcript_id], speaker)
+        counts.append((theme_id, transcript_id, place, n, cleared))
     return counts, quote_themes
 
 
 def _add_counts(
     tallies: dict[int, _Tally],
     interview_themes: dict[int, set[int]],
-    counts: Iterable[tuple[int, int, _Place, int]],
+    counts: Iterable[_Count],
 ) -> None:
-    """Add (theme, interview, place, quotes) to the tallies; other projects' themes skipped."""
-    for theme_id, transcript_id, place, n in counts:
+    """Add (theme, interview, place, quotes, cleared) to the tallies; other projects' themes
+    skipped."""
+    for theme_id, transcript_id, place, n, cleared in counts:
         tally = tallies.get(theme_id)
         if tally is not None:
-            tally.add(transcript_id, place, n)
+            tally.add(transcript_id, place, n, cleared)
             interview_themes[transcript_id].add(theme_id)
 
 
@@ -440,6 +465,7 @@ def _fill_rows(
     for row in rows:
         tally = tallies[row.theme.pk]
         row.quotes = tally.quotes
+        row.cleared = tally.cleared
         row.interviews = len(tally.interviews)
         row.participants = len(tally.people)
         row.systems = len(tally.systems)

@@ -29,11 +29,12 @@ from django.urls import reverse
 from aefront.errors import sentences
 from coding.models import RedactionTerm, ReportSignOff, SafeTerm
 from coding.reading import blind_viewer, get_theme
-from coding.report import authoring
+from coding.report import authoring, drilldown
 from coding.report.charts import charts
 from coding.report.exports import EXPORTERS, Source, format_choices
 from coding.report.exports.rows import build_report
 from coding.report.forms import (
+    CellForm,
     ClearanceForm,
     ExportFormatForm,
     ExportOptionsForm,
@@ -131,7 +132,9 @@ def summary_page(request: HttpRequest, project_access: ProjectAccess) -> HttpRes
         ),
         "sort": sort,
         "headers": _sort_headers(request, summary, sort),
-        "charts": charts(summary),
+        "charts": charts(
+            summary, query=urlencode(_filter_query(request, ReportFilterForm.FIELDS))
+        ),
         "formats": format_choices(),
         "form_errors": sentences(form) if status == 400 else [],
         **_filter_context(request),
@@ -189,6 +192,31 @@ def _theme_page(
 def theme_page(request: HttpRequest, project_access: ProjectAccess, theme_id: int) -> HttpResponse:
     theme = get_theme(project_access, theme_id)
     return _theme_page(request, project_access, theme)
+
+
+@project_page()
+def cell_quotes(
+    request: HttpRequest, project_access: ProjectAccess, theme_id: int
+) -> HttpResponse:
+    """The quotes behind one chart cell (theme x system, organisation type or theme)."""
+    theme = get_theme(project_access, theme_id)
+    project = project_access.project
+    form, _ = _filter_forms(request, project)
+    cell_form = CellForm(request.GET, project=project)
+    back = reverse("report:summary", kwargs={"project_slug": project.slug})
+    errors = (
+        [*sentences(form), *sentences(cell_form)]
+        if not form.is_valid() or not cell_form.is_valid()
+        else []
+    )
+    if errors:
+        return _bad_request(request, project_access, errors, back)
+    cell = drilldown.cell_quotes(
+        project=project, theme=theme, filters=_filters(form, project_access), **cell_form.cell()
+    )
+    context = {"access": project_access, "project": project, "theme": theme, "cell": cell,
+               **_filter_context(request)}  # fmt: skip
+    return render(request, "coding/report/cell.html", context)
 
 
 def _theme_url(project, theme, anchor: str = "") -> str:

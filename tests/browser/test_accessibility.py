@@ -177,6 +177,11 @@ def report_summary(site):
     site.as_("author").go("/p/alpha/report/")
 
 
+def report_cell(site):
+    system = site.data.systems["Northfield"].pk
+    site.as_("enabler").go(f"/p/alpha/report/themes/{site.theme.pk}/quotes/?in_system={system}")
+
+
 def report_theme(site):
     site.as_("author").go(f"/p/alpha/report/themes/{site.theme.pk}/")
 
@@ -282,6 +287,7 @@ PAGES = [
     coding_quote_dialog,
     coding_read_only,
     report_summary,
+    report_cell,
     report_theme,
     report_narrative_conflict,
     report_preview,

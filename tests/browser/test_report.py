@@ -117,3 +117,84 @@ def test_wide_theme_table_scrolls_inside_a_keyboard_reachable_region(
         page.keyboard.press("ArrowRight")
     page.wait_for_function("() => document.querySelector('.table-scroll').scrollLeft > 0")
     assert page.page_errors == []
+
+
+def test_preview_lists_what_is_left_out_and_why(
+    page, live_server, login, author, enabler, project_admin, project_a
+):
+    from tests.coding.export_setup import write_up
+
+    write_up(build(project_a, enabler, project_admin), author)
+    login(page, author)
+    page.goto(f"{live_server.url}/p/alpha/report/preview/")
+    page.get_by_role("link", name="what is left out and why").focus()
+    page.keyboard.press("Enter")  # by keyboard: the in-page link moves to the list
+    page.wait_for_function("() => location.hash === '#left-out'")
+    left_out = page.locator("#left-out .left-out-list li")
+    assert left_out.all_inner_texts() == [
+        "Blame culture › Four-hour target: 2 quotes, 0 cleared, no narrative and no headline "
+        "quotes — not in the report",
+        "Shared ownership: 0 quotes, 0 cleared, no narrative and no headline quotes — not in "
+        "the report",
+    ]
+    warning = page.locator("#left-out .report-warnings li")
+    assert warning.inner_text().startswith("Blame culture: 5 quotes, 3 cleared; 1 headline")
+    with page.expect_navigation():
+        warning.get_by_role("link", name="Blame culture").click()
+    page.wait_for_selector("h1:has-text('Blame culture')")
+    assert page.page_errors == []
+
+
+def test_author_downloads_the_pdf_from_the_preview(
+    page, live_server, login, author, enabler, project_admin, project_a
+):
+    import io
+
+    from pypdf import PdfReader
+
+    from tests.coding.export_setup import write_up
+
+    write_up(build(project_a, enabler, project_admin), author)
+    login(page, author)
+    page.goto(f"{live_server.url}/p/alpha/report/preview/")
+    button = page.get_by_role("button", name="Download PDF")
+    button.focus()
+    with page.expect_download() as download_info:
+        page.keyboard.press("Enter")
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    with open(download.path(), "rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert "Tailored support" in text and "Blame culture" in text
+    assert "“[name]'s practice felt blamed.”" in text
+    assert "DRAFT —" in reader.pages[-1].extract_text()
+    assert page.page_errors == []
+
+
+def test_drilling_into_a_heatmap_cell_by_keyboard_and_by_click(
+    page, live_server, login, enabler, project_admin, project_a
+):
+    data = build(project_a, enabler, project_admin)
+    a = data.themes["A"]
+    login(page, enabler)
+    page.goto(f"{live_server.url}/p/alpha/report/")
+    northfield = data.systems["Northfield"]
+    target = page.locator(
+        f"#chart-systems a.cell-link[href$='/themes/{a.pk}/quotes/?in_system={northfield.pk}']"
+    )
+    assert target.get_attribute("aria-label") == (
+        "Blame culture × Northfield: 3 quotes, show the quotes"
+    )
+    target.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('Blame culture: quotes in Northfield')")
+    assert page.locator(".cell-quotes li").count() == 3  # q1, q2 (T1) and q4 (T2)
+    page.go_back()
+    pair = page.locator("#chart-cooccurrence a.cell-link[href*='with_theme=']").first
+    with page.expect_navigation():
+        pair.click()
+    page.wait_for_selector("h1:has-text('also coded')")
+    assert page.locator(".cell-quotes li").count() >= 1
+    assert page.page_errors == []

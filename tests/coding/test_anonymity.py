@@ -14,6 +14,7 @@ import unicodedata
 import zipfile
 
 import pytest
+from pypdf import PdfReader
 
 from coding.models import Quote, QuoteTheme, RedactionTerm, Theme
 from coding.report import authoring
@@ -59,6 +60,10 @@ def names_in(text: str) -> list[str]:
 def text_of(fmt: str, data: bytes) -> str:
     """Every string a reader of the file can see: for zip formats, every XML part
     (body, headers, footers, tables, properties, shared strings, every cell)."""
+    if fmt == "pdf":  # every page's text, and the document's metadata
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() for page in reader.pages]
+        return "\n".join([*pages, *(str(value) for value in reader.metadata.values())])
     if fmt not in {"docx", "xlsx"}:
         return data.decode("utf-8-sig")
     parts = []

@@ -50,6 +50,7 @@ def channels(client, transcript, theme, quote):
         "theme list": reverse("coding:theme_list", args=[slug]),
         "report theme": reverse("report:theme", args=[slug, theme.pk]),
         "report summary": reverse("report:summary", args=[slug]),
+        "chart cell": reverse("report:cell", args=[slug, theme.pk]) + f"?with_theme={theme.pk}",
         "preview": reverse("report:preview", args=[slug]) + "?all_quotes=on",
         "csv export": reverse("report:export", args=[slug]) + "?format=csv",
         "md export": reverse("report:export", args=[slug]) + "?format=md&all_quotes=on",
@@ -116,6 +117,7 @@ def test_admins_see_everything_in_a_blind_round(
     found = channels(client, transcript, theme, blind_round["theirs"])
     assert found["quote JSON"][0] == 200
     assert SECRET in found["csv export"][1]
+    assert SECRET in found["chart cell"][1]  # the cell page shows the quote's text
     assert str(blind_round["theirs"].uuid) in found["quotes JSON"][1]
 
 

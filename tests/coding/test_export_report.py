@@ -105,12 +105,12 @@ def test_help_and_exit_status(tmp_path):
                                              "PATH": "/usr/bin:/bin"},
     )  # fmt: skip
     assert helped.returncode == 0
-    assert "--format {docx,md,html,csv,xlsx}" in helped.stdout
+    assert "--format {docx,md,html,pdf,csv,xlsx}" in helped.stdout
     assert "--all-quotes" in helped.stdout and "--with-pseudonyms" in helped.stdout
     failed = subprocess.run(
-        [sys.executable, "manage.py", "export_report", "alpha", "--format", "pdf", "-o", "x"],
+        [sys.executable, "manage.py", "export_report", "alpha", "--format", "odt", "-o", "x"],
         capture_output=True, text=True, env={"DJANGO_SETTINGS_MODULE": "tests.settings",
                                              "PATH": "/usr/bin:/bin"},
     )  # fmt: skip
     assert failed.returncode != 0
-    assert "invalid choice: 'pdf'" in failed.stderr
+    assert "invalid choice: 'odt'" in failed.stderr

@@ -21,9 +21,46 @@ def test_report_sections_in_the_authors_order(data):
     report = build_report(project=data.project)
     assert report.title == "Messages from the front line"
     assert [s.heading for s in report.sections] == ["Tailored support", "Blame culture"]
-    assert report.not_included == ["Blame culture › Four-hour target", "Shared ownership"]
+    assert [left.path for left in report.not_included] == [
+        "Blame culture › Four-hour target",
+        "Shared ownership",
+    ]
     assert report.scope == "All interviews"
     assert report.totals_line == "Based on 4 interviews with 5 interviewees in 3 local systems."
+
+
+def test_report_says_what_it_leaves_out_and_why(data):
+    report = build_report(project=data.project)
+    assert [str(left) for left in report.not_included] == [
+        "Blame culture › Four-hour target: 2 quotes, 0 cleared, no narrative and no headline "
+        "quotes — not in the report",
+        "Shared ownership: 0 quotes, 0 cleared, no narrative and no headline quotes — not in "
+        "the report",
+    ]
+    support, blame = report.sections
+    # Cleared counts come from one-to-one (q1, q3, q5) and group-interview quotes (q7).
+    assert (blame.quote_count, blame.cleared_count) == (5, 3)
+    assert (support.quote_count, support.cleared_count) == (4, 2)
+    assert support.warnings == []
+    assert blame.warnings == ["1 headline quote left out (not cleared or outside the filters)"]
+    assert report.thin_sections == [blame]
+
+
+def test_included_theme_without_narrative_or_cleared_quote_is_warned(data, author):
+    from coding.report import authoring
+
+    theme = data.themes["C"]
+    authoring.set_headlines(
+        project=data.project, theme=theme, quote_ids=[data.quotes["q4"].pk], expected=None,
+        user=author,
+    )  # fmt: skip
+    report = build_report(project=data.project)
+    section = next(s for s in report.sections if s.theme_id == theme.pk)
+    assert section.warnings == [
+        "no narrative",
+        "no cleared headline quote in the report",
+        "1 headline quote left out (not cleared or outside the filters)",
+    ]
 
 
 def test_section_content_is_redacted_and_attributed(data):

@@ -43,6 +43,25 @@ def table_rows(table: str) -> list[list[str]]:
     ]
 
 
+def test_heatmap_cells_link_to_their_quotes_escaped():
+    chart = heatmap(
+        key="k", title="T", description="d", unit="quotes",
+        row_items=[(1, "One", "One")], column_items=[("a", "A", "A"), ("b", "B", "B")],
+        values={1: {"a": 2}},
+        link=lambda row, column: f'/cell/{row}/?c={column}&x="><script>',
+    )  # fmt: skip
+    assert chart.svg.count('<a class="cell-link"') == 1  # empty cells are not links
+    assert chart.top == 2 and chart.shades == [f"h{n}" for n in range(1, 9)]  # the legend
+    assert f'href="{esc(chr(47) + "cell/1/?c=a&x=" + chr(34) + "><script>")}"' in chart.svg
+    assert 'aria-label="One × A: 2 quotes, show the quotes"' in chart.svg
+    assert 'role="group"' in chart.svg and 'aria-hidden="true" focusable' not in chart.svg
+    plain = heatmap(
+        key="k", title="T", description="d", unit="quotes", row_items=[(1, "One", "One")],
+        column_items=[("a", "A", "A")], values={1: {"a": 2}},
+    )  # fmt: skip
+    assert "cell-link" not in plain.svg and 'aria-hidden="true" focusable' in plain.svg
+
+
 def test_shade_scales_counts_to_eight_classes():
     assert shade(0, 10) == "" and shade(3, 0) == ""
     assert shade(1, 8) == "h1" and shade(8, 8) == "h8" and shade(9, 8) == "h8"

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pypdf import PdfReader
 
 from coding.models import HeadlineQuote, Quote, RedactionTerm, ThemeSummary
 from tests.coding.export_setup import real_names_in, write_up
@@ -28,7 +29,7 @@ def body(response) -> bytes:
 
 # --- permissions ---------------------------------------------------------------------------
 
-READ_PAGES = ["summary", "theme"]
+READ_PAGES = ["summary", "theme", "cell"]
 AUTHOR_PAGES = ["preview", "review", "redactions", "export"]
 
 
@@ -37,6 +38,10 @@ def page_url(name, data):
         return url("theme", data, theme_id=data.themes["A"].pk)
     if name == "export":
         return url("export", data) + "?format=csv"
+    if name == "cell":
+        return url("cell", data, theme_id=data.themes["A"].pk) + (
+            f"?in_system={data.systems['Northfield'].pk}"
+        )
     return url(name, data)
 
 
@@ -280,6 +285,72 @@ def test_clearance_through_the_form(client, data, author, transcript_b, outsider
     assert not foreign.is_cleared
 
 
+# --- the quotes behind a chart cell -------------------------------------------------------
+
+
+def cell_texts(client, data, theme_key, query) -> list[str]:
+    response = client.get(url("cell", data, theme_id=data.themes[theme_key].pk) + query)
+    assert response.status_code == 200
+    html = response.content.decode().replace("&#x27;", "'")
+    return re.findall(r'<blockquote class="quote-text">(.*?)</blockquote>', html, re.S)
+
+
+def test_each_heatmap_cell_links_to_as_many_quotes_as_it_counts(client, data, enabler):
+    from coding.report.summaries import Filters, summarise
+
+    client.force_login(enabler)
+    summary = summarise(data.project)
+    a, b = data.themes["A"].pk, data.themes["B"].pk
+    for system in data.systems.values():
+        texts = cell_texts(client, data, "A", f"?in_system={system.pk}")
+        assert len(texts) == summary.system_matrix.get(a, {}).get(system.pk, 0), system
+    for org, _ in summary.org_types:
+        texts = cell_texts(client, data, "A", f"?in_org={org}")
+        assert len(texts) == summary.org_matrix.get(a, {}).get(org, 0), org
+    assert len(cell_texts(client, data, "A", f"?with_theme={b}")) == summary.cooccurrence[(a, b)]
+    # The summary's filters narrow the cell as they narrow the chart.
+    eastmoor = data.systems["Eastmoor"].pk
+    texts = cell_texts(client, data, "A", f"?with_theme={b}&system={eastmoor}")
+    assert len(texts) == summarise(
+        data.project, Filters(local_system_id=eastmoor)
+    ).cooccurrence.get((a, b), 0)
+    page = client.get(url("summary", data)).content.decode()
+    assert page.count("Colour scale: ") == 3  # a legend under each heatmap
+    assert f'href="/p/alpha/report/themes/{a}/quotes/?in_system={eastmoor}"' in page
+    assert f'href="/p/alpha/report/themes/{a}/quotes/?with_theme={b}"' in page or (
+        f'href="/p/alpha/report/themes/{b}/quotes/?with_theme={a}"' in page
+    )
+    filtered = client.get(url("summary", data) + f"?system={eastmoor}").content.decode()
+    assert f"?in_system={eastmoor}&amp;system={eastmoor}" in filtered
+
+
+def test_cell_page_shows_quotes_with_links_to_the_coding_page(client, data, enabler):
+    client.force_login(enabler)
+    northfield = data.systems["Northfield"].pk
+    response = client.get(
+        url("cell", data, theme_id=data.themes["A"].pk) + f"?in_system={northfield}"
+    )
+    html = response.content.decode()
+    assert "Blame culture: quotes in Northfield" in html
+    assert data.quotes["q1"].get_absolute_url() in html
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?in_system=999999", "?in_org=nonsense", "?in_org=acute_trust&with_theme=1"]
+)
+def test_cell_page_refuses_a_cell_that_is_not_one(client, data, enabler, query):
+    client.force_login(enabler)
+    response = client.get(url("cell", data, theme_id=data.themes["A"].pk) + query)
+    assert response.status_code == 400
+
+
+def test_cell_page_of_another_projects_theme_is_404(client, data, enabler, theme_b):
+    client.force_login(enabler)
+    northfield = data.systems["Northfield"].pk
+    answer = client.get(url("cell", data, theme_id=theme_b.pk) + f"?in_system={northfield}")
+    assert answer.status_code == 404
+
+
 # --- preview, order, redactions, downloads -------------------------------------------------------
 
 
@@ -291,7 +362,10 @@ def test_preview_shows_exactly_what_is_published(client, data, author):
     assert "— a GP lead of a primary care organisation" in html
     assert real_names_in(html.split('<article class="report-preview"')[1].split("</article>")[0]
                          .replace("&#x27;", "'")) == []  # fmt: skip
-    assert "Not in the report yet" in html
+    assert "2 themes in the report, 2 left out, 1 with a warning" in html
+    left_out = html.split('id="left-out"')[1].split("</section>")[0]
+    assert "Shared ownership: 0 quotes, 0 cleared, no narrative and no headline quotes" in left_out
+    assert "Blame culture</a>: 5 quotes, 3 cleared; 1 headline quote left out" in left_out
 
 
 def test_report_order_through_the_form(client, data, author):
@@ -331,6 +405,7 @@ def test_redaction_list_add_and_remove(client, data, author, project_b):
         ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         ("md", "text/markdown; charset=utf-8"),
         ("html", "text/html; charset=utf-8"),
+        ("pdf", "application/pdf"),
         ("csv", "text/csv; charset=utf-8"),
         ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ],
@@ -349,6 +424,8 @@ def test_downloads(client, data, author, fmt, content_type):
     if fmt in ("docx", "xlsx"):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             text = " ".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+    elif fmt == "pdf":
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     else:
         text = content.decode("utf-8")
     text = text.replace("&apos;", "'").replace("&#x27;", "'")
@@ -385,9 +462,10 @@ def test_query_counts_are_the_same_for_10_and_1000_quotes(client, data, author, 
     add_bulk_quotes(data.transcripts["T3"], enabler, themes, 2)  # 10 live quotes
     assert HeadlineQuote.objects.count() == 4  # the report has headline quotes to render
     targets = [url("summary", data), url("theme", data, theme_id=data.themes["A"].pk),
-               url("preview", data), url("review", data)] + [
+               url("preview", data), url("review", data),
+               url("cell", data, theme_id=data.themes["A"].pk) + f"?with_theme={themes[1].pk}"] + [
         url("export", data) + f"?format={fmt}&all_quotes=on"
-        for fmt in ("docx", "md", "html", "csv", "xlsx")
+        for fmt in ("docx", "md", "html", "pdf", "csv", "xlsx")
     ]  # fmt: skip
     small = {target: count(client, target) for target in targets}
     add_bulk_quotes(data.transcripts["T3"], enabler, themes, 990)
@@ -403,7 +481,7 @@ def test_an_empty_project_renders_every_page_and_export(client, author, project_
         response = client.get(target)
         assert response.status_code == 200, target
     assert "No themes in this project" in client.get(f"/p/{slug}/report/").content.decode()
-    for fmt in ("docx", "md", "html", "csv", "xlsx"):
+    for fmt in ("docx", "md", "html", "pdf", "csv", "xlsx"):
         response = client.get(f"/p/{slug}/report/export/?format={fmt}")
         assert response.status_code == 200, fmt
         assert len(body(response)) > 0

@@ -245,3 +245,18 @@ def test_the_redaction_page_counts_the_sources_and_unmarks_safe_words(
     assert client.post(delete).status_code == 302
     assert not SafeTerm.objects.exists()
     assert client.post(delete).status_code == 404
+
+
+def test_the_final_report_can_be_signed_off_as_pdf(client, report_project, author):
+    from pypdf import PdfReader
+
+    project, *_ = report_project
+    for flag in [f for item in review_of(project).items for f in item.flags]:
+        SafeTerm.objects.get_or_create(project=project, term=flag.text)
+    client.force_login(author)
+    answer = client.post(url(project, "review_sign_off"), {"format": "pdf"})
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    content = b"".join(answer.streaming_content)
+    assert ReportSignOff.objects.get().sha256 == hashlib.sha256(content).hexdigest()
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+    assert not any("DRAFT" in page for page in pages)

@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from django.utils import timezone
 
-from coding.report.exports import csv, docx, html, markdown, xlsx
+from coding.report.exports import csv, docx, html, markdown, pdf, xlsx
 from coding.report.exports.rows import ExportOptions, Report, build_report, quote_rows
 from coding.report.summaries import Filters
 from interviews.models import Project
@@ -93,6 +93,10 @@ def _render_html(report: Report, out: BinaryIO) -> None:
     out.write(html.render_html(report).encode("utf-8"))
 
 
+def _render_pdf(report: Report, out: BinaryIO) -> None:
+    pdf.write_pdf(report, out)
+
+
 def _report_writer(
     render: Callable[[Report, BinaryIO], None],
 ) -> Callable[[Source, BinaryIO], str]:
@@ -130,6 +134,8 @@ EXPORTERS: dict[str, Exporter] = {
                  "report", _report_writer(_render_markdown), render=_render_markdown),
         Exporter("html", "Printable HTML", "text/html; charset=utf-8", "html",
                  "report", _report_writer(_render_html), render=_render_html),
+        Exporter("pdf", "PDF", "application/pdf", "pdf",
+                 "report", _report_writer(_render_pdf), render=_render_pdf),
         Exporter("csv", "Quotes (CSV)", "text/csv; charset=utf-8", "csv",
                  "quotes", _write_csv, _stream_csv),
         Exporter("xlsx", "Quotes (XLSX)", f"{OFFICE}.spreadsheetml.sheet", "xlsx",

@@ -84,6 +84,24 @@ class ReportSection:
     raised_by: str
     quotes: list[ReportQuote] = field(default_factory=list)
     left_out: int = 0  # headline quotes not published (not cleared, or outside the filters)
+    quote_count: int = 0  # the theme's coded quotes in scope, and how many are cleared
+    cleared_count: int = 0
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the preview flags about an included theme, so that nothing is thin unseen."""
+        found = []
+        if not self.narrative:
+            found.append("no narrative")
+        if not self.quotes:
+            found.append("no cleared headline quote in the report")
+        if self.left_out:
+            plural = "s" if self.left_out != 1 else ""
+            found.append(
+                f"{self.left_out} headline quote{plural} left out (not cleared or outside the "
+                "filters)"
+            )
+        return found
 
     @property
     def paragraphs(self) -> list[str]:
@@ -92,12 +110,32 @@ class ReportSection:
         return [block for block in blocks if block]
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """A theme the report leaves out, with what it has and why it is out."""
+
+    path: str
+    quotes: int
+    cleared: int
+
+    @property
+    def reason(self) -> str:
+        return "no narrative and no headline quotes"
+
+    def __str__(self) -> str:
+        plural = "s" if self.quotes != 1 else ""
+        return (
+            f"{self.path}: {self.quotes} quote{plural}, {self.cleared} cleared, "
+            f"{self.reason} — not in the report"
+        )
+
+
 @dataclass
 class Report:
     title: str
     scope: str
     sections: list[ReportSection]
-    not_included: list[str]
+    not_included: list[LeftOut]
     options: ExportOptions
     filters: Filters
     generated: datetime.date
@@ -106,6 +144,11 @@ class Report:
     # What the redaction knew, for the identifier review: the names and the safe words.
     known_names: list[str] = field(default_factory=list)
     safe_terms: list[str] = field(default_factory=list)
+
+    @property
+    def thin_sections(self) -> list[ReportSection]:
+        """Included themes the preview warns about (no narrative, no cleared quote…)."""
+        return [section for section in self.sections if section.warnings]
 
 
 def describe_scope(summary: Summary) -> str:
@@ -177,14 +220,14 @@ def build_report(
         headlines.setdefault(headline.summary_id, []).append(headline)
 
     sections: list[ReportSection] = []
-    not_included: list[str] = []
+    not_included: list[LeftOut] = []
     positions = {theme_id: s.position for theme_id, s in summaries.items()}
     for row in report_order(summary.rows, positions):
         theme_summary = summaries.get(row.theme.pk)
         narrative = theme_summary.narrative.strip() if theme_summary else ""
         chosen = headlines.get(theme_summary.pk, []) if theme_summary else []
         if not narrative and not chosen:
-            not_included.append(redact(row.path))
+            not_included.append(LeftOut(redact(row.path), row.quotes, row.cleared))
             continue
         section = ReportSection(
             theme_id=row.theme.pk,
@@ -192,6 +235,8 @@ def build_report(
             path=redact(row.path),
             narrative=redact(narrative),
             raised_by=raised_by(row, summary.totals),
+            quote_count=row.quotes,
+            cleared_count=row.cleared,
         )
         for headline in chosen:
             quote = headline.quote
