@@ -14,7 +14,6 @@ with who, when and the file's SHA-256.
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from dataclasses import dataclass, field
 
@@ -23,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
 from coding.models import Quote, QuoteRedaction, RedactionTerm, ReportSignOff, SafeTerm
+from coding.report.exports import sha256_of
 from coding.report.exports.rows import Report
 from coding.report.identifiers import Flag, IdentifierFinder
 from interviews.access import AUTHORING_ROLES, ProjectAccess, get_in_project
@@ -173,17 +173,13 @@ def sign_off(*, access: ProjectAccess, exporter, source, user) -> tuple[ReportSi
         )
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     exporter.write_report(report, spool)
-    spool.seek(0)
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: spool.read(65536), b""):
-        digest.update(chunk)
-    spool.seek(0)
+    digest = sha256_of(spool)
     record = ReportSignOff.objects.create(
         project=access.project,
         signed_by=user,
         format=exporter.key,
         filename=exporter.filename(access.project),
-        sha256=digest.hexdigest(),
+        sha256=digest,
         scope=report.scope[:300],
         quotes=review.quotes_checked,
     )

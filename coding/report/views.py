@@ -31,7 +31,7 @@ from coding.models import RedactionTerm, ReportSignOff, SafeTerm
 from coding.reading import blind_viewer, get_theme
 from coding.report import authoring, drilldown
 from coding.report.charts import charts
-from coding.report.exports import EXPORTERS, Source, format_choices
+from coding.report.exports import EXPORTERS, Source, format_choices, sha256_of
 from coding.report.exports.rows import build_report
 from coding.report.forms import (
     CellForm,
@@ -327,6 +327,23 @@ def set_clearance(
 # --- preview, order and downloads --------------------------------------------------------
 
 
+def _published(project_access: ProjectAccess, form, options_form) -> dict:
+    """The report as it would be published, and its identifier review, for a page."""
+    report = build_report(
+        project=project_access.project,
+        filters=_filters(form, project_access),
+        options=options_form.options(),
+    )
+    return {
+        "access": project_access,
+        "project": project_access.project,
+        "form": form,
+        "options_form": options_form,
+        "report": report,
+        "review": identifier_review(report),
+    }
+
+
 @project_page(AUTHORS)
 def preview(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
     project = project_access.project
@@ -334,18 +351,9 @@ def preview(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse
     status = 400 if form.is_bound and not form.is_valid() else 200
     if options_form.is_bound and not options_form.is_valid():
         status = 400
-    report = build_report(
-        project=project, filters=_filters(form, project_access), options=options_form.options()
-    )
     context = {
-        "access": project_access,
-        "project": project,
-        "form": form,
-        "options_form": options_form,
-        "report": report,
-        "review": identifier_review(report),
+        **_published(project_access, form, options_form),
         "formats": format_choices(),
-        "section_ids": [section.theme_id for section in report.sections],
         "form_errors": sentences(form) + sentences(options_form) if status == 400 else [],
         **_filter_context(request),
     }
@@ -428,21 +436,20 @@ def _download(exporter, source: Source, record) -> HttpResponse:
         spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
         exporter.write(source, spool)
         spool.seek(0)
-        authoring.finish_export(record, _sha256_of(spool))
-        response = FileResponse(
-            spool, as_attachment=True, filename=filename, content_type=exporter.content_type
-        )
+        authoring.finish_export(record, sha256_of(spool))
+        return _attachment(spool, filename, exporter.content_type)
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-def _sha256_of(spool) -> str:
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: spool.read(65536), b""):
-        digest.update(chunk)
-    spool.seek(0)
-    return digest.hexdigest()
+def _attachment(spool, filename: str, content_type: str) -> FileResponse:
+    response = FileResponse(
+        spool, as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- identifier review -------------------------------------------------------------------
@@ -457,16 +464,8 @@ def _review_page(request, project_access, data, errors=(), status=200) -> HttpRe
     project = project_access.project
     form, options_form = _filter_forms(request, project, data)
     errors = [*errors, *sentences(form), *sentences(options_form)]
-    report = build_report(
-        project=project, filters=_filters(form, project_access), options=options_form.options()
-    )
     context = {
-        "access": project_access,
-        "project": project,
-        "form": form,
-        "options_form": options_form,
-        "report": report,
-        "review": identifier_review(report),
+        **_published(project_access, form, options_form),
         "actions": ACTIONS.items(),
         "report_formats": [(e.key, e.label) for e in EXPORTERS.values() if e.holds == "report"],
         "sign_offs": ReportSignOff.objects.filter(project=project).select_related("signed_by"),
@@ -514,11 +513,7 @@ def review_sign_off(request: HttpRequest, project_access: ProjectAccess) -> Http
         )
     except ReviewError as error:
         return _review_page(request, project_access, request.POST, sentences(error), 409)
-    response = FileResponse(
-        spool, as_attachment=True, filename=record.filename, content_type=exporter.content_type
-    )
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
+    response = _attachment(spool, record.filename, exporter.content_type)
     response["X-Report-SHA256"] = record.sha256
     return response
 

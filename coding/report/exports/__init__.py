@@ -9,6 +9,7 @@ a format: a module beside this one with its writer, and one `Exporter` below.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -143,6 +144,16 @@ EXPORTERS: dict[str, Exporter] = {
     )
 }  # fmt: skip
 FORMATS = tuple(EXPORTERS)
+
+
+def sha256_of(spool: BinaryIO) -> str:
+    """The SHA-256 of a written file, read from its start; leaves it at its start."""
+    spool.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: spool.read(65536), b""):
+        digest.update(chunk)
+    spool.seek(0)
+    return digest.hexdigest()
 
 
 def format_choices() -> list[tuple[str, str]]:
