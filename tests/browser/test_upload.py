@@ -1,6 +1,7 @@
 """Upload several transcripts at once, see each file's progress and result, review speakers."""
 
 import pytest
+from playwright.sync_api import expect
 
 from interviews.models import Participant, Transcript
 from tests.interviews import transcript_files as files
@@ -53,8 +54,9 @@ def test_multi_file_upload_progress_results_and_review(
 
     jane = page.locator("fieldset[data-speaker]", has_text="Jane Smith")
     interviewer = page.locator("fieldset[data-speaker]", has_text="What would have helped")
-    assert not interviewer.locator(".participant-details").is_visible()
-    assert not jane.get_by_label("New pseudonym").is_visible()
+    # The page's script hides what does not apply once it has run: wait for it.
+    expect(interviewer.locator(".participant-details")).to_be_hidden()
+    expect(jane.get_by_label("New pseudonym")).to_be_hidden()
     jane.get_by_label("Jane Smith is").select_option("new")
     jane.get_by_label("New pseudonym").fill("P07")
     jane.get_by_label("Role title").fill("chief executive")
