@@ -5,12 +5,12 @@ The child is a new Python that imports this module and runs `_pdf_worker` (`_WOR
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 from interviews.parsing.core import (
@@ -89,7 +89,12 @@ def extract_pdf_pages(data: bytes, limits: Limits) -> list[str]:
 
 
 def _pdf_worker(max_pages: int, memory_bytes: int, cpu_seconds: int) -> int:
-    """Child process: read a PDF from stdin, print {"pages": [...]} or {"error": ...}."""
+    """Child process: read a PDF from stdin, print {"pages": [...]} or {"error": ...}.
+
+    PDFium (pypdfium2) reads the text: it finds the spaces between words from the
+    glyphs' positions, keeps columns in reading order and expands ligatures (see the
+    extractor comparison in the README); `repair_text` joins spacing accents.
+    """
     try:
         import resource
 
@@ -105,25 +110,20 @@ def _pdf_worker(max_pages: int, memory_bytes: int, cpu_seconds: int) -> int:
         return 0
 
     try:
-        import logging
+        import pypdfium2
 
-        logging.disable(logging.CRITICAL)
-        from pypdf import PdfReader
-
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            try:
-                opened = reader.decrypt("")
-            except Exception:
-                opened = 0
-            if not opened:
+        try:
+            document = pypdfium2.PdfDocument(data)
+        except pypdfium2.PdfiumError as error:
+            if "password" in str(error).lower():
                 return answer(
                     {
                         "error": "is password-protected: remove the password first",
                         "code": "encrypted",
                     }
                 )
-        count = len(reader.pages)
+            raise
+        count = len(document)
         if count > max_pages:
             return answer(
                 {
@@ -131,7 +131,14 @@ def _pdf_worker(max_pages: int, memory_bytes: int, cpu_seconds: int) -> int:
                     "code": "too_large",
                 }
             )
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = []
+        for number in range(count):
+            page = document[number]
+            text_page = page.get_textpage()
+            pages.append(repair_text(_page_text(text_page)))
+            text_page.close()
+            page.close()
+        document.close()
     except MemoryError:
         return answer({"error": "needs too much memory to read", "code": "too_large"})
     except RecursionError:
@@ -139,3 +146,82 @@ def _pdf_worker(max_pages: int, memory_bytes: int, cpu_seconds: int) -> int:
     except Exception:
         return answer({"error": "is damaged or is not a valid PDF", "code": "damaged"})
     return answer({"pages": pages})
+
+
+# Spacing accents (as TeX and some PDF writers draw them, over or before a letter) and
+# the combining mark each stands for.
+_SPACING_ACCENTS = {
+    "\u00b4": "\u0301",  # ´ acute
+    "`": "\u0300",  # grave
+    "\u00a8": "\u0308",  # ¨ diaeresis
+    "\u02c6": "\u0302",  # ˆ circumflex
+    "\u02dc": "\u0303",  # ˜ tilde
+    "\u00b8": "\u0327",  # ¸ cedilla
+    "\u02da": "\u030a",  # ˚ ring
+    "\u02c7": "\u030c",  # ˇ caron
+    "\u00af": "\u0304",  # ¯ macron
+    "\u02d8": "\u0306",  # ˘ breve
+    "\u02d9": "\u0307",  # ˙ dot above
+    "\u02dd": "\u030b",  # ˝ double acute
+    "\u02db": "\u0328",  # ˛ ogonek
+}
+_ACCENT_CLASS = "[" + re.escape("".join(_SPACING_ACCENTS)) + "]"
+# A letter then its accent ("e´"), or an accent then its letter ("´e") when no letter
+# comes before it; only where the pair composes to one character (NFC). A backtick
+# after a letter is a grave only at a word's end ("voila`", not "don`t").
+_AFTER = re.compile(r"([^\W\d_])(" + _ACCENT_CLASS + r")(?=([^\W\d_])?)")
+_BEFORE = re.compile(r"(?<![^\W\d_])(" + _ACCENT_CLASS + r")([^\W\d_])")
+_LIGATURES = re.compile("[\ufb00-\ufb06]")
+# PDFium marks a hyphen at a line end that it may join as U+0002 or U+FFFE.
+_SOFT_HYPHENS = re.compile("[\u0002\ufffe]")
+
+
+def _page_text(text_page) -> str:
+    """A page's text; a spacing accent drawn over a letter is joined to the letter it
+    sits over (by the glyphs' boxes), whichever side of it PDFium put it."""
+    text = text_page.get_text_range()
+    if not any(accent in text for accent in _SPACING_ACCENTS):
+        return text
+    pieces: list[str] = []
+    centres: list[float | None] = []
+    spans: list[tuple[float, float] | None] = []
+    index, count = 0, text_page.count_chars()
+    while index < count:
+        char = text_page.get_text_range(index, 1)
+        step = 1
+        if not char:  # half of a surrogate pair (an emoji)
+            char, step = text_page.get_text_range(index, 2), 2
+        left, _bottom, right, _top = text_page.get_charbox(index)
+        pieces.append(char)
+        centres.append((left + right) / 2 if char in _SPACING_ACCENTS else None)
+        spans.append((left, right) if char.isalpha() else None)
+        index += step
+    for position, centre in enumerate(centres):
+        if centre is None:
+            continue
+        for neighbour in (position - 1, position + 1):
+            span = spans[neighbour] if 0 <= neighbour < len(pieces) else None
+            if span is None or not span[0] <= centre <= span[1]:
+                continue
+            joined = _composed(pieces[neighbour], pieces[position])
+            if joined is not None:
+                pieces[neighbour], pieces[position] = joined, ""
+                break
+    return "".join(pieces)
+
+
+def _composed(letter: str, accent: str) -> str | None:
+    joined = unicodedata.normalize("NFC", letter + _SPACING_ACCENTS[accent])
+    return joined if len(joined) == 1 else None
+
+
+def repair_text(text: str) -> str:
+    """PDF text as written: ligatures expanded (NFKC of U+FB00–FB06), spacing accents
+    joined to their letter ("e´" → "é"), PDFium's line-end hyphen marks as "-"."""
+    text = _LIGATURES.sub(lambda match: unicodedata.normalize("NFKC", match[0]), text)
+    text = _SOFT_HYPHENS.sub("-", text)
+    text = _AFTER.sub(
+        lambda m: (m[2] == "`" and m[3] is not None and m[0]) or _composed(m[1], m[2]) or m[0],
+        text,
+    )
+    return _BEFORE.sub(lambda m: _composed(m[2], m[1]) or m[0], text)
