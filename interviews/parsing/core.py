@@ -188,6 +188,21 @@ def _nonempty(lines: Iterable[str]) -> list[str]:
     return [line.strip() for line in lines if line.strip()]
 
 
+def skipped_note(counts: dict[str, int]) -> tuple[str, ...]:
+    """What a document held that was deliberately not imported, in one line:
+    {"comment": 3, "image": 1} → ("3 comments and 1 image were not imported",)."""
+    items = [
+        f"{count} {kind}{'' if count == 1 else ('es' if kind.endswith('x') else 's')}"
+        for kind, count in counts.items()
+        if count
+    ]
+    if not items:
+        return ()
+    listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    verb = "was" if len(items) == 1 and sum(counts.values()) == 1 else "were"
+    return (f"{listed} {verb} not imported",)
+
+
 # --- limits and reader failures ---------------------------------------------------
 
 

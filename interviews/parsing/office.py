@@ -23,6 +23,7 @@ from interviews.parsing.core import (
     clean_text,
     finish,
     reading,
+    skipped_note,
     text_lines,
 )
 from interviews.parsing.package import count_elements
@@ -61,7 +62,9 @@ def _table_paragraphs(rows: Iterable[list[str]]) -> list[Paragraph]:
             rest = rest[1:]
         if any(rest) and "\n" not in label and looks_like_label(label, lenient=True):
             body = " | ".join(cell for cell in rest if cell)
-            paragraphs.append(Paragraph(body.split("\n"), label=label))
+            written = " | ".join(cell for cell in cells if cell).split("\n")[0]
+            paragraphs.append(Paragraph(body.split("\n"), label=label, written=written,
+                                        cell=True))  # fmt: skip
         else:
             paragraphs.append(Paragraph(" | ".join(cell for cell in cells if cell).split("\n")))
     return paragraphs
@@ -78,10 +81,15 @@ _W_SKIP = (_W + "del", _W + "moveFrom", _W + "txbxContent", _MC + "Fallback")
 _FALSE = {"0", "false", "off", "none"}
 
 
-def _docx_runs(paragraph) -> list[tuple[str, bool]]:
+_W_NOTE_REFERENCES = (_W + "footnoteReference", _W + "endnoteReference")
+
+
+def _docx_runs(paragraph, notes: dict[str, str] | None = None) -> list[tuple[str, bool]]:
     """A w:p's runs in order as (text, bold). python-docx's own accessors use one XPath
     query per element, which is most of the time on a long transcript; this walks the
-    lxml tree once, and also keeps text inside tracked insertions."""
+    lxml tree once, and also keeps text inside tracked insertions (and in content
+    controls, whose runs are descendants too). A footnote or endnote reference becomes
+    the note's text, `[Note: …]`, where it is cited."""
     skip = next(paragraph.iter(*_W_SKIP), None) is not None
     runs: list[tuple[str, bool]] = []
     for run in paragraph.iter(_W + "r"):
@@ -92,6 +100,11 @@ def _docx_runs(paragraph) -> list[tuple[str, bool]]:
             if element.tag in _W_TEXT:
                 fixed = _W_TEXT[element.tag]
                 pieces.append(element.text or "" if fixed is None else fixed)
+            elif element.tag in _W_NOTE_REFERENCES and notes:
+                kind = "f" if element.tag == _W + "footnoteReference" else "e"
+                note = notes.get(kind + element.get(_W + "id", ""))
+                if note:
+                    pieces.append(f" [Note: {note}]")
         if not pieces:
             continue
         bold = False
@@ -124,48 +137,125 @@ def _bold_label(runs: list[tuple[str, bool]]) -> str | None:
     return None
 
 
-def _docx_paragraph(element) -> Paragraph | None:
-    runs = _docx_runs(element)
+def _docx_paragraph(element, notes: dict[str, str]) -> Paragraph | None:
+    runs = _docx_runs(element, notes)
     text = clean_text("".join(text for text, _bold in runs))
     if not text.strip():
         return None
     label = _bold_label(runs)
+    written = None
     if label:
-        text = _strip_label(text, label)
-    return Paragraph(text.split("\n"), label=label)
+        written, text = text, _strip_label(text, label)
+    return Paragraph(text.split("\n"), label=label, written=written)
 
 
-def _docx_cell_text(cell) -> str:
+_W_WRAPPERS = (_W + "sdt", _W + "customXml", _W + "smartTag")
+
+
+def _docx_children(element, *tags: str) -> Iterator:
+    """`element`'s children with one of `tags`, looking through content controls
+    (w:sdt/w:sdtContent) and custom XML wrappers wherever they sit: body, table, row,
+    cell."""
+    for child in element:
+        if child.tag in tags:
+            yield child
+        elif child.tag in _W_WRAPPERS:
+            content = child.find(_W + "sdtContent") if child.tag == _W + "sdt" else child
+            if content is not None:
+                yield from _docx_children(content, *tags)
+
+
+def _docx_rows(table, notes: dict[str, str]) -> list[list[str]]:
+    return [
+        [_docx_cell_text(cell, notes) for cell in _docx_children(row, _W + "tc")]
+        for row in _docx_children(table, _W + "tr")
+    ]
+
+
+def _docx_cell_text(cell, notes: dict[str, str]) -> str:
     lines = []
-    for child in cell:
+    for child in _docx_children(cell, _W + "p", _W + "tbl"):
         if child.tag == _W + "p":
-            lines.append("".join(text for text, _bold in _docx_runs(child)))
-        elif child.tag == _W + "tbl":
+            lines.append("".join(text for text, _bold in _docx_runs(child, notes)))
+        else:
             # Direct rows and cells only: each nested table is read once, by its own cell
             # (iter() would visit a table nested n deep 2^n times).
-            for row in child.findall(_W + "tr"):
-                lines.append(
-                    " | ".join(_docx_cell_text(inner) for inner in row.findall(_W + "tc"))
-                )
+            lines.extend(" | ".join(row) for row in _docx_rows(child, notes))
     return "\n".join(line for line in lines if line.strip())
 
 
-def _docx_blocks(container) -> Iterator[Paragraph]:
+def _docx_blocks(container, notes: dict[str, str]) -> Iterator[Paragraph]:
     """Body paragraphs and tables in order (content controls are looked into)."""
-    for child in container:
+    for child in _docx_children(container, _W + "p", _W + "tbl"):
         if child.tag == _W + "p":
-            paragraph = _docx_paragraph(child)
+            paragraph = _docx_paragraph(child, notes)
             if paragraph is not None:
                 yield paragraph
-        elif child.tag == _W + "tbl":
-            rows = []
-            for row in child.findall(_W + "tr"):
-                rows.append([_docx_cell_text(cell) for cell in row.findall(_W + "tc")])
-            yield from _table_paragraphs(rows)
-        elif child.tag == _W + "sdt":
-            content = child.find(_W + "sdtContent")
-            if content is not None:
-                yield from _docx_blocks(content)
+        else:
+            yield from _table_paragraphs(_docx_rows(child, notes))
+
+
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+
+def _docx_related(document, kind: str) -> list:
+    """The root elements of the main part's related parts of one kind ("footnotes")."""
+    from lxml import etree
+
+    roots = []
+    for relationship in document.part.rels.values():
+        if relationship.is_external or relationship.reltype != _RELATIONSHIPS + kind:
+            continue
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        roots.append(etree.fromstring(relationship.target_part.blob, parser))
+    return roots
+
+
+def _docx_notes(document) -> dict[str, str]:
+    """Footnotes and endnotes by id, as one line of text each (separators left out)."""
+    notes: dict[str, str] = {}
+    for kind, tag in (("footnotes", "footnote"), ("endnotes", "endnote")):
+        for root in _docx_related(document, kind):
+            for note in root.iter(_W + tag):
+                if note.get(_W + "type") in {"separator", "continuationSeparator",
+                                             "continuationNotice"}:  # fmt: skip
+                    continue
+                text = " ".join(
+                    "".join(text for text, _bold in _docx_runs(paragraph))
+                    for paragraph in note.iter(_W + "p")
+                )
+                if text.strip():
+                    notes.setdefault(kind[0] + note.get(_W + "id", ""), " ".join(text.split()))
+    return notes
+
+
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_PIC = "{http://schemas.openxmlformats.org/drawingml/2006/picture}"
+_V = "{urn:schemas-microsoft-com:vml}"
+
+
+def _docx_skipped(document, body) -> dict[str, int]:
+    """What a .docx holds that is not imported: headers, footers, comments, text boxes
+    and images, counted."""
+    with_text = {
+        kind: sum(1 for root in _docx_related(document, kind) if "".join(root.itertext()).strip())
+        for kind in ("header", "footer")
+    }
+    comments = sum(
+        1 for root in _docx_related(document, "comments") for _ in root.iter(_W + "comment")
+    )
+    boxes = sum(
+        1
+        for box in body.iter(_W + "txbxContent")
+        if not any(ancestor.tag == _MC + "Fallback" for ancestor in box.iterancestors())
+    )
+    images = sum(1 for _ in body.iter(_PIC + "pic")) + sum(
+        1
+        for image in body.iter(_V + "imagedata")
+        if not any(ancestor.tag == _MC + "Fallback" for ancestor in image.iterancestors())
+    )
+    return {"header": with_text["header"], "footer": with_text["footer"],
+            "comment": comments, "text box": boxes, "image": images}  # fmt: skip
 
 
 def _count_package(data: bytes, limit: int) -> None:
@@ -192,18 +282,23 @@ def _read_docx(data: bytes, limits: Limits) -> ParsedTranscript:
 
         _count_package(data, limits.max_docx_elements)
         try:
-            body = docx.Document(io.BytesIO(data)).element.body
+            document = docx.Document(io.BytesIO(data))
+            notes = _docx_notes(document)
         except XMLSyntaxError as error:
             if _too_deep(error):
                 raise ImportRejected(_TOO_DEEP, "too_complex") from None
             raise
+        body = document.element.body
         paragraphs: list[Paragraph] = []
         chars = 0
-        for paragraph in _docx_blocks(body):
+        for paragraph in _docx_blocks(body, notes):
             chars += sum(len(line) for line in paragraph.lines)
             check_text_length(chars, limits)
             paragraphs.append(paragraph)
-    return finish(blocks_from_paragraphs(paragraphs), limits=limits, encoding="docx")
+        skipped = skipped_note(_docx_skipped(document, body))
+    return finish(
+        blocks_from_paragraphs(paragraphs), limits=limits, encoding="docx", notes=skipped
+    )
 
 
 # --- OpenDocument .odt -----------------------------------------------------------------

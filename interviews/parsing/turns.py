@@ -7,10 +7,10 @@ Shared by every document format (a Word or PDF file can hold an Otter export too
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from interviews.parsing.core import Block, merge_consecutive
+from interviews.parsing.core import Block, merge_consecutive, speaker_key
 
 # --- speaker labels ----------------------------------------------------------------
 
@@ -107,8 +107,12 @@ _OTTER_HEADER = re.compile(
 _OTTER_TRAILER = re.compile(r"^transcribed by\s+https?://otter\.ai\S*$", re.IGNORECASE)
 
 
+_BOLD = re.compile(r"^(?:\*\*|__)(?P<name>[^*_\n]{1,60})(?:\*\*|__)(?=\s)")
+
+
 def _otter_header(line: str) -> tuple[str, int] | None:
-    stripped = line.strip()
+    # Markdown exports write the name in bold: "**Ali**  0:00".
+    stripped = _BOLD.sub(lambda match: match["name"], line.strip())
     match = _OTTER_HEADER.match(stripped)
     if match is None:
         return None
@@ -135,10 +139,14 @@ def clock_to_ms(clock: str) -> int:
 
 @dataclass
 class Paragraph:
-    """A paragraph of a document: its lines, and a label known from formatting (bold)."""
+    """A paragraph of a document: its lines, and a label known from formatting (bold, a
+    table's first cell); `written` is the first line as written, label and all (kept
+    when the label turns out not to name a speaker)."""
 
     lines: list[str]
     label: str | None = None
+    written: str | None = None
+    cell: bool = False  # a table row whose first cell gave the label
 
 
 def paragraphs_from_lines(lines: Iterable[str]) -> list[Paragraph]:
@@ -157,31 +165,90 @@ def paragraphs_from_lines(lines: Iterable[str]) -> list[Paragraph]:
 
 
 def blocks_from_paragraphs(paragraphs: Sequence[Paragraph]) -> list[Block]:
-    """Turns from paragraphs: Otter-style headers if the file has them, else speaker lines.
+    """Turns from paragraphs: Otter-style headers if the file has them, Teams-style
+    name and time lines if it has those, else speaker lines.
 
     Before the first speaker, each paragraph is its own unlabelled turn. After it, a
-    paragraph without a label continues the current speaker's turn.
+    paragraph without a label continues the current speaker's turn. A label is a
+    speaker only if it recurs or follows the file's pattern of turns (`_speakers`): a
+    one-off "Background:" or "ВСТАНОВИВ:" heading stays text.
     """
     if _is_otter(paragraphs):
         return _otter_blocks(paragraphs)
+    if _is_teams(paragraphs):
+        return _teams_blocks(paragraphs)
+    candidates: list[list[tuple[str, str] | None]] = []
+    for paragraph in paragraphs:
+        candidates.append(
+            [
+                (paragraph.label, line) if number == 0 and paragraph.label
+                else split_speaker_line(line)
+                for number, line in enumerate(paragraph.lines)
+            ]
+        )  # fmt: skip
+    speakers = _speakers(
+        (*found, paragraph.cell and number == 0)
+        for paragraph, row in zip(paragraphs, candidates, strict=True)
+        for number, found in enumerate(row)
+        if found is not None
+    )
     blocks: list[Block] = []
     current: Block | None = None
-    for paragraph in paragraphs:
-        for number, line in enumerate(paragraph.lines):
-            found: tuple[str, str] | None = None
-            if number == 0 and paragraph.label:
-                found = (paragraph.label, line)
-            else:
-                found = split_speaker_line(line)
-            if found is not None:
+    for paragraph, found_lines in zip(paragraphs, candidates, strict=True):
+        for number, (line, found) in enumerate(zip(paragraph.lines, found_lines, strict=True)):
+            if found is not None and speaker_key(found[0]) in speakers:
                 current = Block(found[0], [found[1]])
                 blocks.append(current)
-            elif current is None or (not current.label and number == 0):
+                continue
+            if number == 0 and paragraph.label and paragraph.written is not None:
+                line = paragraph.written
+            if current is None or (not current.label and number == 0):
                 current = Block("", [line])
                 blocks.append(current)
             else:
                 current.lines.append(line)
     return blocks
+
+
+def label_shape(label: str) -> str:
+    """How a label is written, word by word: "Speaker 2" → "Aa 9", "P03" → "A9",
+    "JANE" → "A", "Dr O'Neill" → "Aa Aa"."""
+    shapes = []
+    for word in _PARENTHETICAL.sub("", " ".join(label.split())).split(" "):
+        if not word:
+            continue
+        if word.isdigit():
+            shapes.append("9")
+        elif re.fullmatch(r"[^\W\d_]+\d+", word):
+            shapes.append("A9" if word[0].isupper() else "a9")
+        elif word[0].isupper() and word.isupper() and len(word) > 1:
+            shapes.append("A")
+        else:
+            shapes.append("Aa" if word[0].isupper() else "a")
+    return " ".join(shapes)
+
+
+def _speakers(found: Iterable[tuple[str, str, bool]]) -> set[str]:
+    """The keys of the labels that name speakers, from (label, text after it, from a
+    table cell) triples: a label that recurs; an interviewer label; one written like
+    those ("Speaker 3" beside "Speaker 1"); and a one-off label with words after it on
+    its line, unless it is a table's first cell. A one-off label alone on its line
+    ("Background:", "ВСТАНОВИВ:") is a heading, and so is a one-off first cell."""
+    found = list(found)
+    counts: dict[str, int] = {}
+    for label, _rest, _cell in found:
+        counts[speaker_key(label)] = counts.get(speaker_key(label), 0) + 1
+    accepted = {
+        speaker_key(label)
+        for label, _rest, _cell in found
+        if counts[speaker_key(label)] > 1 or is_interviewer_label(label)
+    }
+    shapes = {label_shape(label) for label, _rest, _cell in found
+              if speaker_key(label) in accepted}  # fmt: skip
+    for label, rest, cell in found:
+        if label_shape(label) in shapes or (rest and not cell):
+            accepted.add(speaker_key(label))
+    return accepted
 
 
 def _is_otter(paragraphs: Sequence[Paragraph]) -> bool:
@@ -213,4 +280,69 @@ def _otter_blocks(paragraphs: Sequence[Paragraph]) -> list[Block]:
                 labelled[-1].lines.append(line)
             else:
                 preamble.append(Block("", [line]))
+    return preamble + merge_consecutive(labelled, joiner="\n")
+
+
+# --- Teams transcripts: a time line and a name line, then what was said ------------
+
+_TIME_LINE = re.compile(
+    r"^(?P<start>(?:\d{1,2}:)?\d{1,2}:\d{1,2}(?:[.,]\d{1,3})?)"
+    r"(?:\s*-->\s*(?:\d{1,2}:)?\d{1,2}:\d{1,2}(?:[.,]\d{1,3})?)?$"
+)
+
+
+def _time_line(line: str) -> int | None:
+    match = _TIME_LINE.match(line.strip())
+    return clock_to_ms(match["start"]) if match else None
+
+
+def _name_line(line: str) -> str | None:
+    name = " ".join(line.split())
+    if ":" in name or _time_line(name) is not None or not looks_like_label(name, lenient=True):
+        return None
+    return name
+
+
+def _teams_headers(lines: Sequence[str]) -> Iterator[tuple[int, str, int]]:
+    """(line index, name, start ms) of each header: a time line next to a name line,
+    either way round (Teams' .docx download: "0:03" / "Ali Khan", or the reverse)."""
+    index = 0
+    while index + 1 < len(lines):
+        first, second = lines[index], lines[index + 1]
+        start, name = _time_line(first), _name_line(second)
+        if start is None or name is None:
+            start, name = _time_line(second), _name_line(first)
+        if start is not None and name is not None:
+            yield index, name, start
+            index += 2
+        else:
+            index += 1
+
+
+def _flat_lines(paragraphs: Sequence[Paragraph]) -> list[str]:
+    return [line for paragraph in paragraphs for line in paragraph.lines if line.strip()]
+
+
+def _is_teams(paragraphs: Sequence[Paragraph]) -> bool:
+    headers = _teams_headers(_flat_lines(paragraphs))
+    return next(headers, None) is not None and next(headers, None) is not None
+
+
+def _teams_blocks(paragraphs: Sequence[Paragraph]) -> list[Block]:
+    lines = _flat_lines(paragraphs)
+    headers = {index: (name, start) for index, name, start in _teams_headers(lines)}
+    preamble: list[Block] = []
+    labelled: list[Block] = []
+    skip = False
+    for index, line in enumerate(lines):
+        if skip:
+            skip = False
+        elif index in headers:
+            name, start = headers[index]
+            labelled.append(Block(name, [], start))
+            skip = True
+        elif labelled:
+            labelled[-1].lines.append(line)
+        else:
+            preamble.append(Block("", [line]))
     return preamble + merge_consecutive(labelled, joiner="\n")
