@@ -39,9 +39,23 @@ def word_accuracy(reference: str, candidate: str) -> float:
     return sum((expected & found).values()) / total
 
 
-def word_recall(reference: str, candidate: str) -> float:
-    """The share of the reference's words that the candidate holds (nothing lost: 1.0)."""
-    expected, found = words(reference), words(candidate)
+def word_recall(reference: str, candidate: str, ignore: frozenset[str] = frozenset()) -> float:
+    """The share of the reference's words that the candidate holds (nothing lost: 1.0).
+
+    Only words with a letter count (page numbers and cue times are layout), and not the
+    words in `ignore` (speaker names: a caption file repeats them on every cue, a
+    transcript once a turn)."""
+
+    def counted(text: str) -> Counter:
+        return Counter(
+            {
+                word: count
+                for word, count in words(text).items()
+                if word not in ignore and any(char.isalpha() for char in word)
+            }
+        )
+
+    expected, found = counted(reference), counted(candidate)
     total = sum(expected.values())
     return 1.0 if total == 0 else sum((expected & found).values()) / total
 
@@ -99,6 +113,8 @@ _ODF_SKIP = {
     "{%s}text-box" % _ODF["draw"],
     "{%s}tracked-changes" % _ODF["text"],
 }
+_ODF_APART = {"{%s}%s" % (_ODF["text"], name) for name in
+              ("p", "h", "note", "note-citation", "note-body", "list-item")}  # fmt: skip
 _ODF_SPACE = {"{%s}%s" % (_ODF["text"], name) for name in ("s", "tab", "line-break")}
 
 
@@ -114,12 +130,13 @@ def _odt_text(data: bytes) -> str:
         if element.tag in _ODF_SKIP:
             out.append(" ")
         else:
-            if element.tag in _ODF_SPACE:
+            if element.tag in _ODF_SPACE or element.tag in _ODF_APART:
                 out.append(" ")
             out.append(element.text or "")
             for child in element:
                 walk(child)
-            out.append(" ")
+            if element.tag in _ODF_APART:
+                out.append(" ")
         out.append(element.tail or "")
 
     if body is not None:

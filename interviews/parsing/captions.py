@@ -21,7 +21,8 @@ from interviews.parsing.core import (
 from interviews.parsing.turns import clock_to_ms, looks_like_label, paragraphs_from_lines
 
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]+)>")
-_TAG = re.compile(r"<[^>]*>")
+# Markup tags, and SubRip/ASS override tags such as {\an8} (position) or {\i1}.
+_TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")
 _CAPTION_ENTITIES = {
     "&amp;": "&",
     "&lt;": "<",

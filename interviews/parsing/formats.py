@@ -17,6 +17,7 @@ from interviews.parsing.core import DEFAULT_LIMITS, ImportRejected, Limits, Pars
 from interviews.parsing.office import parse_docx, parse_odt, parse_rtf
 from interviews.parsing.pdf import parse_pdf
 from interviews.parsing.text import parse_md, parse_txt
+from interviews.parsing.webpage import parse_html
 
 Parser = Callable[[bytes, Limits], ParsedTranscript]
 
@@ -55,6 +56,7 @@ FORMATS: tuple[Format, ...] = (
     Format("rtf", "RTF", parse_rtf, container="rtf"),
     Format("vtt", "WebVTT", parse_vtt, aliases=("webvtt",)),
     Format("srt", "SRT", parse_srt),
+    Format("html", "HTML", parse_html, aliases=("htm",)),
 )
 
 _BY_EXTENSION = {name: item for item in FORMATS for name in (item.extension, *item.aliases)}
@@ -77,8 +79,6 @@ ADVICE = {
     "wpd": "save it as .docx",
     "ott": "save it as .odt",
     "sbv": "convert it to .vtt or .srt",
-    "html": "save it as .txt or .docx",
-    "htm": "save it as .txt or .docx",
 }
 
 

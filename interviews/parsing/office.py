@@ -307,8 +307,52 @@ _ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _ODF_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 
 
-def _odf_children(element) -> Iterator[Paragraph]:
-    from odf import teletype
+_ODF_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_ODF_DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
+
+
+def _odf_text(element, skipped: dict[str, int]) -> str:
+    """A paragraph's text as odfpy's teletype reads it (spaces, tabs, line breaks), but
+    a note (text:note) becomes `[Note: …]` where it is cited, and comments
+    (office:annotation) and images are counted in `skipped`, not read."""
+    from odf.element import Node
+
+    result = []
+    for child in element.childNodes:
+        if child.nodeType == Node.TEXT_NODE:
+            result.append(child.data)
+            continue
+        if child.nodeType != Node.ELEMENT_NODE:
+            continue
+        namespace, name = child.qname
+        if (namespace, name) == (_ODF_TEXT, "line-break"):
+            result.append("\n")
+        elif (namespace, name) == (_ODF_TEXT, "tab"):
+            result.append("\t")
+        elif (namespace, name) == (_ODF_TEXT, "s"):
+            result.append(" " * int(child.getAttribute("c") or 1))
+        elif (namespace, name) == (_ODF_TEXT, "note"):
+            body = " ".join(
+                _odf_text(part, skipped)
+                for part in child.childNodes
+                if part.nodeType == Node.ELEMENT_NODE and part.qname == (_ODF_TEXT, "note-body")
+            )
+            if body.strip():
+                result.append(f" [Note: {' '.join(body.split())}]")
+        elif (namespace, name) == (_ODF_OFFICE, "annotation"):
+            skipped["comment"] = skipped.get("comment", 0) + 1
+        elif (namespace, name) == (_ODF_OFFICE, "annotation-end"):
+            continue
+        elif (namespace, name) == (_ODF_DRAW, "image"):
+            skipped["image"] = skipped.get("image", 0) + 1
+        elif (namespace, name) == (_ODF_TEXT, "p") and result:
+            result.append("\n" + _odf_text(child, skipped))
+        else:
+            result.append(_odf_text(child, skipped))
+    return "".join(result)
+
+
+def _odf_children(element, skipped: dict[str, int]) -> Iterator[Paragraph]:
     from odf.element import Node
 
     for child in element.childNodes:
@@ -316,11 +360,11 @@ def _odf_children(element) -> Iterator[Paragraph]:
             continue
         namespace, name = child.qname
         if namespace == _ODF_TEXT and name in {"p", "h"}:
-            text = clean_text(teletype.extractText(child))
+            text = clean_text(_odf_text(child, skipped))
             if text.strip():
                 yield Paragraph(text.split("\n"))
         elif namespace == _ODF_TEXT and name in {"list", "list-item", "list-header", "section"}:
-            yield from _odf_children(child)
+            yield from _odf_children(child, skipped)
         elif namespace == _ODF_TABLE and name == "table":
             rows = []
             for row in child.getElementsByType(_odf_table_row()):
@@ -330,7 +374,9 @@ def _odf_children(element) -> Iterator[Paragraph]:
                     if cell.nodeType == Node.ELEMENT_NODE
                     and cell.qname == (_ODF_TABLE, "table-cell")
                 ]
-                rows.append(["\n".join(_lines_of(_odf_children(cell))) for cell in cells])
+                rows.append(
+                    ["\n".join(_lines_of(_odf_children(cell, skipped))) for cell in cells]
+                )
             yield from _table_paragraphs(rows)
 
 
@@ -358,11 +404,27 @@ def _read_odt(data: bytes, limits: Limits) -> ParsedTranscript:
         document = load(io.BytesIO(data))
         paragraphs: list[Paragraph] = []
         chars = 0
-        for paragraph in _odf_children(document.text):
+        skipped: dict[str, int] = {"header": 0, "footer": 0}
+        for paragraph in _odf_children(document.text, skipped):
             chars += sum(len(line) for line in paragraph.lines)
             check_text_length(chars, limits)
             paragraphs.append(paragraph)
-    return finish(blocks_from_paragraphs(paragraphs), limits=limits, encoding="odt")
+        for kind in ("header", "footer"):
+            skipped[kind] = sum(
+                1
+                for found in document.getElementsByType(_odf_style(kind))
+                if "".join(_lines_of(_odf_children(found, {}))).strip()
+            )
+    return finish(
+        blocks_from_paragraphs(paragraphs), limits=limits, encoding="odt",
+        notes=skipped_note(skipped),
+    )  # fmt: skip
+
+
+def _odf_style(kind: str):
+    from odf.style import Footer, Header
+
+    return Header if kind == "header" else Footer
 
 
 # --- RTF -------------------------------------------------------------------------------
@@ -402,6 +464,37 @@ def _drop_rtf_data_groups(source: str) -> str:
     return "".join(pieces)
 
 
+_RTF_FOOTNOTE = re.compile(r"\{\\(?:\*\\)?footnote(?![a-z])")
+_RTF_PARAGRAPH = re.compile(r"\\(?:par|line|sect)(?![a-z])")
+
+
+def _rtf_notes_inline(source: str) -> str:
+    """Each `{\\footnote …}` group as plain text `[Note: …]` where it is cited (striprtf
+    would drop the group); its paragraph marks become spaces."""
+    pieces = []
+    position = 0
+    for start in _RTF_FOOTNOTE.finditer(source):
+        if start.start() < position:
+            continue
+        depth = 0
+        end = None
+        for brace in _RTF_BRACE.finditer(source, start.start()):
+            if brace.group() == "{":
+                depth += 1
+            elif brace.group() == "}":
+                depth -= 1
+                if depth == 0:
+                    end = brace.end()
+                    break
+        if end is None:
+            break
+        inner = _RTF_PARAGRAPH.sub(" ", source[start.end() : end - 1])
+        pieces.append(source[position : start.start()] + "{ [Note: " + inner + "]}")
+        position = end
+    pieces.append(source[position:])
+    return "".join(pieces)
+
+
 def parse_rtf(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedTranscript:
     """Rich Text Format: striprtf's plain text, then speaker lines."""
     return isolated.run(_read_rtf, data, limits, kind="an RTF document")
@@ -422,7 +515,7 @@ def _read_rtf(data: bytes, limits: Limits) -> ParsedTranscript:
     with reading("RTF document"):
         from striprtf.striprtf import rtf_to_text
 
-        source = _drop_rtf_data_groups(source)
+        source = _rtf_notes_inline(_drop_rtf_data_groups(source))
         if len(source) > limits.max_rtf_bytes:
             # striprtf reads about 3 MB a second on one core: past this, three at once
             # would not be answered within the time limit.
@@ -433,5 +526,6 @@ def _read_rtf(data: bytes, limits: Limits) -> ParsedTranscript:
                 "too_large",
             )
         text = rtf_to_text(source, errors="strict")
+    text = re.sub(r"\[Note:[ \t]+", "[Note: ", text)
     paragraphs = paragraphs_from_lines(text_lines(text))
     return finish(blocks_from_paragraphs(paragraphs), limits=limits, encoding="rtf")

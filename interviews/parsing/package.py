@@ -95,7 +95,7 @@ def xml_parts(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     declared = declared_xml_parts(archive)
     found = []
     for info in archive.infolist():
-        if info.is_dir():
+        if not info.filename or info.is_dir():
             continue
         name = info.filename
         if (

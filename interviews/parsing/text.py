@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from interviews.parsing.core import (
     DEFAULT_LIMITS,
     Limits,
@@ -24,4 +26,11 @@ def parse_txt(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedTranscript:
     )
 
 
-parse_md = parse_txt
+def parse_md(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedTranscript:
+    """Markdown: as plain text, with HTML entities (`&#39;`, `&amp;`) read as characters."""
+    text, encoding, notes = decode_text(data)
+    check_text_length(text, limits)
+    paragraphs = paragraphs_from_lines(text_lines(html.unescape(text)))
+    return finish(
+        blocks_from_paragraphs(paragraphs), limits=limits, encoding=encoding, notes=notes
+    )

@@ -306,12 +306,14 @@ def _name_line(line: str) -> str | None:
 def _teams_headers(lines: Sequence[str]) -> Iterator[tuple[int, str, int]]:
     """(line index, name, start ms) of each header: a time line next to a name line,
     either way round (Teams' .docx download: "0:03" / "Ali Khan", or the reverse)."""
+    times = [_time_line(line) if len(line) <= 40 else None for line in lines]
     index = 0
     while index + 1 < len(lines):
-        first, second = lines[index], lines[index + 1]
-        start, name = _time_line(first), _name_line(second)
-        if start is None or name is None:
-            start, name = _time_line(second), _name_line(first)
+        start, name = None, None
+        if times[index] is not None and times[index + 1] is None:
+            start, name = times[index], _name_line(lines[index + 1])
+        elif times[index + 1] is not None and times[index] is None:
+            start, name = times[index + 1], _name_line(lines[index])
         if start is not None and name is not None:
             yield index, name, start
             index += 2

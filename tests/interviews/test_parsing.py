@@ -360,6 +360,7 @@ PREFIXES = {
     "docx": [b"PK\x03\x04"],
     "odt": [b"PK\x03\x04"],
     "pdf": [b"%PDF-1.4\n"],
+    "html": [b"<!DOCTYPE html><html><body><p>", b"<script>", b""],
 }
 
 

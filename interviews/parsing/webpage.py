@@ -1,0 +1,98 @@
+"""HTML pages (.html, .htm): what Taguette imports, and what Google Docs, Otter and many
+transcription services export. Read with lxml's HTML parser; scripts, styles, the head
+and comments are dropped; block elements become paragraphs, then the usual speaker
+lines (or Otter headers) are looked for."""
+
+from __future__ import annotations
+
+import re
+
+from interviews.parsing.core import (
+    DEFAULT_LIMITS,
+    ImportRejected,
+    Limits,
+    ParsedTranscript,
+    check_text_length,
+    decode_text,
+    finish,
+    reading,
+    text_lines,
+)
+from interviews.parsing.turns import blocks_from_paragraphs, paragraphs_from_lines
+
+_HIDDEN = ("script", "style", "head", "noscript", "template", "iframe", "object", "svg")
+_BLOCKS = frozenset(
+    "p div li h1 h2 h3 h4 h5 h6 tr blockquote pre section article header footer main "
+    "aside dd dt table ul ol dl hr figure figcaption address nav details summary".split()
+)
+_CELLS = frozenset({"td", "th"})
+_SPACE = re.compile(r"[ \t\r\n\f]+")
+
+
+def parse_html(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedTranscript:
+    """An HTML page's visible text, paragraph by paragraph."""
+    text, encoding, notes = decode_text(data)
+    check_text_length(text, limits)
+    with reading("HTML page"):
+        import lxml.html
+        from lxml import etree
+
+        if not text.strip():
+            raise ImportRejected("contains no text", "empty")
+        root = lxml.html.document_fromstring(text)
+        for element in list(root.iter(etree.Comment, etree.ProcessingInstruction, *_HIDDEN)):
+            _drop(element)
+        body = _page_text(root)
+    paragraphs = paragraphs_from_lines(text_lines(body))
+    return finish(
+        blocks_from_paragraphs(paragraphs), limits=limits, encoding=encoding, notes=notes
+    )
+
+
+def _drop(element) -> None:
+    """Remove an element and what it holds, keeping the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail or ""
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+def _page_text(root) -> str:
+    """Visible text with HTML's white space rules: runs of spaces are one space, block
+    elements are paragraphs, <br> a line break, cells apart by " | "."""
+    pieces: list[str] = []
+
+    def walk(element, preformatted: bool) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        preformatted = preformatted or tag == "pre"
+        if tag == "br":
+            pieces.append("\n")
+        elif tag in _BLOCKS:
+            pieces.append("\n\n")
+        elif tag in _CELLS:
+            pieces.append(" | ")
+        pieces.append(_spaced(element.text, preformatted))
+        for child in element:
+            walk(child, preformatted)
+            pieces.append(_spaced(child.tail, preformatted))
+        if tag in _BLOCKS:
+            pieces.append("\n\n")
+
+    walk(root, False)
+    lines = []
+    for line in "".join(pieces).split("\n"):
+        line = line.strip(" ")
+        lines.append(line[2:] if line.startswith("| ") else line)
+    return "\n".join(lines)
+
+
+def _spaced(text: str | None, preformatted: bool) -> str:
+    if not text:
+        return ""
+    return text if preformatted else _SPACE.sub(" ", text)
