@@ -149,14 +149,16 @@ _CAPTION_TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")
 
 
 def _caption_text(data: bytes) -> str:
-    text = _decoded(data)
+    """The lines after each timing line, up to a blank line (headers and ids left out)."""
     out = []
-    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
-        lines = block.split("\n")
-        timing = next((n for n, line in enumerate(lines) if _TIMING.search(line)), None)
-        if timing is None:
-            continue
-        out.extend(html.unescape(_CAPTION_TAG.sub("", line)) for line in lines[timing + 1 :])
+    in_cue = False
+    for line in _decoded(data).replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if _TIMING.search(line):
+            in_cue = True
+        elif not line.strip():
+            in_cue = False
+        elif in_cue:
+            out.append(html.unescape(_CAPTION_TAG.sub("", line)))
     return "\n".join(out)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
 from interviews import access
@@ -10,6 +12,34 @@ from interviews.models import Transcript
 from interviews.parsing.core import speaker_key
 
 SAMPLE_CHARS = 160
+FIRST_TURNS = 6
+
+
+@dataclass(frozen=True)
+class StoredTurn:
+    """One turn as stored: the label spoken in the file, what it became, what was said."""
+
+    spoken: str
+    stored: str
+    body: str
+
+
+def first_turns(transcript: Transcript, count: int = FIRST_TURNS) -> list[StoredTurn]:
+    """The transcript's first turns as they are stored (one query)."""
+    turns = transcript.turns.select_related("participant").order_by("index")[:count]
+    shown = []
+    for turn in turns:
+        if turn.is_interviewer:
+            stored = "Interviewer"
+        elif turn.participant is not None:
+            stored = turn.participant.pseudonym
+        else:
+            stored = ""
+        body = transcript.text[turn.start : turn.end]
+        if len(body) > SAMPLE_CHARS:
+            body = body[:SAMPLE_CHARS].rstrip() + "…"
+        shown.append(StoredTurn(turn.speaker_label, stored, body))
+    return shown
 
 
 def awaiting_review(project_access: access.ProjectAccess) -> QuerySet[Transcript]:

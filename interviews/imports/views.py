@@ -14,7 +14,7 @@ from django.urls import reverse
 from aefront import errors
 from interviews import access, recordings
 from interviews.imports.forms import FileUploadForm, RecordingForm, ReviewForm, UploadForm
-from interviews.imports.reading import awaiting_review, speaker_rows
+from interviews.imports.reading import awaiting_review, first_turns, speaker_rows
 from interviews.models import Participant, Project, Transcript
 from interviews.parsing import ImportRejected
 from interviews.services import (
@@ -235,6 +235,7 @@ def review(
             "recording_form": RecordingForm(),
             "recording_length": recordings.format_ms(transcript.recording_ms or 0),
             "locked": locked,
+            "first_turns": first_turns(transcript),
             "preview": transcript.text[:PREVIEW_CHARS],
             "preview_cut": len(transcript.text) > PREVIEW_CHARS,
         },

@@ -526,6 +526,6 @@ def _read_rtf(data: bytes, limits: Limits) -> ParsedTranscript:
                 "too_large",
             )
         text = rtf_to_text(source, errors="strict")
-    text = re.sub(r"\[Note:[ \t]+", "[Note: ", text)
+    text = re.sub(r"\[Note:[ \t]+([^\]\n]*?)[ \t]*\]", r"[Note: \1]", text)
     paragraphs = paragraphs_from_lines(text_lines(text))
     return finish(blocks_from_paragraphs(paragraphs), limits=limits, encoding="rtf")

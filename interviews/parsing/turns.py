@@ -246,7 +246,7 @@ def _speakers(found: Iterable[tuple[str, str, bool]]) -> set[str]:
     shapes = {label_shape(label) for label, _rest, _cell in found
               if speaker_key(label) in accepted}  # fmt: skip
     for label, rest, cell in found:
-        if label_shape(label) in shapes or (rest and not cell):
+        if not cell and (rest or label_shape(label) in shapes):
             accepted.add(speaker_key(label))
     return accepted
 
@@ -298,27 +298,36 @@ def _time_line(line: str) -> int | None:
 
 def _name_line(line: str) -> str | None:
     name = " ".join(line.split())
-    if ":" in name or _time_line(name) is not None or not looks_like_label(name, lenient=True):
+    if (
+        ":" in name
+        or name.endswith((".", "?", "!", ",", ";"))  # a sentence, not a name
+        or _time_line(name) is not None
+        or not looks_like_label(name, lenient=True)
+    ):
         return None
     return name
 
 
-def _teams_headers(lines: Sequence[str]) -> Iterator[tuple[int, str, int]]:
-    """(line index, name, start ms) of each header: a time line next to a name line,
-    either way round (Teams' .docx download: "0:03" / "Ali Khan", or the reverse)."""
+def _teams_headers(lines: Sequence[str]) -> list[tuple[int, str, int]]:
+    """(line index, name, start ms) of each header: a time line next to a name line
+    (Teams' .docx download: "0:03" then "Ali Khan", or the reverse). The order that
+    the file uses more often wins, so a title before the first time is not a name."""
     times = [_time_line(line) if len(line) <= 40 else None for line in lines]
-    index = 0
-    while index + 1 < len(lines):
-        start, name = None, None
-        if times[index] is not None and times[index + 1] is None:
-            start, name = times[index], _name_line(lines[index + 1])
-        elif times[index + 1] is not None and times[index] is None:
-            start, name = times[index + 1], _name_line(lines[index])
-        if start is not None and name is not None:
-            yield index, name, start
-            index += 2
-        else:
-            index += 1
+    found: list[list[tuple[int, str, int]]] = []
+    for time_first in (True, False):
+        headers = []
+        index = 0
+        while index + 1 < len(lines):
+            at, other = (index, index + 1) if time_first else (index + 1, index)
+            start = times[at] if times[other] is None else None
+            name = _name_line(lines[other]) if start is not None else None
+            if start is not None and name is not None:
+                headers.append((index, name, start))
+                index += 2
+            else:
+                index += 1
+        found.append(headers)
+    return max(found, key=len)
 
 
 def _flat_lines(paragraphs: Sequence[Paragraph]) -> list[str]:
@@ -326,8 +335,7 @@ def _flat_lines(paragraphs: Sequence[Paragraph]) -> list[str]:
 
 
 def _is_teams(paragraphs: Sequence[Paragraph]) -> bool:
-    headers = _teams_headers(_flat_lines(paragraphs))
-    return next(headers, None) is not None and next(headers, None) is not None
+    return len(_teams_headers(_flat_lines(paragraphs))) >= 2
 
 
 def _teams_blocks(paragraphs: Sequence[Paragraph]) -> list[Block]:
