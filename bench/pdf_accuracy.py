@@ -131,8 +131,8 @@ FIXTURES = {"two-column page": two_column_pdf, "glyph-placed page (TeX-like)": t
 
 
 def aefront_pdf_text(data: bytes) -> str:
-    from interviews.parsing.pdf import extract_pdf_pages
     from interviews.parsing.core import DEFAULT_LIMITS
+    from interviews.parsing.pdf import extract_pdf_pages
 
     return "\n".join(extract_pdf_pages(data, DEFAULT_LIMITS))
 
@@ -144,7 +144,5 @@ def measure(options) -> list[Row]:
     for name, make in FIXTURES.items():
         data = make()
         accuracy = word_accuracy(pdftotext(data), aefront_pdf_text(data))
-        rows.append(
-            Row(f"PDF word accuracy vs pdftotext: {name}", accuracy * 100, "%", 98, "min")
-        )
+        rows.append(Row(f"PDF word accuracy vs pdftotext: {name}", accuracy * 100, "%", 98, "min"))
     return rows

@@ -374,9 +374,7 @@ def _odf_children(element, skipped: dict[str, int]) -> Iterator[Paragraph]:
                     if cell.nodeType == Node.ELEMENT_NODE
                     and cell.qname == (_ODF_TABLE, "table-cell")
                 ]
-                rows.append(
-                    ["\n".join(_lines_of(_odf_children(cell, skipped))) for cell in cells]
-                )
+                rows.append(["\n".join(_lines_of(_odf_children(cell, skipped))) for cell in cells])
             yield from _table_paragraphs(rows)
 
 

@@ -7,7 +7,7 @@ Shared by every document format (a Word or PDF file can hold an Otter export too
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from interviews.parsing.core import Block, merge_consecutive, speaker_key

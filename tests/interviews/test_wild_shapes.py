@@ -28,8 +28,7 @@ def docx(body: str, parts: dict[str, str] | None = None) -> bytes:
     ("footnotes", "endnotes", "comments", "header") holding their XML."""
     parts = parts or {}
     overrides = "".join(
-        f'<Override PartName="/word/{kind}.xml" ContentType="{CT}.{kind}+xml"/>'
-        for kind in parts
+        f'<Override PartName="/word/{kind}.xml" ContentType="{CT}.{kind}+xml"/>' for kind in parts
     )
     rels = "".join(
         f'<Relationship Id="r{n}" Type="{R}/{kind.rstrip("1")}" Target="{kind}.xml"/>'
@@ -104,7 +103,7 @@ def test_a_damaged_xml_part_is_still_refused():
 
 NOTES = (
     f'<?xml version="1.0"?><w:footnotes {W}><w:footnote w:type="separator" w:id="-1">'
-    f"{p('----')}</w:footnote><w:footnote w:id=\"1\">{p('refers to the 2017 winter plan')}"
+    f'{p("----")}</w:footnote><w:footnote w:id="1">{p("refers to the 2017 winter plan")}'
     "</w:footnote></w:footnotes>"
 )
 ENDNOTES = (
@@ -258,7 +257,9 @@ def test_a_label_written_like_the_recurring_ones_is_a_speaker_once():
 
 
 def test_markdown_entities_are_characters():
-    result = parsed("ents.md", b"Ana: It&#39;s A&amp;E &quot;again&quot;\n\nInterviewer: Yes&nbsp;ok")
+    result = parsed(
+        "ents.md", b"Ana: It&#39;s A&amp;E &quot;again&quot;\n\nInterviewer: Yes&nbsp;ok"
+    )
     assert turns(result) == [("Ana", 'It\'s A&E "again"'), ("Interviewer", "Yes\u00a0ok")]
 
 
@@ -319,7 +320,13 @@ def test_teams_docx_transcripts(time_first):
 
 
 def test_otter_docx_transcripts():
-    body = p("Ali  0:00") + p("Hello.") + p("Sam  0:05") + p("Hi.") + p("Transcribed by https://otter.ai")
+    body = (
+        p("Ali  0:00")
+        + p("Hello.")
+        + p("Sam  0:05")
+        + p("Hi.")
+        + p("Transcribed by https://otter.ai")
+    )
     assert turns(parsed("otter.docx", docx(body))) == [("Ali", "Hello."), ("Sam", "Hi.")]
 
 
