@@ -135,7 +135,7 @@ def _pdf_worker(max_pages: int, memory_bytes: int, cpu_seconds: int) -> int:
         for number in range(count):
             page = document[number]
             text_page = page.get_textpage()
-            pages.append(repair_text(_page_text(text_page)))
+            pages.append(repair_text(_page_text(page, text_page)))
             text_page.close()
             page.close()
         document.close()
@@ -176,12 +176,14 @@ _LIGATURES = re.compile("[\ufb00-\ufb06]")
 _SOFT_HYPHENS = re.compile("[\u0002\ufffe]")
 
 
-def _page_text(text_page) -> str:
-    """A page's text; a spacing accent drawn over a letter is joined to the letter it
-    sits over (by the glyphs' boxes), whichever side of it PDFium put it."""
-    text = text_page.get_text_range()
+def _page_text(page, text_page) -> str:
+    """A page's text within its crop box (as pdftotext reads it: not what is drawn off
+    the page); a spacing accent drawn over a letter is joined to the letter it sits
+    over (by the glyphs' boxes), whichever side of it PDFium put it."""
+    text = text_page.get_text_bounded()
     if not any(accent in text for accent in _SPACING_ACCENTS):
         return text
+    page_left, page_bottom, page_right, page_top = page.get_cropbox()
     pieces: list[str] = []
     centres: list[float | None] = []
     spans: list[tuple[float, float] | None] = []
@@ -191,11 +193,14 @@ def _page_text(text_page) -> str:
         step = 1
         if not char:  # half of a surrogate pair (an emoji)
             char, step = text_page.get_text_range(index, 2), 2
-        left, _bottom, right, _top = text_page.get_charbox(index)
+        left, bottom, right, top = text_page.get_charbox(index)
+        index += step
+        off_page = right < page_left or left > page_right or top < page_bottom
+        if char.strip() and (off_page or bottom > page_top):
+            continue
         pieces.append(char)
         centres.append((left + right) / 2 if char in _SPACING_ACCENTS else None)
         spans.append((left, right) if char.isalpha() else None)
-        index += step
     for position, centre in enumerate(centres):
         if centre is None:
             continue

@@ -58,6 +58,8 @@ def test_imports_and_prints_what_was_mapped(project_a, good):
         f"imported interview one.docx as transcript {transcript.pk} (4 turns, 2 speakers)",
         "  Interviewer → interviewer",
         "  Jane Smith → P01 (new participant)",
+        # The fixture has a header and a footer: they are left out, and said so.
+        "  note: 1 header and 1 footer were not imported",
     ]
 
 
