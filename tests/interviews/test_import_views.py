@@ -375,6 +375,29 @@ def test_review_page_lists_speakers_with_a_sample_and_shows_pseudonyms(client, e
     assert 'value="P02"' in page  # the next free pseudonym is suggested
 
 
+def test_review_previews_the_first_turns_as_stored(client, enabler, project_a):
+    """Each of the first turns: the label in the file, who it became, what was said
+    (escaped); a wrongly detected speaker shows before coding starts."""
+    text = "Agenda: <b>winter</b>\n\n" + "\n\n".join(
+        f"{'Interviewer' if n % 2 else 'Jane'}: turn {n}" for n in range(1, 12)
+    )
+    transcript = import_transcript(
+        project=project_a, filename="t.txt", data=text.encode(), user=enabler
+    ).transcript
+    client.force_login(enabler)
+    page = client.get(review_url(transcript)).content.decode()
+    table = page.split('class="first-turns"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", table)
+    assert rows == [
+        ("(no speaker)", "(no label)", "Agenda: &lt;b&gt;winter&lt;/b&gt;"),
+        ("Interviewer", "Interviewer", "turn 1"),
+        ("Jane", "P01", "turn 2"),
+        ("Interviewer", "Interviewer", "turn 3"),
+        ("Jane", "P01", "turn 4"),
+        ("Interviewer", "Interviewer", "turn 5"),
+    ]
+
+
 def test_review_maps_a_speaker_to_a_new_participant(client, enabler, imported, local_system):
     client.force_login(enabler)
     data = speaker_post(
