@@ -1,6 +1,6 @@
 """Run a document reader in a child process bounded in CPU time, memory and wall clock.
 
-Word, OpenDocument and RTF files are read this way (`office`): a file inside every
+Word, OpenDocument and RTF files (`office`) and HTML pages (`webpage`) are read this way: a file inside every
 preflight limit can still make python-docx, lxml, odfpy or striprtf build a very large
 tree or loop for a long time, and one request must not hold a worker for a minute or
 take a gigabyte from its neighbours. The child is forked from multiprocessing's fork
@@ -30,8 +30,8 @@ Result = TypeVar("Result")
 # Imported once by the fork server, so that each child starts with them loaded.
 # "__main__" too: multiprocessing imports the main script (guarded by `if __name__ ==
 # "__main__"`, as manage.py, gunicorn's and pytest's are) in the server, not per child.
-PRELOAD = ["__main__", "interviews.parsing.office", "docx", "odf.opendocument",
-           "striprtf.striprtf"]  # fmt: skip
+PRELOAD = ["__main__", "interviews.parsing.office", "interviews.parsing.webpage", "docx",
+           "odf.opendocument", "striprtf.striprtf", "lxml.html"]  # fmt: skip
 
 _context_lock = threading.Lock()
 _context = None

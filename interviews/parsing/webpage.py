@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from interviews.parsing import isolated
 from interviews.parsing.core import (
     DEFAULT_LIMITS,
     ImportRejected,
@@ -30,7 +31,12 @@ _SPACE = re.compile(r"[ \t\r\n\f]+")
 
 
 def parse_html(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedTranscript:
-    """An HTML page's visible text, paragraph by paragraph."""
+    """An HTML page's visible text, paragraph by paragraph, read (like office files) in
+    a child process bounded in time and memory (`isolated`)."""
+    return isolated.run(_read_html, data, limits, kind="an HTML page")
+
+
+def _read_html(data: bytes, limits: Limits) -> ParsedTranscript:
     text, encoding, notes = decode_text(data)
     check_text_length(text, limits)
     with reading("HTML page"):
