@@ -493,6 +493,23 @@ def _rtf_notes_inline(source: str) -> str:
     return "".join(pieces)
 
 
+_RTF_SKIPPED = {
+    "header": re.compile(r"\{\\header[lrf]?(?![a-z])"),
+    "footer": re.compile(r"\{\\footer[lrf]?(?![a-z])"),
+    "comment": re.compile(r"\{\\\*\\annotation(?![a-z])"),
+    "image": re.compile(r"\\pict(?![a-z])"),
+}
+_RTF_PICTURE_COPY = re.compile(r"\\nonshppict(?![a-z])")
+
+
+def _rtf_skipped(source: str) -> dict[str, int]:
+    """What striprtf leaves out, counted: headers, footers, comments, pictures (a
+    picture written twice, for old readers in \\nonshppict, counted once)."""
+    counts = {kind: len(pattern.findall(source)) for kind, pattern in _RTF_SKIPPED.items()}
+    counts["image"] = max(0, counts["image"] - len(_RTF_PICTURE_COPY.findall(source)))
+    return counts
+
+
 def parse_rtf(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedTranscript:
     """Rich Text Format: striprtf's plain text, then speaker lines."""
     return isolated.run(_read_rtf, data, limits, kind="an RTF document")
@@ -513,6 +530,7 @@ def _read_rtf(data: bytes, limits: Limits) -> ParsedTranscript:
     with reading("RTF document"):
         from striprtf.striprtf import rtf_to_text
 
+        skipped = skipped_note(_rtf_skipped(source))
         source = _rtf_notes_inline(_drop_rtf_data_groups(source))
         if len(source) > limits.max_rtf_bytes:
             # striprtf reads about 3 MB a second on one core: past this, three at once
@@ -526,4 +544,4 @@ def _read_rtf(data: bytes, limits: Limits) -> ParsedTranscript:
         text = rtf_to_text(source, errors="strict")
     text = re.sub(r"\[Note:[ \t]+([^\]\n]*?)[ \t]*\]", r"[Note: \1]", text)
     paragraphs = paragraphs_from_lines(text_lines(text))
-    return finish(blocks_from_paragraphs(paragraphs), limits=limits, encoding="rtf")
+    return finish(blocks_from_paragraphs(paragraphs), limits=limits, encoding="rtf", notes=skipped)

@@ -368,3 +368,38 @@ def test_rtf_is_read_in_a_child_process_bounded_in_time():
         read_upload("big.rtf", data, limits)
     assert refused.value.code == "timeout"
     assert time.monotonic() - started < 5
+
+
+def test_rtf_and_odt_say_what_they_leave_out():
+    from odf.office import Annotation
+    from odf.opendocument import OpenDocumentText
+    from odf.style import Header, MasterPage, PageLayout
+    from odf.text import P
+
+    rtf = (
+        r"{\rtf1\ansi{\header Confidential\par}{\footer Page\par}"
+        r"Interviewer: Hello{\*\annotation a comment}\par"
+        r"{\*\shppict{\pict\pngblip 89504e47}}{\nonshppict{\pict\wmetafile8 0100}}\par}"
+    )
+    result = parsed("skips.rtf", rtf.encode("ascii"))
+    assert turns(result) == [("Interviewer", "Hello")]
+    assert result.notes == ("1 header, 1 footer, 1 comment and 1 image were not imported",)
+
+    document = OpenDocumentText()
+    layout = PageLayout(name="pm1")
+    document.automaticstyles.addElement(layout)
+    master = MasterPage(name="Standard", pagelayoutname=layout)
+    header = Header()
+    header.addElement(P(text="Confidential"))
+    master.addElement(header)
+    document.masterstyles.addElement(master)
+    paragraph = P(text="Interviewer: Hello")
+    comment = Annotation()
+    comment.addElement(P(text="a comment"))
+    paragraph.addElement(comment)
+    document.text.addElement(paragraph)
+    buffer = io.BytesIO()
+    document.write(buffer)
+    result = parsed("skips.odt", buffer.getvalue())
+    assert turns(result) == [("Interviewer", "Hello")]
+    assert result.notes == ("1 header and 1 comment were not imported",)
