@@ -26,8 +26,8 @@ the package use; import anything else from the module where it lives:
   (`Limits`, `check_text_length`) and decoding.
 * `turns`: speaker labels and turn detection (speaker lines, bold labels, Otter-style
   headers), shared by every document format.
-* `text` (txt, md, Otter exports), `office` (docx, odt, rtf), `pdf` (with its worker
-  process), `captions` (vtt, srt).
+* `text` (txt, md, Otter exports), `office` (docx, odt, rtf; Teams and Otter .docx
+  too), `pdf` (PDFium in its worker process), `captions` (vtt, srt), `webpage` (html).
 * `formats`: the accepted formats, one table (`FORMATS`), and `parse`.
 """
 

@@ -403,3 +403,17 @@ def test_rtf_and_odt_say_what_they_leave_out():
     result = parsed("skips.odt", buffer.getvalue())
     assert turns(result) == [("Interviewer", "Hello")]
     assert result.notes == ("1 header and 1 comment were not imported",)
+
+
+def test_a_seven_megabyte_text_only_rtf_is_refused_at_once_with_the_reason():
+    """The issue's 7 MB RTF (5–11 s in striprtf): refused before striprtf runs, by the
+    size bound that keeps an RTF read within the child's time limit."""
+    import time
+
+    body = "Ana: " + "winter pressure on acute beds and shared ownership " * 140_000
+    data = ("{\\rtf1\\ansi\\f0 " + body + "\\par}").encode("ascii")
+    assert len(data) > 7 * 10**6
+    started = time.monotonic()
+    with pytest.raises(ImportRejected, match=r"too large to read as RTF .*save it as \.docx"):
+        read_upload("seven.rtf", data, Limits())
+    assert time.monotonic() - started < 3
