@@ -5,7 +5,7 @@
 an .odt (content.xml's body), the caption lines of .vtt/.srt, the decoded text of
 .txt/.md (entities unescaped), Python's own HTML parser for .html, and striprtf's plain
 text for .rtf. Parts that the importer deliberately skips and reports (headers,
-footers, comments, text boxes) are left out of the reference too.
+footers, comments; Word's text boxes) are left out of the reference too.
 
 `word_accuracy(reference, candidate)` compares the two as multisets of words (NFKC,
 case-folded, punctuation ignored): the words found in both over the larger count, so a
@@ -108,11 +108,8 @@ _ODF = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
     "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
 }
-_ODF_SKIP = {
-    "{%s}annotation" % _ODF["office"],
-    "{%s}text-box" % _ODF["draw"],
-    "{%s}tracked-changes" % _ODF["text"],
-}
+# Comments are reported, not imported; text boxes of an .odt are imported.
+_ODF_SKIP = {"{%s}annotation" % _ODF["office"], "{%s}tracked-changes" % _ODF["text"]}
 _ODF_APART = {"{%s}%s" % (_ODF["text"], name) for name in
               ("p", "h", "note", "note-citation", "note-body", "list-item")}  # fmt: skip
 _ODF_SPACE = {"{%s}%s" % (_ODF["text"], name) for name in ("s", "tab", "line-break")}

@@ -345,8 +345,9 @@ def _odf_text(element, skipped: dict[str, int]) -> str:
             continue
         elif (namespace, name) == (_ODF_DRAW, "image"):
             skipped["image"] = skipped.get("image", 0) + 1
-        elif (namespace, name) == (_ODF_TEXT, "p") and result:
-            result.append("\n" + _odf_text(child, skipped))
+        elif namespace == _ODF_TEXT and name in {"p", "h"}:
+            # A paragraph inside this one (a frame's text box, a caption): its own line.
+            result.append("\n" + _odf_text(child, skipped) + "\n")
         else:
             result.append(_odf_text(child, skipped))
     return "".join(result)
