@@ -267,10 +267,15 @@ AEFRONT_MAX_RECORDING_BYTES = env_int("MAX_RECORDING_BYTES", 2 * 1024**3)
 
 # Theme suggestions (coding/embeddings.py): "auto" uses the local sentence-embedding model
 # when the [suggest] extra is installed and the lexical TF-IDF ranking otherwise; "model"
-# or "lexical" forces one. Embeddings are computed after commit in a background thread
-# (EMBED_IN_BACKGROUND=0: in the request itself) and by `manage.py embed`.
+# or "lexical" forces one. EMBED_ON_SAVE says when a saved quote gets its vector: "off"
+# (the default) leaves it to the first suggestion request that needs it and to
+# `manage.py embed`, so that a web process loads the model (about 500 MiB) only when
+# someone asks for suggestions; "thread" embeds after commit in a background thread of
+# the web process; "now" in the request itself (the tests).
 AEFRONT_SUGGEST_BACKEND = os.environ.get("SUGGEST_BACKEND", "auto").strip().lower() or "auto"
-AEFRONT_EMBED_IN_BACKGROUND = env_bool("EMBED_IN_BACKGROUND", default=True)
+AEFRONT_EMBED_ON_SAVE = os.environ.get("EMBED_ON_SAVE", "off").strip().lower() or "off"
+if AEFRONT_EMBED_ON_SAVE not in {"off", "thread", "now"}:
+    raise ImproperlyConfigured("EMBED_ON_SAVE must be off, thread or now.")
 AEFRONT_TORCH_THREADS = env_int("TORCH_THREADS", 1)
 # How long a process trusts its cached codebook before asking whether codings changed.
 AEFRONT_SUGGEST_REFRESH_SECONDS = env_int("SUGGEST_REFRESH_SECONDS", 2)

@@ -27,5 +27,5 @@ SECURE_HSTS_SECONDS = 0
 # Suggestions rank lexically unless a test asks for the model (tests/coding/test_suggest.py),
 # and embeddings are computed in the request, so tests need no background thread.
 AEFRONT_SUGGEST_BACKEND = "lexical"
-AEFRONT_EMBED_IN_BACKGROUND = False
+AEFRONT_EMBED_ON_SAVE = "now"
 AEFRONT_SUGGEST_REFRESH_SECONDS = 0
