@@ -1,10 +1,14 @@
 """Settings for the test suite: the real settings with a throwaway key and fast hashing."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-suite-only-key")
-os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="aefront-test-media-"))
+if "MEDIA_ROOT" not in os.environ:  # made once per run (workers and children inherit it)
+    os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="aefront-test-media-")
+    atexit.register(shutil.rmtree, os.environ["MEDIA_ROOT"], True)
 
 from aefront.settings import *  # noqa: E402,F403
 
