@@ -41,8 +41,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "aefront",
     "aefront.api",
+    "aefront.jobs",
     "interviews",
     "coding",
     "coding.report",
@@ -264,6 +267,13 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # Interview recordings (interviews/recordings.py): their own limit, checked while the
 # upload arrives (the proxy's client_max_body_size must allow it on the recording URL).
 AEFRONT_MAX_RECORDING_BYTES = env_int("MAX_RECORDING_BYTES", 2 * 1024**3)
+
+# Background jobs (aefront/jobs): django-tasks with its database backend, so the queue
+# lives in the same database (SQLite or PostgreSQL) and needs no other service. The worker
+# is `manage.py db_worker` (make run starts one). A running job that has reported nothing
+# for JOB_STALE_SECONDS is shown as interrupted, and can be retried.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+AEFRONT_JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 120)
 
 # Theme suggestions (coding/embeddings.py): "auto" uses the local sentence-embedding model
 # when the [suggest] extra is installed and the lexical TF-IDF ranking otherwise; "model"

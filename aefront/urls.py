@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("coding.urls")),
     path("", include("coding.report.urls")),
     path("", include("coding.refi.urls")),
+    path("", include("aefront.jobs.urls")),
 ]
 
 admin.site.site_header = "aefront administration"

@@ -33,3 +33,10 @@ SECURE_HSTS_SECONDS = 0
 AEFRONT_SUGGEST_BACKEND = "lexical"
 AEFRONT_EMBED_ON_SAVE = "now"
 AEFRONT_SUGGEST_REFRESH_SECONDS = 0
+
+# Jobs run where they are queued (after the commit), so a test sees them finished; the
+# worker itself is started in tests/test_jobs.py.
+if not os.environ.get(
+    "AEFRONT_TEST_DATABASE_TASKS"
+):  # set for the worker tests/test_jobs.py starts
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
