@@ -164,6 +164,14 @@ def _copy_sqlite(target: Path) -> dict[str, TableState]:
 # --- restore ---------------------------------------------------------------------------
 
 
+def newest_backup(directory: Path) -> Path:
+    """The most recent backup folder under `directory` (their names sort by time)."""
+    found = sorted(directory.glob("aefront-*/" + MANIFEST)) if directory.is_dir() else []
+    if not found:
+        raise BackupError(f"{directory}: holds no backup; name the folder to restore.")
+    return found[-1].parent
+
+
 def read_manifest(folder: Path) -> dict:
     """The manifest, once every file it names matches its sha256."""
     path = Path(folder) / MANIFEST

@@ -268,6 +268,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # upload arrives (the proxy's client_max_body_size must allow it on the recording URL).
 AEFRONT_MAX_RECORDING_BYTES = env_int("MAX_RECORDING_BYTES", 2 * 1024**3)
 
+# `manage.py backup` and `restore` without a folder use this one (aefront/backup.py).
+AEFRONT_BACKUP_DIR = os.environ.get("BACKUP_DIR") or str(BASE_DIR / "backups")
+
 # Background jobs (aefront/jobs): django-tasks with its database backend, so the queue
 # lives in the same database (SQLite or PostgreSQL) and needs no other service. The worker
 # is `manage.py db_worker` (make run starts one). A running job that has reported nothing

@@ -164,3 +164,20 @@ def test_a_folder_that_is_no_backup_is_refused_with_the_reason(tmp_path, capsys)
 
     with pytest.raises(CommandError, match=r"no manifest: this is not an aefront backup"):
         call_command("restore", str(tmp_path))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_folder_backup_uses_backup_dir_and_restore_its_newest(
+    project_a, tmp_path, settings, capsys
+):
+    from django.core.management.base import CommandError
+
+    settings.AEFRONT_BACKUP_DIR = str(tmp_path / "nightly")
+    call_command("backup")
+    (folder,) = (tmp_path / "nightly").iterdir()
+    assert f"backed up to {folder}" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="already holds data"):
+        call_command("restore")  # found the newest backup, refused this database
+    settings.AEFRONT_BACKUP_DIR = str(tmp_path / "empty")
+    with pytest.raises(CommandError, match="holds no backup"):
+        call_command("restore")

@@ -1,9 +1,10 @@
-"""`manage.py backup DIRECTORY`: the database and MEDIA_ROOT, with a sha256 manifest."""
+"""`manage.py backup [DIRECTORY]`: the database and MEDIA_ROOT, with a sha256 manifest."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from aefront.backup import BackupError, backup
@@ -17,9 +18,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("directory", type=Path)
+        parser.add_argument(
+            "directory", type=Path, nargs="?",
+            help="where the backup folder goes (default: BACKUP_DIR, else ./backups)",
+        )  # fmt: skip
 
-    def handle(self, *args, directory: Path, **options) -> None:
+    def handle(self, *args, directory: Path | None, **options) -> None:
+        directory = directory or Path(settings.AEFRONT_BACKUP_DIR)
         try:
             folder = backup(directory)
         except (BackupError, OSError) as error:

@@ -1,12 +1,13 @@
-"""`manage.py restore FOLDER`: a backup into a new, empty database and MEDIA_ROOT."""
+"""`manage.py restore [FOLDER]`: a backup into a new, empty database and MEDIA_ROOT."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from aefront.backup import BackupError, restore
+from aefront.backup import BackupError, newest_backup, restore
 
 
 class Command(BaseCommand):
@@ -17,10 +18,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("folder", type=Path)
+        parser.add_argument(
+            "folder", type=Path, nargs="?",
+            help="a folder `backup` wrote (default: the newest in BACKUP_DIR, else ./backups)",
+        )  # fmt: skip
 
-    def handle(self, *args, folder: Path, **options) -> None:
+    def handle(self, *args, folder: Path | None, **options) -> None:
         try:
+            folder = folder or newest_backup(Path(settings.AEFRONT_BACKUP_DIR))
             states = restore(folder)
         except (BackupError, OSError) as error:
             raise CommandError(str(error)) from None
