@@ -80,7 +80,7 @@ def manage(
     *args: str, database_url: str, media: Path, **extra: str
 ) -> subprocess.CompletedProcess:
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"},  # MEDIA_ROOT as is
         **extra,
         "DATABASE_URL": database_url,
         "MEDIA_ROOT": str(media),
