@@ -22,7 +22,10 @@ run: install
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py migrate --no-input
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py seed_demo
-	DEBUG=$${DEBUG-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	# The background jobs' worker beside the server (both stop with Ctrl+C).
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py db_worker --no-reload --no-startup-delay & \
+	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=$${DEBUG-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
 	$(BIN)/ruff check .

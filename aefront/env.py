@@ -49,7 +49,7 @@ def database_from_url(url: str, conn_max_age: int = 0) -> dict[str, Any]:
     locked". Connections live `conn_max_age` seconds (settings: DB_CONN_MAX_AGE,
     600 by default): a request no longer pays a PostgreSQL connection and password
     handshake. Each gunicorn thread holds at most one, so a server holds at most
-    workers × threads connections (3 × 4 = 12 as deployed, well under PostgreSQL's
+    workers × threads connections (1 × 8 = 8 as gunicorn.conf.py deploys it, well under PostgreSQL's
     100). Health checks test a kept connection before a request reuses it, and the
     fault middleware drops broken ones, so a database restart costs one 503, not many.
     """

@@ -41,8 +41,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "aefront",
     "aefront.api",
+    "aefront.jobs",
     "interviews",
     "coding",
     "coding.report",
@@ -265,12 +268,27 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # upload arrives (the proxy's client_max_body_size must allow it on the recording URL).
 AEFRONT_MAX_RECORDING_BYTES = env_int("MAX_RECORDING_BYTES", 2 * 1024**3)
 
+# `manage.py backup` and `restore` without a folder use this one (aefront/backup.py).
+AEFRONT_BACKUP_DIR = os.environ.get("BACKUP_DIR") or str(BASE_DIR / "backups")
+
+# Background jobs (aefront/jobs): django-tasks with its database backend, so the queue
+# lives in the same database (SQLite or PostgreSQL) and needs no other service. The worker
+# is `manage.py db_worker` (make run starts one). A running job that has reported nothing
+# for JOB_STALE_SECONDS is shown as interrupted, and can be retried.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+AEFRONT_JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 120)
+
 # Theme suggestions (coding/embeddings.py): "auto" uses the local sentence-embedding model
 # when the [suggest] extra is installed and the lexical TF-IDF ranking otherwise; "model"
-# or "lexical" forces one. Embeddings are computed after commit in a background thread
-# (EMBED_IN_BACKGROUND=0: in the request itself) and by `manage.py embed`.
+# or "lexical" forces one. EMBED_ON_SAVE says when a saved quote gets its vector: "off"
+# (the default) leaves it to the first suggestion request that needs it and to
+# `manage.py embed`, so that a web process loads the model (about 500 MiB) only when
+# someone asks for suggestions; "thread" embeds after commit in a background thread of
+# the web process; "now" in the request itself (the tests).
 AEFRONT_SUGGEST_BACKEND = os.environ.get("SUGGEST_BACKEND", "auto").strip().lower() or "auto"
-AEFRONT_EMBED_IN_BACKGROUND = env_bool("EMBED_IN_BACKGROUND", default=True)
+AEFRONT_EMBED_ON_SAVE = os.environ.get("EMBED_ON_SAVE", "off").strip().lower() or "off"
+if AEFRONT_EMBED_ON_SAVE not in {"off", "thread", "now"}:
+    raise ImproperlyConfigured("EMBED_ON_SAVE must be off, thread or now.")
 AEFRONT_TORCH_THREADS = env_int("TORCH_THREADS", 1)
 # How long a process trusts its cached codebook before asking whether codings changed.
 AEFRONT_SUGGEST_REFRESH_SECONDS = env_int("SUGGEST_REFRESH_SECONDS", 2)

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 import aefront.converters  # noqa: F401 (registers <id:>)
-from aefront import mfa, session_timeout
+from aefront import health, mfa, session_timeout
 from aefront.api import pages as api_pages
 from interviews.admin_scope import view_on_site
 
@@ -11,6 +11,7 @@ from interviews.admin_scope import view_on_site
 handler500 = "aefront.middleware.server_error"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -34,6 +35,7 @@ urlpatterns = [
     path("", include("coding.urls")),
     path("", include("coding.report.urls")),
     path("", include("coding.refi.urls")),
+    path("", include("aefront.jobs.urls")),
 ]
 
 admin.site.site_header = "aefront administration"

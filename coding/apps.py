@@ -6,6 +6,7 @@ class CodingConfig(AppConfig):
     verbose_name = "Coding and themes"
 
     def ready(self) -> None:
-        from coding import hooks
+        from coding import hooks, jobs
 
         hooks.connect()
+        jobs.connect()

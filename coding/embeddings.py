@@ -226,11 +226,13 @@ def _work() -> None:
 
 
 def queue_quote(quote_id: int) -> None:
-    """Embed this quote soon: in a background thread, or now if so configured."""
+    """Embed this quote as EMBED_ON_SAVE says: not yet (the next suggestion request that
+    needs it does), in a background thread, or now."""
     global _worker
-    if backend_name() != "model":
+    when = getattr(settings, "AEFRONT_EMBED_ON_SAVE", "off")
+    if when == "off" or backend_name() != "model":
         return
-    if not getattr(settings, "AEFRONT_EMBED_IN_BACKGROUND", True):
+    if when == "now":
         embed_quotes(quote_ids=[quote_id])
         return
     if _worker is None or not _worker.is_alive():

@@ -603,8 +603,10 @@ class AutoCodeItem(models.Model):
 
 
 # The audit trail (django-auditlog). `updated_at` is left out: the poll's touch is no change.
+# `embedding` is the reverse side of Embedding.quote: a derived vector, not the coder's
+# change, and reading it for the diff cost every quote save one more query.
 auditlog.register(Theme)
-auditlog.register(Quote, exclude_fields=["updated_at"])
+auditlog.register(Quote, exclude_fields=["updated_at", "embedding"])
 auditlog.register(QuoteTheme)
 auditlog.register(ThemeSummary, exclude_fields=["updated_at", "version"])
 auditlog.register(ReportSignOff)

@@ -101,7 +101,11 @@ def split(text: str, turns: Iterable[SpeakerTurn]) -> list[PassageSpan]:
 @transaction.atomic
 def index_transcript(*, transcript: Transcript) -> int:
     """(Re)build the transcript's passages; returns how many there are."""
-    turns = SpeakerTurn.objects.filter(transcript=transcript).order_by("start", "index")
+    turns = (
+        SpeakerTurn.objects.filter(transcript=transcript)
+        .select_related("participant")
+        .order_by("start", "index")
+    )
     text = transcript.text
     Passage.objects.filter(transcript=transcript).delete()
     rows = [

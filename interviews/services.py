@@ -163,7 +163,10 @@ def _new_participant(
     for name, value in (details or {}).items():
         if name in PARTICIPANT_DETAILS:
             setattr(participant, name, value)
-    participant.full_clean(validate_unique=False, validate_constraints=False)
+    # The project and local system are rows the caller loaded: no query to re-check them.
+    participant.full_clean(
+        exclude=["project", "local_system"], validate_unique=False, validate_constraints=False
+    )
     participant.save()
     return participant
 
@@ -234,9 +237,17 @@ def import_transcript(
                 original_format=upload.format,
                 original_sha256=digest,
             )
-            # Its uuid is new: no uniqueness query needed.
+            # Its uuid is new: no uniqueness query needed; its related rows were loaded
+            # by the caller, so no query re-checks that they exist.
             transcript.full_clean(
-                exclude=["original_file", "participants"],
+                exclude=[
+                    "original_file",
+                    "participants",
+                    "project",
+                    "local_system",
+                    "enabler",
+                    "imported_by",
+                ],
                 validate_unique=False,
                 validate_constraints=False,
             )

@@ -1,10 +1,14 @@
 """Settings for the test suite: the real settings with a throwaway key and fast hashing."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-suite-only-key")
-os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="aefront-test-media-"))
+if "MEDIA_ROOT" not in os.environ:  # made once per run (workers and children inherit it)
+    os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="aefront-test-media-")
+    atexit.register(shutil.rmtree, os.environ["MEDIA_ROOT"], True)
 
 from aefront.settings import *  # noqa: E402,F403
 
@@ -27,5 +31,12 @@ SECURE_HSTS_SECONDS = 0
 # Suggestions rank lexically unless a test asks for the model (tests/coding/test_suggest.py),
 # and embeddings are computed in the request, so tests need no background thread.
 AEFRONT_SUGGEST_BACKEND = "lexical"
-AEFRONT_EMBED_IN_BACKGROUND = False
+AEFRONT_EMBED_ON_SAVE = "now"
 AEFRONT_SUGGEST_REFRESH_SECONDS = 0
+
+# Jobs run where they are queued (after the commit), so a test sees them finished; the
+# worker itself is started in tests/test_jobs.py.
+if not os.environ.get(
+    "AEFRONT_TEST_DATABASE_TASKS"
+):  # set for the worker tests/test_jobs.py starts
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -25,7 +25,8 @@ from coding.models import (
 )
 
 # URL prefixes that are not project pages and have their own tests.
-OUTSIDE_MATRIX = ("admin/", "accounts/", "api/")  # api/: tests/test_api_v1.py
+# healthz: public by design, shows no data (tests/test_health.py).
+OUTSIDE_MATRIX = ("admin/", "accounts/", "api/", "healthz")  # api/: tests/test_api_v1.py
 
 
 def walk(patterns, prefix="", namespace=""):
@@ -51,34 +52,47 @@ def project_patterns():
 ARGUMENT = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
 
-@pytest.fixture
-def b_objects(project_b, transcript_b, theme_b, outsider):
+def url_values(project, transcript, theme, user) -> dict:
+    """One of each object a project URL names, in `project`, made by `user`: the values
+    of every URL argument (this matrix and the fuzzing in test_fuzz_endpoints.py)."""
+    from django.utils import timezone
+
+    from aefront.jobs.models import Job
+
     quote = Quote.objects.create(
-        transcript=transcript_b, start=0, end=4, text=transcript_b.text[0:4], coder=outsider
+        transcript=transcript, start=0, end=4, text=transcript.text[0:4], coder=user
     )
-    QuoteTheme.objects.create(content_object=quote, tag=theme_b)
-    summary = ThemeSummary.objects.create(project=project_b, theme=theme_b, narrative="B only")
-    term = RedactionTerm.objects.create(project=project_b, term="Smith")
-    safe = SafeTerm.objects.create(project=project_b, term="Will")
+    QuoteTheme.objects.create(content_object=quote, tag=theme)
+    summary = ThemeSummary.objects.create(project=project, theme=theme, narrative="Only here")
+    term = RedactionTerm.objects.create(project=project, term="Smith")
+    safe = SafeTerm.objects.create(project=project, term="Will")
     batch = AutoCodeBatch.objects.create(
-        project=project_b, theme=theme_b, user=outsider, kind="keyword", description="B only"
+        project=project, theme=theme, user=user, kind="keyword", description="Only here"
     )
     AutoCodeItem.objects.create(batch=batch, quote=quote, created_quote=True, added_coding=True)
-    turn_id = 0
+    job = Job.objects.create(
+        project=project, user=user, kind="qdpx", state="done", finished_at=timezone.now()
+    )
     return {
-        "project_slug": project_b.slug,
-        "transcript_id": transcript_b.pk,
-        "theme_id": theme_b.pk,
+        "project_slug": project.slug,
+        "transcript_id": transcript.pk,
+        "theme_id": theme.pk,
         "quote_id": quote.pk,
         "summary_id": summary.pk,
         "term_id": term.pk,
         "redaction_id": term.pk,
         "safe_id": safe.pk,
         "batch_id": batch.pk,
-        "turn_index": turn_id,
+        "job_id": job.pk,
+        "turn_index": 0,
         "format": "csv",
         "export_format": "csv",
     }
+
+
+@pytest.fixture
+def b_objects(project_b, transcript_b, theme_b, outsider):
+    return url_values(project_b, transcript_b, theme_b, outsider)
 
 
 def fill(route: str, values: dict) -> str | None:
@@ -101,7 +115,7 @@ DERIVED = {"coding.Passage", "coding.Embedding"}
 def table_checksums() -> dict[str, str]:
     sums = {}
     for model in apps.get_models():
-        if model._meta.app_label not in {"interviews", "coding", "taggit", "auth"}:
+        if model._meta.app_label not in {"interviews", "coding", "taggit", "auth", "jobs"}:
             continue
         if model._meta.label in DERIVED:
             continue

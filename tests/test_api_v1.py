@@ -68,6 +68,7 @@ CASES = {
     ("get", P + "transcripts/"): (None, ALL_READ),
     ("post", P + "transcripts/"): ("upload", statuses(NEW, NEW, 403)),
     ("get", P + "transcripts/{id}/"): ("transcript", ALL_READ),
+    ("patch", P + "transcripts/{id}/"): ({"title": "Board chair"}, statuses(OK, OK, 403)),
     ("get", P + "themes/"): (None, ALL_READ),
     ("post", P + "themes/"): ({"name": "Winter pressure"}, statuses(NEW, 403, 403)),
     ("get", P + "themes/{id}/"): ("theme", ALL_READ),
@@ -398,6 +399,39 @@ def test_a_transcript_has_its_text_and_turns_with_pseudonyms(world):
         {"index": 0, "start": 0, "end": 4, "speaker": "P01", "participant": data["participants"][0],
          "is_interviewer": False, "started_at_ms": None}
     ]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_transcripts_details_change_as_on_the_review_step(world, project_b, transcript_b):
+    from interviews.models import LocalSystem
+
+    transcript = world["transcript"]
+    url = f"/api/v1/projects/{world['project'].slug}/transcripts/{transcript.pk}/"
+    client = api_client(world, "collaborator")
+    north = LocalSystem.objects.create(project=world["project"], name="North")
+    body = {"title": "Chief executive", "interview_date": "2026-03-04",
+            "local_system": north.pk, "title_is_safe": True}  # fmt: skip
+    changed = client.patch(url, body, content_type="application/json")
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["title"] == "Chief executive"
+    transcript.refresh_from_db()
+    assert (transcript.interview_date.isoformat(), transcript.local_system) == (
+        "2026-03-04",
+        north,
+    )
+    assert transcript.title_is_safe
+    # A field left out keeps its value; null clears the system.
+    client.patch(url, {"local_system": None}, content_type="application/json")
+    transcript.refresh_from_db()
+    assert (transcript.title, transcript.local_system) == ("Chief executive", None)
+    # Another project's system is not there; a bad date names its field; nothing changes.
+    elsewhere = LocalSystem.objects.create(project=project_b, name="Elsewhere")
+    refused = client.patch(url, {"local_system": elsewhere.pk}, content_type="application/json")
+    assert refused.status_code == 404
+    bad = client.patch(url, {"interview_date": "31/02/2026"}, content_type="application/json")
+    assert bad.status_code == 400 and "interview_date" in bad.json()["fields"]
+    transcript.refresh_from_db()
+    assert (transcript.title, transcript.local_system) == ("Chief executive", None)
 
 
 @pytest.mark.django_db

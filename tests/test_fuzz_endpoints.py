@@ -16,16 +16,7 @@ from django.urls import get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coding.models import (
-    AutoCodeBatch,
-    AutoCodeItem,
-    Quote,
-    QuoteTheme,
-    RedactionTerm,
-    SafeTerm,
-    ThemeSummary,
-)
-from tests.test_access_matrix import OUTSIDE_MATRIX, fill, walk
+from tests.test_access_matrix import OUTSIDE_MATRIX, fill, url_values, walk
 
 EXTRA = ("accounts/login/", "accounts/mfa/")  # not accounts/logout/: it would sign us out
 
@@ -73,31 +64,7 @@ body = st.one_of(json_body.map(lambda b: ("json", b)), form_body.map(lambda b: (
 
 @pytest.fixture
 def a_objects(project_a, transcript, theme, project_admin):
-    quote = Quote.objects.create(
-        transcript=transcript, start=0, end=4, text=transcript.text[0:4], coder=project_admin
-    )
-    QuoteTheme.objects.create(content_object=quote, tag=theme)
-    summary = ThemeSummary.objects.create(project=project_a, theme=theme, narrative="A")
-    term = RedactionTerm.objects.create(project=project_a, term="Smith")
-    safe = SafeTerm.objects.create(project=project_a, term="Will")
-    batch = AutoCodeBatch.objects.create(
-        project=project_a, theme=theme, user=project_admin, kind="keyword", description="A"
-    )
-    AutoCodeItem.objects.create(batch=batch, quote=quote, created_quote=True, added_coding=True)
-    return {
-        "project_slug": project_a.slug,
-        "transcript_id": transcript.pk,
-        "theme_id": theme.pk,
-        "quote_id": quote.pk,
-        "summary_id": summary.pk,
-        "term_id": term.pk,
-        "redaction_id": term.pk,
-        "safe_id": safe.pk,
-        "batch_id": batch.pk,
-        "turn_index": 0,
-        "format": "csv",
-        "export_format": "csv",
-    }
+    return url_values(project_a, transcript, theme, project_admin)
 
 
 def test_every_url_is_fuzzed():

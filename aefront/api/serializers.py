@@ -139,6 +139,17 @@ class TranscriptDetailSerializer(TranscriptSerializer):
         fields = [*TranscriptSerializer.Meta.fields, "text", "turns"]
 
 
+class TranscriptUpdateSerializer(serializers.Serializer):
+    """The details the review step sets; a field left out keeps its value."""
+
+    title = serializers.CharField(max_length=300, allow_blank=True)
+    interview_date = serializers.DateField(allow_null=True)
+    local_system = serializers.IntegerField(allow_null=True, min_value=1, max_value=MAX_ID)
+    title_is_safe = serializers.BooleanField(
+        help_text="The title names no one, so exports may show it."
+    )
+
+
 class UploadSerializer(serializers.Serializer):
     file = serializers.FileField()
     local_system = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)

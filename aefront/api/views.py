@@ -38,6 +38,7 @@ from coding.report import authoring
 from coding.tree import placed
 from interviews import access, projects
 from interviews.models import LocalSystem, Membership, Participant
+from interviews.services import save_review
 
 ADMINS = frozenset({Membership.Role.ADMIN})
 
@@ -188,6 +189,8 @@ class TranscriptList(ProjectView, generics.ListAPIView):
 
 class TranscriptDetail(ProjectView):
     serializer_class = s.TranscriptDetailSerializer
+    write_roles = access.IMPORT_ROLES
+    doing = "changing transcript details"
 
     def get(self, request, project_slug, pk):
         transcript = access.get_in_project(
@@ -195,6 +198,31 @@ class TranscriptDetail(ProjectView):
         )
         data = s.TranscriptSerializer(transcript).data
         return Response({**data, "text": transcript.text, "turns": reading.turn_dicts(transcript)})
+
+    @extend_schema(request=s.TranscriptUpdateSerializer, responses={200: s.TranscriptSerializer})
+    def patch(self, request, project_slug, pk):
+        """Title, interview date, local system and "the title names no one", as the review
+        step sets them (the speakers are set on the review page)."""
+        transcript = access.get_transcript(self.access, pk)
+        data = _valid(s.TranscriptUpdateSerializer, request.data, partial=True)
+        system = transcript.local_system
+        if data.get("local_system") is not None:
+            system = access.get_in_project(
+                self.access, LocalSystem.objects, data["local_system"], what="local system"
+            )
+        elif "local_system" in data:
+            system = None
+        save_review(
+            transcript=transcript,
+            title=data.get("title", transcript.title),
+            interview_date=data.get("interview_date", transcript.interview_date),
+            local_system=system,
+            mapping=None,
+            user=request.user,
+            title_is_safe=data.get("title_is_safe", transcript.title_is_safe),
+        )
+        changed = access.get_in_project(self.access, transcripts_of(self.access), pk, what="")
+        return Response(s.TranscriptSerializer(changed).data)
 
 
 # --- the codebook ---------------------------------------------------------------------

@@ -232,6 +232,10 @@ def exchange_page(site):
     site.as_("admin").go("/p/alpha/exchange/")
 
 
+def jobs_page(site):
+    site.as_("enabler").go("/p/alpha/jobs/")
+
+
 def report_refusal(site):
     site.as_("author").go("/p/alpha/report/export/?format=nonsense")
 
@@ -296,6 +300,7 @@ PAGES = [
     report_review,
     report_redactions_safe,
     exchange_page,
+    jobs_page,
     report_refusal,
     forbidden,
     not_found,

@@ -1,7 +1,7 @@
 from coding.models import Passage
 from coding.passages import chunks, index_missing, index_transcript, sentences
 
-from .finding_setup import make_turn_transcript
+from .finding_setup import TURNS, make_turn_transcript
 
 
 def test_sentences_split_at_stops_and_keep_exact_offsets():
@@ -36,3 +36,18 @@ def test_a_committed_transcript_save_rebuilds_its_passages(
     with django_capture_on_commit_callbacks(execute=True):
         transcript = make_turn_transcript(project_a, participant)
     assert Passage.objects.filter(transcript=transcript).count() == 5
+
+
+def test_indexing_costs_the_same_for_5_turns_or_50(
+    db, project_a, participant, django_assert_num_queries
+):
+    """The turns are read with their participants: no query per turn (an upload of a
+    long interview once ran one per speaker turn)."""
+    short = make_turn_transcript(project_a, participant, title="Short")
+    long = make_turn_transcript(project_a, participant, title="Long", turns=TURNS * 10)
+    # a savepoint pair, the old passages (none), the turns with participants, one insert
+    with django_assert_num_queries(5) as short_queries:
+        index_transcript(transcript=short)
+    with django_assert_num_queries(len(short_queries.captured_queries)):
+        assert index_transcript(transcript=long) == 50
+    assert Passage.objects.filter(transcript=long, participant=participant).count() == 30

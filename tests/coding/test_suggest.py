@@ -211,6 +211,27 @@ def test_model_embeddings_are_stored_after_commit(
 
 
 @model
+def test_by_default_a_saved_quote_waits_for_the_suggestion_that_needs_it(
+    project_a,
+    transcript,
+    enabler,
+    theme,
+    make_quote,
+    with_model,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    """EMBED_ON_SAVE=off (production's default): saving loads no model in the web
+    process; the first suggestion request embeds what it is missing."""
+    settings.AEFRONT_EMBED_ON_SAVE = "off"
+    with django_capture_on_commit_callbacks(execute=True):
+        quote = make_quote(transcript, 0, 30, enabler, theme)
+    assert not Embedding.objects.filter(quote=quote).exists()
+    suggest.suggest_themes(project=project_a, text="Whose head should roll this time?")
+    assert Embedding.objects.filter(quote=quote).exists()
+
+
+@model
 def test_no_outbound_connection_is_attempted(project_a, coded, with_model, monkeypatch):
     attempts = []
 

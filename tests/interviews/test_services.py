@@ -397,3 +397,36 @@ def test_save_review_sets_details_even_when_the_mapping_is_locked(
     imported.refresh_from_db()
     assert imported.title == "Chief executive, Northfield"
     assert imported.local_system == local_system
+
+
+def test_an_import_costs_the_same_for_4_turns_or_400(
+    project_a, enabler, local_system, django_capture_on_commit_callbacks
+):
+    """No query per speaker turn (the passages once read each turn's participant) and
+    none re-checking rows the import already holds (its project, system and user)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def statements(name: str, turns: int) -> list[str]:
+        body = "\n\n".join(
+            f"{'Interviewer' if n % 2 else 'Ali'}: turn {n} of {name}." for n in range(turns)
+        )
+        with CaptureQueriesContext(connection) as captured:
+            with django_capture_on_commit_callbacks(execute=True):
+                import_transcript(
+                    project=project_a,
+                    filename=f"{name}.txt",
+                    data=body.encode(),
+                    user=enabler,
+                    local_system=local_system,
+                )
+        return [q["sql"] for q in captured.captured_queries]
+
+    def reads(sqls: list[str]) -> list[str]:  # bulk inserts come in batches on SQLite
+        return [sql for sql in sqls if not sql.startswith("INSERT")]
+
+    statements("warm-up", 4)
+    few, many = statements("few", 4), statements("many", 400)
+    assert len(reads(many)) == len(reads(few)), reads(many)
+    assert not any(sql.startswith('SELECT 1 AS "a"') for sql in few), few
+    assert SpeakerTurn.objects.filter(transcript__title="many").count() == 400

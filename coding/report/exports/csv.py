@@ -22,7 +22,7 @@ def neutralise(value: str) -> str:
     Spreadsheets that trim cells on import compute " =2+3" too, so what counts is the
     first character that is not a space.
     """
-    if value.startswith(FORMULA_TRIGGERS) or value.lstrip(" ").startswith(FORMULA_TRIGGERS):
+    if value.lstrip(" ").startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 

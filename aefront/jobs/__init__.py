@@ -1,0 +1,1 @@
+"""Long work off the request: jobs with progress, cancel, errors, retry and downloads."""

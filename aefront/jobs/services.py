@@ -1,0 +1,77 @@
+"""Starting, cancelling, retrying and pruning jobs; who may do each goes through access."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from aefront.errors import UserError
+from aefront.jobs.kinds import KINDS
+from aefront.jobs.models import KEEP_FILES_FOR, Job
+from aefront.jobs.runner import enqueue
+from interviews.access import ProjectAccess
+
+MAX_ACTIVE_PER_MEMBER = 5
+
+
+@transaction.atomic
+def start_job(*, access: ProjectAccess, kind: str, params: dict | None = None) -> Job:
+    found = KINDS.get(kind)
+    if found is None:
+        raise UserError(f"kind: there is no job called {kind!r}.")
+    access.require(found.roles, found.label.lower())
+    active = Job.objects.filter(
+        project=access.project, user=access.user, state__in=Job.ACTIVE
+    ).count()
+    if active >= MAX_ACTIVE_PER_MEMBER:
+        raise UserError(f"You have {active} jobs running in this project: wait for one.")
+    job = Job.objects.create(
+        project=access.project, user=access.user, kind=kind, params=params or {},
+        step="Waiting for the worker.",
+    )  # fmt: skip
+    enqueue(job)
+    return job
+
+
+def cancel_job(job: Job) -> Job:
+    """Ask a waiting or running job to stop (it stops at its next step)."""
+    if not job.is_active:
+        raise UserError("The job has finished already.", status=409)
+    Job.objects.filter(pk=job.pk).update(cancel_requested=True)
+    job.cancel_requested = True
+    if job.state == Job.State.QUEUED or job.is_interrupted:
+        job.state, job.finished_at, job.step = Job.State.CANCELLED, timezone.now(), "Cancelled."
+        job.save(update_fields=["state", "finished_at", "step"])
+    return job
+
+
+@transaction.atomic
+def retry_job(job: Job) -> Job:
+    """Run a failed, cancelled or interrupted job again from the start (its kind is safe
+    to repeat, so nothing is written twice)."""
+    if not job.may_retry:
+        raise UserError("Only a failed, cancelled or interrupted job can be retried.", status=409)
+    job.file.delete(save=False)
+    job.state, job.done, job.total, job.error = Job.State.QUEUED, 0, 0, ""
+    job.cancel_requested, job.finished_at, job.step = False, None, "Waiting for the worker."
+    job.file_name = job.summary = ""
+    job.save()
+    enqueue(job)
+    return job
+
+
+def prune_expired(queryset=None) -> int:
+    """Delete the files of jobs that finished more than 24 hours ago; returns how many."""
+    cutoff = timezone.now() - KEEP_FILES_FOR
+    expired = (
+        (queryset if queryset is not None else Job.objects)
+        .filter(finished_at__lt=cutoff)
+        .exclude(file="")
+    )
+    count = 0
+    for job in expired:
+        job.file.delete(save=False)
+        job.file_name = ""
+        job.save(update_fields=["file", "file_name"])
+        count += 1
+    return count
