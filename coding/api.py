@@ -92,7 +92,8 @@ def since_of(request: HttpRequest):
 def quotes(request: HttpRequest, project_access: access.ProjectAccess, transcript_id: int):
     """GET: the transcript's quotes (?since=ISO time: only those changed since, deleted too).
     POST: code a passage (start, end, text, themes[], new_theme, memo, uuid)."""
-    transcript = access.get_transcript(project_access, transcript_id)
+    post = request.method == "POST"
+    transcript = access.get_transcript(project_access, transcript_id, turn_spans=post)
     if request.method == "GET":
         server_now = now()
         items = changed_quotes(transcript, since=since_of(request), access=project_access)

@@ -56,6 +56,42 @@ def _validated(quote: Quote) -> None:
         raise CodingError(sentence(error)) from error
 
 
+ONE_TURN = (
+    "A quote lies inside one speaker turn, and this passage {what}. Select words of one "
+    "speaker, or save one quote per turn."
+)
+
+
+def check_speaker_turns(transcript: Transcript, start: int, end: int) -> None:
+    """A quote lies inside one speaker turn and never holds a speaker label.
+
+    With the project's `multi_turn_quotes` (focus groups) a quote may run across turns,
+    but still starts and ends in a turn's words. A transcript without turns has no rule.
+    The offsets come from `transcript.turn_spans()`: no query when the transcript was
+    loaded with them (`access.get_transcript(..., turn_spans=True)`).
+    """
+    spans = transcript.turn_spans()
+    if not spans:
+        return
+    inside = [(s, e) for s, e in spans if s < end and start < e]
+    if any(s <= start and end <= e for s, e in inside):
+        return
+    if not inside:
+        raise CodingError(ONE_TURN.format(what="holds no speaker's words, only a label"))
+    multi = transcript.project.multi_turn_quotes
+    ends_in_words = any(s <= start < e for s, e in spans) and any(s < end <= e for s, e in spans)
+    if multi and ends_in_words:
+        return
+    if multi:
+        raise CodingError(
+            "A quote starts and ends in a speaker's words: this passage starts or ends "
+            "on a speaker label."
+        )
+    if len(inside) == 1:
+        raise CodingError(ONE_TURN.format(what="takes in a speaker label"))
+    raise CodingError(ONE_TURN.format(what=f"crosses {len(inside)} turns"))
+
+
 def check_themes(*, access: ProjectAccess, themes: Sequence[Theme]) -> list[Theme]:
     unique: dict[int, Theme] = {}
     for theme in themes:
@@ -188,6 +224,7 @@ def code_passage(
         transcript=transcript, start=start, end=end, text=text, coder=coder, memo=memo or ""
     )
     _validated(quote)
+    check_speaker_turns(transcript, start, end)
     themes = check_themes(access=access, themes=themes)
     if not themes and not str(new_theme or "").strip():
         raise CodingError("Choose at least one theme for the passage.")
@@ -393,6 +430,7 @@ def adjust_quote(*, access: ProjectAccess, quote: Quote, edge: Edge, action: Act
     _require_editor(access, quote)
     transcript = quote.transcript
     start, end = adjusted_span(transcript.text, quote.start, quote.end, edge=edge, action=action)
+    check_speaker_turns(transcript, start, end)
     clash = (
         Quote.objects.filter(transcript=transcript, coder=quote.coder_id, start=start, end=end)
         .exclude(pk=quote.pk)
