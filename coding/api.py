@@ -91,9 +91,9 @@ def since_of(request: HttpRequest):
 @project_json(("GET", "POST"))
 def quotes(request: HttpRequest, project_access: access.ProjectAccess, transcript_id: int):
     """GET: the transcript's quotes (?since=ISO time: only those changed since, deleted too).
-    POST: code a passage (start, end, text, themes[], new_theme, memo, uuid)."""
-    post = request.method == "POST"
-    transcript = access.get_transcript(project_access, transcript_id, turn_spans=post)
+    POST: code a passage (start, end, text, themes[], new_theme, memo, uuid), inside one
+    speaker turn (checked on the turns' offsets, read with the transcript)."""
+    transcript = access.get_transcript(project_access, transcript_id, turn_spans=True)
     if request.method == "GET":
         server_now = now()
         items = changed_quotes(transcript, since=since_of(request), access=project_access)
