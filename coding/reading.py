@@ -425,6 +425,7 @@ def transcript_page(
         "can_code": can_code,
         "is_admin": is_admin,
         "can_propose": can_code and (is_admin or project.enablers_can_propose_themes),
+        "multi_turn_quotes": project.multi_turn_quotes,
         "filters": filters.as_json(),
         "recording": recording_view(transcript, access, blocks),
         "themes": [theme_json(theme, paths) for theme in themes],

@@ -10,6 +10,7 @@ import { selectionUtf16, TextIndex, utf16ToDom } from "./coding/offsets.js";
 import { drawBlockStripes, renderPanel, renderTranscript, stripeColumns } from "./coding/render.js";
 import { forgetDraft, restoreDraft } from "./idle.js";
 import { ThemeSuggestions } from "./coding/suggest.js";
+import { planSpans, TurnChooser } from "./coding/turns.js";
 
 const started = performance.now();
 const data = JSON.parse(document.getElementById("coding-data").textContent);
@@ -47,6 +48,15 @@ const blocks = data.turns.map(([start, end, speaker, kind, interviewer, startedA
 root.addEventListener("recording:turn-timed", (event) => {
   for (const block of blocks) if (block.turn === event.detail.turn) block.startedAtMs = event.detail.ms;
   refresh();
+});
+
+const turnsDialog = document.getElementById("turns-dialog");
+const turnChooser = new TurnChooser({
+  dialog: turnsDialog,
+  excerpt: (part) => {
+    const words = text.slice(part.start, part.end).replace(/\s+/g, " ");
+    return words.length > 90 ? `“${words.slice(0, 89)}…”` : `“${words}”`;
+  },
 });
 
 const quoteText = (quote) => quote.text ?? index.slice(quote.start, quote.end);
@@ -354,7 +364,8 @@ function fillDialog() {
   const quote = current.quoteId ? quotes.get(current.quoteId) : null;
   const editable = quote ? quote.can_edit : data.can_code;
   ui.title.textContent = quote ? "Quote" : "Code passage";
-  ui.passage.textContent = quote ? quoteText(quote) : current.text;
+  const parts = [current.text, ...(current.more || []).map((part) => part.text)];
+  ui.passage.textContent = quote ? quoteText(quote) : parts.join("\n…\n");
   if (quote) {
     const who = quote.coder.id === data.user.id ? `${quote.coder.name} (you)` : quote.coder.name;
     ui.meta.textContent = `Coded by ${who} on ${formatDate(quote.created)}.`;
@@ -367,7 +378,13 @@ function fillDialog() {
     history.hidden = true;
   }
   if (!quote) {
-    ui.meta.textContent = "Apply one or more themes to save this passage as a quote.";
+    const count = 1 + (current.more || []).length;
+    ui.meta.textContent =
+      count > 1
+        ? `Apply one or more themes to save this selection as ${count} quotes, one per turn.`
+        : "Apply one or more themes to save this passage as a quote.";
+  } else if (current.moreIds && current.moreIds.length) {
+    ui.meta.textContent += ` Saved as ${1 + current.moreIds.length} quotes, one per turn: themes applied here go to each.`;
   }
   const items = (quote ? quote.themes : []).map((themeId) => {
     const theme = themes.get(themeId) || { path: `Theme ${themeId}`, colour: "#bdbdbd" };
@@ -409,6 +426,8 @@ function fillDialog() {
       button.addEventListener("click", () => {
         saveMemoIfChanged();
         current.quoteId = id;
+        current.more = [];
+        current.moreIds = [];
         fillDialog();
       });
       return button;
@@ -438,7 +457,9 @@ function openDialog(state) {
   (ui.picker.hidden ? ui.close : ui.input).focus();
 }
 
-function openNew(span) {
+// `more`: the other turns' parts of a cross-turn selection, saved as quotes of their own
+// with the same themes (see coding/turns.js).
+function openNew(span, more = []) {
   const start = index.toCodePoints(span.start);
   const end = index.toCodePoints(span.end);
   openDialog({
@@ -449,7 +470,34 @@ function openNew(span) {
     key: newKey(),
     opener: root,
     selection: span,
+    more: more.map((part) => ({
+      start: index.toCodePoints(part.start),
+      end: index.toCodePoints(part.end),
+      text: text.slice(part.start, part.end),
+      key: newKey(),
+    })),
+    moreIds: [],
   });
+}
+
+// The other parts of a cross-turn selection get what the open quote got.
+async function applyToMore(choice) {
+  if (!current.more || !current.more.length) return;
+  const body = choice.theme ? { theme: choice.theme.id } : { new_theme: choice.newName };
+  if (!current.moreIds.length) {
+    for (const part of current.more) {
+      const result = await save("POST", data.urls.quotes, {
+        ...part,
+        uuid: part.key,
+        memo: ui.memo.value,
+        themes: choice.theme ? [choice.theme.id] : [],
+        new_theme: choice.newName || "",
+      });
+      current.moreIds.push(accept(result.quote).id);
+    }
+    return;
+  }
+  for (const id of current.moreIds) accept((await save("POST", quoteUrl(id, "themes/"), body)).quote);
 }
 
 function openQuote(id, opener, also = []) {
@@ -538,6 +586,7 @@ async function applyTheme(choice) {
     const quote = accept(result.quote);
     memoSaved(quote);
     current.quoteId = quote.id;
+    await applyToMore(choice);
     let applied = choice.theme;
     if (!applied) {
       const wanted = choice.newName.toLocaleLowerCase();
@@ -652,17 +701,19 @@ ui.edges.addEventListener("click", (event) => {
 
 // --- selecting with the mouse and the keyboard ---------------------------------------
 
-function codeSelection() {
+async function codeSelection() {
   if (!data.can_code) {
     showToast("Your role in this project can read quotes but not code.");
     return;
   }
+  if (turnsDialog.open) return;
   const span = pendingSpan();
   if (!span) {
     showToast("Select a passage first: hold Shift and use the arrow keys.");
     return;
   }
-  openNew(span);
+  const spans = await spansFor(span);
+  if (spans) openNew(spans[0], spans.slice(1));
 }
 
 // --- coding in one action: the codebook, number keys, the last theme again ------------
@@ -707,7 +758,7 @@ async function quickCode(theme) {
     showToast("Your role in this project can read quotes but not code.");
     return;
   }
-  if (dialog.open || quickSaving) return;
+  if (dialog.open || quickSaving || turnsDialog.open) return;
   const t0 = performance.now();
   if (!theme.active) {
     showToast(`${theme.path} is retired: choose another theme.`);
@@ -718,30 +769,36 @@ async function quickCode(theme) {
     showToast(`Select a passage first, then choose ${theme.path}.`);
     return;
   }
-  const body = {
-    start: index.toCodePoints(span.start),
-    end: index.toCodePoints(span.end),
-    text: text.slice(span.start, span.end),
-    uuid: newKey(),
-    memo: "",
-    themes: [theme.id],
-    new_theme: "",
-  };
+  const spans = await spansFor(span);
+  if (!spans) return;
   quickSaving = true;
-  let result;
+  const made = [];
   try {
-    result = await callWithRetry("POST", data.urls.quotes, body, (seconds) => {
-      announce(`Saving… retrying in ${seconds} s`);
-    });
+    for (const part of spans) {
+      const body = {
+        start: index.toCodePoints(part.start),
+        end: index.toCodePoints(part.end),
+        text: text.slice(part.start, part.end),
+        uuid: newKey(),
+        memo: "",
+        themes: [theme.id],
+        new_theme: "",
+      };
+      const result = await callWithRetry("POST", data.urls.quotes, body, (seconds) => {
+        announce(`Saving… retrying in ${seconds} s`);
+      });
+      const before = quotes.get(result.quote.id);
+      const hadTheme = before ? before.themes.includes(theme.id) : false;
+      made.push({ quote: accept(result.quote), before, hadTheme });
+    }
   } catch (error) {
+    if (made.length) refresh();
     showToast(`Not coded: ${error.message}`);
     return;
   } finally {
     quickSaving = false;
   }
-  const before = quotes.get(result.quote.id);
-  const hadTheme = before ? before.themes.includes(theme.id) : false;
-  const quote = accept(result.quote);
+  const quote = made[made.length - 1].quote;
   picker.remember(theme.id);
   rememberLast(theme.id);
   heldRange = null;
@@ -755,22 +812,47 @@ async function quickCode(theme) {
   const block = document.getElementById(`quote-${quote.id}`)?.closest("#transcript > div");
   if (block) drawBlockStripes(block, stripeState);
   stats.quickMs = performance.now() - t0;
-  let undo = null;
-  if (!before) undo = () => undoQuickCode(quote.id, null);
-  else if (!hadTheme) undo = () => undoQuickCode(quote.id, theme.id);
+  const undos = made
+    .map(({ quote: q, before, hadTheme }) => (!before ? [q.id, null] : !hadTheme ? [q.id, theme.id] : null))
+    .filter(Boolean);
+  const undo = undos.length ? () => undoQuickCode(undos) : null;
   const hidden = shown(quote) ? "" : " It is hidden by the current filter.";
-  showToast(`Coded with ${theme.path}.${hidden}`, undo && { label: "Undo", run: undo });
-  announce(`Coded with ${theme.path}.${hidden}`);
+  const what = made.length > 1 ? `${made.length} quotes, one per turn,` : "";
+  const message = `Coded ${what ? `${what} ` : ""}with ${theme.path}.${hidden}`;
+  showToast(message, undo && { label: "Undo", run: undo });
+  announce(message);
+}
+
+// A selection as the spans one gesture saves (see coding/turns.js), or null.
+async function spansFor(span) {
+  const plan = planSpans(blocks, span, { multiTurn: data.multi_turn_quotes });
+  if (plan.refused) {
+    showToast(plan.refused);
+    return null;
+  }
+  if (plan.spans) return plan.spans;
+  const chosen = await turnChooser.choose(plan.choose);
+  root.focus({ preventScroll: true });
+  if (!chosen) {
+    const a = utf16ToDom(root, span.start);
+    const z = utf16ToDom(root, span.end);
+    window.getSelection().setBaseAndExtent(a.node, a.offset, z.node, z.offset);
+    announce("Nothing coded.");
+    return null;
+  }
+  return chosen.length ? chosen : null;
 }
 
 // Undo of a one-action coding: the new quote goes (soft delete), or the added theme.
-async function undoQuickCode(quoteId, themeId) {
+async function undoQuickCode(undos) {
   try {
-    if (themeId === null) {
-      await call("POST", quoteUrl(quoteId, "delete/"));
-      quotes.delete(quoteId);
-    } else {
-      accept((await call("POST", quoteUrl(quoteId, `themes/${themeId}/remove/`))).quote);
+    for (const [quoteId, themeId] of undos) {
+      if (themeId === null) {
+        await call("POST", quoteUrl(quoteId, "delete/"));
+        quotes.delete(quoteId);
+      } else {
+        accept((await call("POST", quoteUrl(quoteId, `themes/${themeId}/remove/`))).quote);
+      }
     }
     refresh();
     showToast("Coding undone.");
