@@ -183,6 +183,28 @@ def restore(request: HttpRequest, project_access: access.ProjectAccess, quote_id
     return saved(quote, project_access)
 
 
+@project_json(("POST",), CODING_ROLES)
+def undo_step(request: HttpRequest, project_access: access.ProjectAccess, quote_id: int):
+    """POST {step, expected_updated_at, theme | memo | start and end}: one step of the
+    page's undo or redo; 409 if the quote changed since the caller's last change."""
+    quote = get_quote(project_access, quote_id, include_deleted=True)
+    data = bind(forms.UndoStepForm, request)
+    theme = None
+    if data.get("theme") is not None:
+        theme = themes_by_id(project_access, [data["theme"]])[0]
+    span = (data["start"], data["end"]) if data["step"] == "span" else None
+    services.undo_step(
+        access=project_access,
+        quote=quote,
+        step=data["step"],
+        expected_updated_at=data["expected_updated_at"],
+        theme=theme,
+        memo=data.get("memo"),
+        span=span,
+    )
+    return saved(quote, project_access)
+
+
 @project_json(("POST",))
 def suggest_themes(request: HttpRequest, project_access: access.ProjectAccess):
     """POST {text}: the three most likely themes, with scores, confidences and the backend

@@ -430,6 +430,12 @@ def adjust_quote(*, access: ProjectAccess, quote: Quote, edge: Edge, action: Act
     _require_editor(access, quote)
     transcript = quote.transcript
     start, end = adjusted_span(transcript.text, quote.start, quote.end, edge=edge, action=action)
+    return _move(quote, start, end)
+
+
+def _move(quote: Quote, start: int, end: int) -> Quote:
+    """The quote on [start, end) of its transcript: inside one turn, no clash, text anew."""
+    transcript = quote.transcript
     check_speaker_turns(transcript, start, end)
     clash = (
         Quote.objects.filter(transcript=transcript, coder=quote.coder_id, start=start, end=end)
@@ -482,6 +488,55 @@ def restore_quote(*, access: ProjectAccess, quote: Quote) -> Quote:
     _validated(quote)
     quote.save(update_fields=["deleted_at", "updated_at"])
     return quote
+
+
+# --- undo and redo: one step back (or forward), if nobody changed the quote since ---------
+
+Step = Literal["delete", "restore", "add_theme", "remove_theme", "memo", "span"]
+STEPS: tuple[str, ...] = ("delete", "restore", "add_theme", "remove_theme", "memo", "span")
+CHANGED_SINCE = (
+    "This quote has changed since your last change to it (by another coder, or in another "
+    "window), so the undo is refused and that change stands. Open the quote to see it."
+)
+
+
+@transaction.atomic
+def undo_step(
+    *, access: ProjectAccess, quote: Quote, step: Step, expected_updated_at,
+    theme: Theme | None = None, memo: str | None = None, span: tuple[int, int] | None = None,
+) -> Quote:  # fmt: skip
+    """One step of the page's undo or redo, written as a new state of the quote.
+
+    Undo never rewrites history: it is an ordinary change (delete, restore, a theme
+    added or removed, the memo or the span set back), so the audit trail records it
+    like any other. `expected_updated_at` is the quote's `updated_at` after the page's
+    own last change to it; if the quote has changed since (another coder's change, or
+    another window's), the step is refused with 409 and nothing is written.
+    """
+    _require_editor(access, quote)
+    locked = (
+        Quote.all_objects.select_for_update()
+        .filter(pk=quote.pk)
+        .values_list("updated_at", flat=True)
+    )
+    if expected_updated_at is None or locked.first() != expected_updated_at:
+        raise CodingError(CHANGED_SINCE, status=409)
+    if step == "delete":
+        return delete_quote(access=access, quote=quote)
+    if step == "restore":
+        return restore_quote(access=access, quote=quote)
+    if quote.deleted_at is not None:
+        raise CodingError("The quote is deleted: undo its delete first.", status=409)
+    if step in ("add_theme", "remove_theme"):
+        if theme is None:
+            raise CodingError("theme: choose the theme to add or remove.")
+        change = add_theme if step == "add_theme" else remove_theme
+        return change(access=access, quote=quote, theme=theme)
+    if step == "memo":
+        return edit_memo(access=access, quote=quote, memo=memo or "")
+    if step == "span" and span is not None:
+        return _move(quote, *span)
+    raise CodingError(f"step must be one of {', '.join(STEPS)}, with what it needs.")
 
 
 # --- team coding: rounds, done, adoptions ------------------------------------------------

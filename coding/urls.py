@@ -67,4 +67,5 @@ urlpatterns = [
     path(QUOTE + "adjust/", api.adjust, name="api_quote_adjust"),
     path(QUOTE + "delete/", api.delete, name="api_quote_delete"),
     path(QUOTE + "restore/", api.restore, name="api_quote_restore"),
+    path(QUOTE + "undo/", api.undo_step, name="api_quote_undo"),
 ]
