@@ -11,6 +11,7 @@ import { drawBlockStripes, renderPanel, renderTranscript, stripeColumns } from "
 import { forgetDraft, restoreDraft } from "./idle.js";
 import { ThemeSuggestions } from "./coding/suggest.js";
 import { planSpans, TurnChooser } from "./coding/turns.js";
+import { History } from "./coding/history.js";
 
 const started = performance.now();
 const data = JSON.parse(document.getElementById("coding-data").textContent);
@@ -245,9 +246,76 @@ function accept(quote) {
     themes.set(theme.id, theme);
   }
   const { theme_details: _details, ...plain } = quote;
-  quotes.set(plain.id, plain);
+  if (plain.deleted) quotes.delete(plain.id);
+  else quotes.set(plain.id, plain);
   return plain;
 }
+
+// --- undo and redo of every coding action (coding/history.js) -------------------------
+
+const undoButton = document.getElementById("undo-button");
+const redoButton = document.getElementById("redo-button");
+const undoHistory = new History({
+  send: async (id, body) => accept((await call("POST", quoteUrl(id, "undo/"), body)).quote),
+  onChange: () => {
+    if (!undoButton) return;
+    undoButton.disabled = !undoHistory.undoLabel;
+    redoButton.disabled = !undoHistory.redoLabel;
+    undoButton.title = undoHistory.undoLabel ? `Undo ${undoHistory.undoLabel} (Ctrl+Z)` : "Nothing to undo";
+    redoButton.title = undoHistory.redoLabel ? `Redo ${undoHistory.redoLabel} (Ctrl+Shift+Z)` : "Nothing to redo";
+  },
+});
+undoHistory.onChange();
+
+// Undo (or redo) the last action; `message` replaces the default toast.
+async function stepHistory(direction, message = "") {
+  if (!data.can_code) return;
+  if (saving || quickSaving) {
+    showToast("Still saving the last change: wait for it to land.");
+    return;
+  }
+  const verb = direction === "undo" ? "Undone" : "Redone";
+  try {
+    const result = await (direction === "undo" ? undoHistory.undo() : undoHistory.redo());
+    if (!result) {
+      showToast(direction === "undo" ? "Nothing to undo." : "Nothing to redo.");
+      return;
+    }
+    afterHistory();
+    const text = message || `${verb}: ${result.label}.`;
+    showToast(text);
+    announce(text);
+  } catch (error) {
+    afterHistory();
+    const text = `Not ${verb.toLowerCase()}: ${error.message}`;
+    showToast(text);
+    announce(text);
+  }
+}
+
+function afterHistory() {
+  if (dialog.open && current) {
+    if (current.quoteId && !quotes.has(current.quoteId)) {
+      current.quoteId = null;
+      current.selection = null;
+      closeDialog();
+    } else if (current.quoteId) fillDialog();
+  }
+  refresh();
+}
+
+undoButton?.addEventListener("click", () => stepHistory("undo"));
+redoButton?.addEventListener("click", () => stepHistory("redo"));
+document.addEventListener("keydown", (event) => {
+  if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+  const key = event.key.toLowerCase();
+  if (key !== "z" && key !== "y") return;
+  // Text fields keep their own undo (the memo, the filters).
+  if (event.target.closest && event.target.closest("input, textarea, select, [contenteditable=true]")) return;
+  if (turnsDialog.open) return;
+  event.preventDefault();
+  stepHistory(key === "y" || event.shiftKey ? "redo" : "undo");
+});
 
 // --- announcements and the undo toast ----------------------------------------------
 
@@ -306,6 +374,7 @@ const ui = {
   remove: el("qd-delete"),
   close: el("qd-close"),
   status: el("qd-status"),
+  changed: el("qd-changed"),
 };
 let current = null;
 
@@ -451,6 +520,8 @@ function fillDialog() {
 function openDialog(state) {
   current = state;
   setError("");
+  ui.changed.hidden = true;
+  ui.changed.textContent = "";
   ui.memo.value = "";
   fillDialog();
   if (!dialog.open) dialog.showModal();
@@ -482,7 +553,8 @@ function openNew(span, more = []) {
 
 // The other parts of a cross-turn selection get what the open quote got.
 async function applyToMore(choice) {
-  if (!current.more || !current.more.length) return;
+  const changes = [];
+  if (!current.more || !current.more.length) return changes;
   const body = choice.theme ? { theme: choice.theme.id } : { new_theme: choice.newName };
   if (!current.moreIds.length) {
     for (const part of current.more) {
@@ -493,11 +565,18 @@ async function applyToMore(choice) {
         themes: choice.theme ? [choice.theme.id] : [],
         new_theme: choice.newName || "",
       });
-      current.moreIds.push(accept(result.quote).id);
+      const before = quotes.get(result.quote.id);
+      const quote = accept(result.quote);
+      current.moreIds.push(quote.id);
+      changes.push([before, quote]);
     }
-    return;
+    return changes;
   }
-  for (const id of current.moreIds) accept((await save("POST", quoteUrl(id, "themes/"), body)).quote);
+  for (const id of current.moreIds) {
+    const before = quotes.get(id);
+    changes.push([before, accept((await save("POST", quoteUrl(id, "themes/"), body)).quote)]);
+  }
+  return changes;
 }
 
 function openQuote(id, opener, also = []) {
@@ -510,7 +589,7 @@ async function saveMemoIfChanged() {
   if (!quote || !quote.can_edit || ui.memo.value === quote.memo) return true;
   try {
     const result = await save("POST", quoteUrl(quote.id, "memo/"), { memo: ui.memo.value });
-    accept(result.quote);
+    undoHistory.record("the memo edit", [[quote, accept(result.quote)]]);
     memoSaved(result.quote);
     announce("Memo saved.");
     return true;
@@ -583,10 +662,11 @@ async function applyTheme(choice) {
       result = await save("POST", quoteUrl(current.quoteId, "themes/"), body);
     }
     setError("");
+    const before = quotes.get(result.quote.id);
     const quote = accept(result.quote);
     memoSaved(quote);
     current.quoteId = quote.id;
-    await applyToMore(choice);
+    const more = await applyToMore(choice);
     let applied = choice.theme;
     if (!applied) {
       const wanted = choice.newName.toLocaleLowerCase();
@@ -596,6 +676,10 @@ async function applyTheme(choice) {
       picker.remember(applied.id);
       rememberLast(applied.id);
     }
+    undoHistory.record(
+      before ? `adding ${applied ? applied.path : "a theme"}` : `coding with ${applied ? applied.path : "a theme"}`,
+      [[before, quote], ...more],
+    );
     fillDialog();
     ui.input.focus();
     refresh();
@@ -611,8 +695,10 @@ async function applyTheme(choice) {
 async function removeTheme(themeId) {
   setError("");
   try {
+    const before = quotes.get(current.quoteId);
     const result = await call("POST", quoteUrl(current.quoteId, `themes/${themeId}/remove/`));
-    accept(result.quote);
+    const theme = themes.get(themeId);
+    undoHistory.record(`removing ${theme ? theme.path : "a theme"}`, [[before, accept(result.quote)]]);
     fillDialog();
     refresh();
     ui.input.focus();
@@ -625,8 +711,9 @@ async function removeTheme(themeId) {
 async function adjust(edge, action) {
   setError("");
   try {
+    const before = quotes.get(current.quoteId);
     const result = await call("POST", quoteUrl(current.quoteId, "adjust/"), { edge, action });
-    accept(result.quote);
+    undoHistory.record(`${action === "widen" ? "widening" : "narrowing"} the quote`, [[before, accept(result.quote)]]);
     fillDialog();
     refresh();
     announce("Quote adjusted.");
@@ -638,8 +725,10 @@ async function adjust(edge, action) {
 async function deleteQuote() {
   setError("");
   const id = current.quoteId;
+  const before = quotes.get(id);
   try {
-    await call("POST", quoteUrl(id, "delete/"));
+    const result = await call("POST", quoteUrl(id, "delete/"));
+    undoHistory.record("deleting the quote", [[before, accept(result.quote)]]);
   } catch (error) {
     setError(error.message);
     return;
@@ -649,21 +738,13 @@ async function deleteQuote() {
   current.selection = null;
   await closeDialog();
   refresh();
-  const button = showToast("Quote deleted.", { label: "Undo", run: () => undoDelete(id) });
+  const button = showToast("Quote deleted.", {
+    label: "Undo",
+    run: () => undoFromToast("deleting the quote", "Quote restored."),
+  });
   if (button) button.focus();
 }
 
-async function undoDelete(id) {
-  try {
-    const result = await call("POST", quoteUrl(id, "restore/"));
-    accept(result.quote);
-    refresh();
-    showToast("Quote restored.");
-    root.focus({ preventScroll: true });
-  } catch (error) {
-    showToast(`The quote could not be restored: ${error.message}`);
-  }
-}
 
 dialog.addEventListener("cancel", (event) => {
   event.preventDefault();
@@ -812,10 +893,10 @@ async function quickCode(theme) {
   const block = document.getElementById(`quote-${quote.id}`)?.closest("#transcript > div");
   if (block) drawBlockStripes(block, stripeState);
   stats.quickMs = performance.now() - t0;
-  const undos = made
-    .map(({ quote: q, before, hadTheme }) => (!before ? [q.id, null] : !hadTheme ? [q.id, theme.id] : null))
-    .filter(Boolean);
-  const undo = undos.length ? () => undoQuickCode(undos) : null;
+  const label = `coding with ${theme.path}`;
+  undoHistory.record(label, made.map(({ quote: q, before }) => [before, q]));
+  const changed = made.some(({ before, hadTheme }) => !before || !hadTheme);
+  const undo = changed ? () => undoFromToast(label, "Coding undone.") : null;
   const hidden = shown(quote) ? "" : " It is hidden by the current filter.";
   const what = made.length > 1 ? `${made.length} quotes, one per turn,` : "";
   const message = `Coded ${what ? `${what} ` : ""}with ${theme.path}.${hidden}`;
@@ -843,22 +924,15 @@ async function spansFor(span) {
   return chosen.length ? chosen : null;
 }
 
-// Undo of a one-action coding: the new quote goes (soft delete), or the added theme.
-async function undoQuickCode(undos) {
-  try {
-    for (const [quoteId, themeId] of undos) {
-      if (themeId === null) {
-        await call("POST", quoteUrl(quoteId, "delete/"));
-        quotes.delete(quoteId);
-      } else {
-        accept((await call("POST", quoteUrl(quoteId, `themes/${themeId}/remove/`))).quote);
-      }
-    }
-    refresh();
-    showToast("Coding undone.");
-  } catch (error) {
-    showToast(`The coding could not be undone: ${error.message}`);
+// The toast's Undo: the same server step as Ctrl+Z, if that action is still the last.
+function undoFromToast(label, message) {
+  if (undoHistory.undoLabel !== label) {
+    showToast("Later changes were made since: use Undo (Ctrl+Z) to step back through them.");
+    return;
   }
+  stepHistory("undo", message).then(() => {
+    if (!dialog.open) root.focus({ preventScroll: true });
+  });
 }
 
 const codebook = new Codebook({
@@ -1125,6 +1199,27 @@ root.addEventListener("click", (event) => {
 
 // --- other coders' changes ---------------------------------------------------------
 
+// A quote open in the dialog that someone else changes meanwhile: say so, at once.
+function warnIfOpen(quote) {
+  if (!dialog.open || !current || current.quoteId !== quote.id) return;
+  const known = quotes.get(quote.id);
+  if (known && known.updated === quote.updated) return;
+  if (!undoHistory.changedElsewhere(quote) && undoHistory.mine.has(quote.id)) return;
+  ui.changed.textContent = quote.deleted
+    ? "Another coder deleted this quote while it was open here."
+    : "Another coder changed this quote while it was open here: its themes below are theirs now. " +
+      "Saving your memo replaces theirs; undoing your earlier changes to it is refused.";
+  ui.changed.hidden = false;
+  if (!quote.deleted) {
+    // A memo typed here and not saved yet stays in the box; otherwise theirs shows.
+    const edited = ui.memo.value !== (ui.memo.dataset.saved || "");
+    const memo = ui.memo.value;
+    accept(quote);
+    fillDialog();
+    if (edited) ui.memo.value = memo;
+  }
+}
+
 async function poll() {
   if (document.hidden) return;
   try {
@@ -1139,6 +1234,7 @@ async function poll() {
     }
     let changed = false;
     for (const quote of result.quotes) {
+      warnIfOpen(quote);
       if (quote.deleted) {
         changed = quotes.delete(quote.id) || changed;
       } else {
