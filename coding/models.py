@@ -407,6 +407,32 @@ class CodingRound(models.Model):
         return {"project": self.transcript.project_id, "transcript": self.transcript_id}
 
 
+class CoderStatus(models.Model):
+    """One coder's own word on one transcript: done (or reopened). Not started and in
+    progress are read from their quotes; done stands until they code there again
+    (coding/progress.py compares `done_at` with their last quote change)."""
+
+    transcript = models.ForeignKey(
+        Transcript, on_delete=models.CASCADE, related_name="coder_statuses"
+    )
+    coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coding_statuses"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["transcript", "coder"], name="status_once_per_coder")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coder} on {self.transcript}: {'done' if self.done_at else 'open'}"
+
+    def get_additional_data(self) -> dict:
+        return {"project": self.transcript.project_id, "transcript": self.transcript_id}
+
+
 class Assignment(models.Model):
     """One coder of a round, and whether they have marked the transcript done."""
 
@@ -611,4 +637,5 @@ auditlog.register(ReportSignOff)
 auditlog.register(ExportRecord)
 auditlog.register(CodingRound)
 auditlog.register(Assignment)
+auditlog.register(CoderStatus, exclude_fields=["updated_at"])
 auditlog.register(Adoption)

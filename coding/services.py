@@ -21,7 +21,15 @@ from django.http import Http404
 from django.utils import timezone
 
 from aefront.errors import UserError, sentence
-from coding.models import Adoption, Assignment, CodingRound, Quote, QuoteTheme, Theme
+from coding.models import (
+    Adoption,
+    Assignment,
+    CoderStatus,
+    CodingRound,
+    Quote,
+    QuoteTheme,
+    Theme,
+)
 from interviews.access import CODING_ROLES, ProjectAccess, Role
 from interviews.models import Membership, Transcript
 
@@ -586,13 +594,18 @@ def assign_transcripts(
 
 
 @transaction.atomic
-def mark_done(*, access: ProjectAccess, transcript: Transcript, done: bool = True) -> Assignment:
+def mark_done(
+    *, access: ProjectAccess, transcript: Transcript, done: bool = True
+) -> Assignment | CoderStatus:
     """Mark the caller's coding of the transcript done (or not yet).
 
-    When the last coder marks it done the round is revealed: every coder sees every
+    Outside a round it is the coder's own status (`set_coder_status`). When the last
+    coder of a round marks it done the round is revealed: every coder sees every
     quote, and the others' quotes reach open pages through the poll.
     """
     _require_coder(access)
+    if transcript.project_id != access.project.pk:
+        raise Http404("No such transcript.")
     assignment = (
         Assignment.objects.select_for_update()
         .select_related("coding_round")
@@ -600,7 +613,7 @@ def mark_done(*, access: ProjectAccess, transcript: Transcript, done: bool = Tru
         .first()
     )
     if assignment is None:
-        raise CodingError("You are not one of this transcript's coders.")
+        return set_coder_status(access=access, transcript=transcript, done=done)
     coding_round = assignment.coding_round
     if not done and coding_round.revealed_at is not None:
         raise CodingError(
@@ -609,6 +622,7 @@ def mark_done(*, access: ProjectAccess, transcript: Transcript, done: bool = Tru
         )
     assignment.done_at = timezone.now() if done else None
     assignment.save(update_fields=["done_at"])
+    set_coder_status(access=access, transcript=transcript, done=done, at=assignment.done_at)
     pending = coding_round.assignments.filter(done_at__isnull=True).exists()
     if done and not pending and coding_round.revealed_at is None:
         coding_round.revealed_at = assignment.done_at
@@ -616,6 +630,23 @@ def mark_done(*, access: ProjectAccess, transcript: Transcript, done: bool = Tru
         # The poll asks for quotes changed since its last look: these are new to it.
         Quote.objects.filter(transcript=transcript).update(updated_at=coding_round.revealed_at)
     return assignment
+
+
+@transaction.atomic
+def set_coder_status(
+    *, access: ProjectAccess, transcript: Transcript, done: bool, at=None
+) -> CoderStatus:
+    """The caller's own status on the transcript: done now, or reopened. It reopens by
+    itself when they code there again (coding/progress.py reads it so)."""
+    _require_coder(access)
+    if transcript.project_id != access.project.pk:
+        raise Http404("No such transcript.")
+    status, _ = CoderStatus.objects.select_for_update().get_or_create(
+        transcript=transcript, coder=access.user
+    )
+    status.done_at = (at or timezone.now()) if done else None
+    status.save(update_fields=["done_at", "updated_at"])
+    return status
 
 
 @transaction.atomic
