@@ -1192,6 +1192,18 @@ panel.addEventListener("click", (event) => {
   announce("Moved to the quote. Press Enter to open it.");
 });
 
+// Hovering a margin stripe outlines the passage it stands for.
+let outlined = [];
+function outline(quoteId) {
+  for (const mark of outlined) mark.classList.remove("outlined");
+  outlined = quoteId ? [...root.querySelectorAll(`mark[data-quote-id="${Number(quoteId)}"]`)] : [];
+  for (const mark of outlined) mark.classList.add("outlined");
+}
+root.addEventListener("mouseover", (event) => {
+  const stripe = event.target.closest(".stripe[data-quote]");
+  outline(stripe ? stripe.dataset.quote : null);
+});
+
 root.addEventListener("click", (event) => {
   const stripe = event.target.closest(".stripe[data-quote]");
   if (stripe) openQuote(Number(stripe.dataset.quote), root);

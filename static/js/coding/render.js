@@ -46,13 +46,14 @@ function markPiece(text, ids, look, seen) {
   const idsAttr = ids.join(" ");
   for (let k = ids.length - 1; k >= 0; k--) {
     const id = ids[k];
-    const [colour, multi] = look.get(id);
+    const [colour, multi, strong, proposed] = look.get(id);
     const mark = document.createElement("mark");
-    mark.className = multi ? "q multi" : "q";
+    mark.className = (multi ? "q multi" : "q") + (proposed ? " proposed" : "");
     if (!seen.has(id)) mark.id = `quote-${id}`;
     mark.dataset.quoteId = String(id);
     mark.dataset.quoteIds = idsAttr;
     mark.style.setProperty("--c", colour);
+    mark.style.setProperty("--u", strong);
     mark.append(node);
     node = mark;
   }
@@ -75,7 +76,12 @@ export function renderTranscript(root, { text, blocks, quotes, themes }) {
   const look = new Map();
   for (const quote of quotes) {
     const first = themes.get(quote.themes[0]);
-    look.set(quote.id, [first ? first.colour : "#bdbdbd", quote.themes.length > 1]);
+    look.set(quote.id, [
+      first ? first.colour : "#bdbdbd",
+      quote.themes.length > 1,
+      first ? first.strong || first.colour : "#757575",
+      Boolean(first && first.proposed),
+    ]);
   }
   const cuts = [];
   for (const block of blocks) cuts.push(block.start, block.end);
@@ -97,8 +103,9 @@ export function renderTranscript(root, { text, blocks, quotes, themes }) {
     const holder = blockEl.firstChild;
     for (const themeId of stripeThemes) {
       const stripe = document.createElement("span");
-      stripe.className = "stripe";
-      stripe.style.setProperty("--c", themes.get(themeId).colour);
+      const theme = themes.get(themeId);
+      stripe.className = theme.proposed ? "stripe proposed" : "stripe";
+      stripe.style.setProperty("--c", theme.strong || theme.colour);
       holder.append(stripe);
     }
     fragment.append(blockEl);
@@ -255,10 +262,10 @@ export function drawBlockStripes(block, { quotes, themes, columns }) {
       const theme = themes.get(themeId);
       if (!theme || !columns.has(themeId)) continue;
       const stripe = document.createElement("span");
-      stripe.className = "stripe";
+      stripe.className = theme.proposed ? "stripe proposed" : "stripe";
       stripe.dataset.quote = String(quote.id);
-      stripe.title = theme.path;
-      stripe.style.setProperty("--c", theme.colour);
+      stripe.title = theme.proposed ? `${theme.path} (proposed)` : theme.path;
+      stripe.style.setProperty("--c", theme.strong || theme.colour);
       stripe.style.top = `${top}px`;
       stripe.style.height = `${height}px`;
       stripe.style.left = `${columns.get(themeId) * 6}px`;
