@@ -782,9 +782,22 @@ ui.edges.addEventListener("click", (event) => {
 
 // --- selecting with the mouse and the keyboard ---------------------------------------
 
-async function codeSelection() {
+// In-vivo coding: the selected words, as a theme name (at most 100 characters, cut at
+// a word; quotes and punctuation at the ends dropped).
+function inVivoName(words) {
+  let name = words.replace(/\s+/g, " ").trim();
+  name = name.replace(/^[\s"'“”‘’.,;:!?()\[\]-]+|[\s"'“”‘’.,;:!?()\[\]-]+$/gu, "");
+  if (name.length > 100) name = name.slice(0, 100).replace(/\s+\S*$/, "");
+  return name;
+}
+
+async function codeSelection({ inVivo = false } = {}) {
   if (!data.can_code) {
     showToast("Your role in this project can read quotes but not code.");
+    return;
+  }
+  if (inVivo && !data.can_propose) {
+    showToast("Only an admin can add themes in this project: pick an existing theme.");
     return;
   }
   if (turnsDialog.open) return;
@@ -794,7 +807,16 @@ async function codeSelection() {
     return;
   }
   const spans = await spansFor(span);
-  if (spans) openNew(spans[0], spans.slice(1));
+  if (!spans) return;
+  openNew(spans[0], spans.slice(1));
+  if (inVivo) {
+    // The new theme is named by the words, through the same second step as a typed name.
+    const name = inVivoName(text.slice(spans[0].start, spans[0].end));
+    if (!name) return;
+    ui.input.value = name;
+    picker.confirm(name);
+    announce(`In-vivo theme “${name}”: confirm the proposal, or choose a close existing theme.`);
+  }
 }
 
 // --- coding in one action: the codebook, number keys, the last theme again ------------
@@ -985,6 +1007,8 @@ stripesToggle.addEventListener("change", () => {
 
 document.getElementById("codebook-dialog")?.addEventListener("mousedown", (event) => event.preventDefault());
 document.getElementById("codebook-dialog")?.addEventListener("click", () => codeSelection());
+document.getElementById("codebook-invivo")?.addEventListener("mousedown", (event) => event.preventDefault());
+document.getElementById("codebook-invivo")?.addEventListener("click", () => codeSelection({ inVivo: true }));
 
 // A selection no longer opens the dialog: the codebook (or a number key) codes it in
 // one action, and T or the codebook's button opens the dialog.
@@ -1143,6 +1167,11 @@ root.addEventListener("keydown", (event) => {
     const theme = lastTheme();
     if (theme) quickCode(theme);
     else showToast("No theme used yet: click one in the codebook or press its number.");
+    return;
+  }
+  if ((event.key === "v" || event.key === "V") && !event.ctrlKey && !event.metaKey) {
+    event.preventDefault();
+    codeSelection({ inVivo: true });
     return;
   }
   const shortcut = (event.key === "t" || event.key === "T") && !event.ctrlKey;
