@@ -1221,6 +1221,17 @@ panel.addEventListener("click", (event) => {
   announce("Moved to the quote. Press Enter to open it.");
 });
 
+// On a small screen the codebook and quotes are a drawer, opened by its button.
+const drawerToggle = document.getElementById("drawer-toggle");
+const drawer = document.getElementById("coding-panel");
+drawerToggle?.addEventListener("mousedown", (event) => event.preventDefault());
+drawerToggle?.addEventListener("click", () => {
+  const open = !drawer.hasAttribute("data-open");
+  drawer.toggleAttribute("data-open", open);
+  drawerToggle.setAttribute("aria-expanded", String(open));
+  drawerToggle.textContent = open ? "Close the codebook" : "Codebook and quotes";
+});
+
 // Hovering a margin stripe outlines the passage it stands for.
 let outlined = [];
 function outline(quoteId) {
