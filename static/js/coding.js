@@ -7,7 +7,13 @@ import { Codebook } from "./coding/codebook.js";
 import { ThemePicker } from "./coding/combobox.js";
 import { jumpToPlace } from "./coding/jump.js";
 import { selectionUtf16, TextIndex, utf16ToDom } from "./coding/offsets.js";
-import { drawBlockStripes, renderPanel, renderTranscript, stripeColumns } from "./coding/render.js";
+import {
+  drawBlockStripes,
+  renderBlockInPlace,
+  renderPanel,
+  renderTranscript,
+  stripeColumns,
+} from "./coding/render.js";
 import { forgetDraft, restoreDraft } from "./idle.js";
 import { ThemeSuggestions } from "./coding/suggest.js";
 import { planSpans, TurnChooser } from "./coding/turns.js";
@@ -75,6 +81,60 @@ function shownQuotes() {
   return [...quotes.values()].filter(shown).sort((a, b) => a.start - b.start || a.end - b.end || a.id - b.id);
 }
 
+// After an edit inside one block (the common case: a quote lies inside one turn), only
+// that block is rebuilt and its stripes drawn; the side panel and the codebook's counts
+// follow a moment later. Anything wider (a new stripe column, a quote across blocks)
+// falls back to refresh(). `spans`: the changed quotes' [start, end) in code points.
+function refreshAround(spans) {
+  const list = shownQuotes();
+  const columns = stripeColumns(list, themeOrder);
+  const same =
+    stripeState &&
+    columns.size === stripeState.columns.size &&
+    [...columns].every(([id, n]) => stripeState.columns.get(id) === n);
+  const elements = root.querySelectorAll(":scope > .turn, :scope > .para");
+  const touched = new Set();
+  for (const span of spans) {
+    const start = index.toUtf16(span.start);
+    const end = index.toUtf16(span.end);
+    const at = blocks.findIndex((block) => block.start <= start && end <= block.end);
+    if (at < 0) return refresh();
+    touched.add(at);
+  }
+  if (!same || elements.length !== blocks.length || !touched.size) return refresh();
+  const mapped = list.map((q) => ({
+    id: q.id,
+    start: index.toUtf16(q.start),
+    end: index.toUtf16(q.end),
+    themes: q.themes.filter((id) => themes.has(id)),
+  }));
+  const fresh = [];
+  for (const at of touched) {
+    const block = blocks[at];
+    const near = mapped.filter((q) => q.start < block.end && block.start < q.end);
+    if (near.some((q) => q.start < block.start || q.end > block.end)) return refresh();
+    fresh.push(renderBlockInPlace(elements[at], block, { text, quotes: near, themes }));
+  }
+  stripeState = { quotes: new Map(list.map((q) => [q.id, q])), themes, columns };
+  for (const element of fresh) if (element) drawBlockStripes(element, stripeState);
+  hideTip();
+  stats.renders += 1;
+  setTimeout(() => {
+    renderPanel(panel, { quotes: list, themes, themeOrder, coderName: (q) => q.coder.name, quoteText });
+    updateCodebook();
+    updateCount(list);
+  }, 0);
+  return null;
+}
+
+function updateCount(list) {
+  const count = document.getElementById("quote-count");
+  if (!count) return;
+  const all = quotes.size;
+  const filtered = data.filters.theme || data.filters.coder || data.filters.mine;
+  count.textContent = `${all} quote${all === 1 ? "" : "s"}${filtered ? `, ${list.length} shown` : ""}`;
+}
+
 function refresh() {
   const t0 = performance.now();
   const list = shownQuotes();
@@ -97,12 +157,7 @@ function refresh() {
     quoteText,
   });
   updateCodebook();
-  const count = document.getElementById("quote-count");
-  if (count) {
-    const all = quotes.size;
-    const filtered = data.filters.theme || data.filters.coder || data.filters.mine;
-    count.textContent = `${all} quote${all === 1 ? "" : "s"}${filtered ? `, ${list.length} shown` : ""}`;
-  }
+  updateCount(list);
   hideTip();
   stats.renders += 1;
   stats.renderMs = performance.now() - t0;
@@ -682,7 +737,7 @@ async function applyTheme(choice) {
     );
     fillDialog();
     ui.input.focus();
-    refresh();
+    refreshAround([quote, ...more.map(([, q]) => q)]);
     const hidden = shown(quote) ? "" : " It is hidden by the current filter.";
     announce(`Applied ${applied ? applied.path : "theme"}.${hidden}`);
     return true;
@@ -906,15 +961,13 @@ async function quickCode(theme) {
   rememberLast(theme.id);
   heldRange = null;
   const focusInRoot = document.activeElement === root;
-  refresh();
+  refreshAround(made.map(({ quote: q }) => q));
+  // For bench/coding.py: the click to the new highlight and its block's stripes on screen.
+  stats.quickMs = performance.now() - t0;
   const end = utf16ToDom(root, index.toUtf16(quote.end));
   window.getSelection().collapse(end.node, end.offset);
   if (focusInRoot) root.focus({ preventScroll: true });
   drawCaret();
-  // For bench/coding.py: the click to the new highlight and its block's stripes on screen.
-  const block = document.getElementById(`quote-${quote.id}`)?.closest("#transcript > div");
-  if (block) drawBlockStripes(block, stripeState);
-  stats.quickMs = performance.now() - t0;
   const label = `coding with ${theme.path}`;
   undoHistory.record(label, made.map(({ quote: q, before }) => [before, q]));
   const changed = made.some(({ before, hadTheme }) => !before || !hadTheme);

@@ -174,6 +174,35 @@ export function renderTranscript(root, { text, blocks, quotes, themes }) {
   root.replaceChildren(fragment);
 }
 
+// Re-render one block in place (its text, marks and coarse stripes), for an edit whose
+// quotes all lie inside it: the rest of the transcript is not touched. `blockEl` is the
+// block's element; `quotes` as for renderTranscript (those outside the block are
+// ignored). Returns the new element.
+export function renderBlockInPlace(blockEl, block, { text, quotes, themes }) {
+  const inside = quotes.filter((q) => q.start < block.end && block.start < q.end);
+  const shell = document.createElement("div");
+  const at = block.start;
+  renderTranscript(shell, {
+    text: text.slice(at, block.end),
+    blocks: [{ ...block, start: 0, end: block.end - at }],
+    themes,
+    quotes: inside.map((q) => ({
+      ...q,
+      start: Math.max(q.start, at) - at,
+      end: Math.min(q.end, block.end) - at,
+    })),
+  });
+  const fresh = [...shell.children].find((child) => child.firstElementChild?.classList.contains("turn-stripes"));
+  if (!fresh) return null;
+  // Anchors (#quote-N) belong to a quote's first piece: one that starts in an earlier
+  // block keeps its anchor there.
+  for (const q of inside) {
+    if (q.start < block.start) fresh.querySelector(`#quote-${q.id}`)?.removeAttribute("id");
+  }
+  blockEl.replaceWith(fresh);
+  return fresh;
+}
+
 function excerpt(text) {
   const flat = text.split(/\s+/).filter(Boolean).join(" ");
   return flat.length <= 140 ? flat : `${flat.slice(0, 139)}…`;
