@@ -43,6 +43,9 @@ def test_stripes_contrast_proposed_look_and_hover_outline(
     assert "repeating-linear-gradient" in stripe.first.evaluate(
         "(s) => getComputedStyle(s).backgroundImage"
     )
+    # Each stripe carries its theme's name, or a short label where it is too short.
+    label = page.locator(f'.stripe[data-quote="{first.pk}"] .stripe-name')
+    assert label.text_content() in ("Pale", "Pal")
     page.locator(f'.stripe[data-quote="{first.pk}"]').hover()
     expect(page.locator(f'mark[data-quote-id="{first.pk}"]').first).to_have_class("q outlined")
     assert_accessible(page, context="coding page with a proposed theme")

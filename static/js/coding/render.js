@@ -286,24 +286,45 @@ export function drawBlockStripes(block, { quotes, themes, columns }) {
     boxes.push([quote, top, Math.max(bottom - top, 4)]);
   }
   const stripes = [];
+  // Names beside the stripes when the margin has room for them (up to six columns at
+  // 15 px); a stripe too short for its name gets a short label (the name's initials).
+  const room = holder.getBoundingClientRect().width;
+  const named = columns.size <= NAMED_COLUMNS && room >= Math.max(30, columns.size * NAMED_STEP);
+  const step = named ? NAMED_STEP : 6;
   for (const [quote, top, height] of boxes) {
     for (const themeId of quote.themes) {
       const theme = themes.get(themeId);
       if (!theme || !columns.has(themeId)) continue;
       const stripe = document.createElement("span");
+      if (named && height >= 14) {
+        const name = document.createElement("span");
+        name.className = "stripe-name";
+        name.textContent = height >= theme.name.length * 6.5 + 6 ? theme.name : shortLabel(theme.name);
+        stripe.append(name);
+      }
       stripe.className = theme.proposed ? "stripe proposed" : "stripe";
       stripe.dataset.quote = String(quote.id);
       stripe.title = theme.proposed ? `${theme.path} (proposed)` : theme.path;
       stripe.style.setProperty("--c", theme.strong || theme.colour);
       stripe.style.top = `${top}px`;
       stripe.style.height = `${height}px`;
-      stripe.style.left = `${columns.get(themeId) * 6}px`;
+      stripe.style.left = `${columns.get(themeId) * step}px`;
       stripes.push(stripe);
     }
   }
   holder.replaceChildren(...stripes);
   holder.dataset.precise = "true";
   return stripes.length;
+}
+
+const NAMED_COLUMNS = 6;
+const NAMED_STEP = 15;
+
+// "Blame culture" -> "BC"; "Discharge" -> "Dis": a stripe's label when its name does not fit.
+export function shortLabel(name) {
+  const words = name.split(/[\s›/-]+/).filter(Boolean);
+  if (words.length > 1) return words.slice(0, 3).map((word) => [...word][0].toLocaleUpperCase()).join("");
+  return [...name].slice(0, 3).join("");
 }
 
 // Theme id -> margin column, for the themes the shown quotes use, in codebook order.
