@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from coding.models import Quote
 from interviews.models import SpeakerTurn
 from tests.browser.test_coding import codebook_button, drag_over, open_page
+from tests.browser.test_invivo import SELECT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -88,11 +89,15 @@ def test_shorten_to_one_turn_and_cancel(page, live_server, login, enabler, turns
     assert texts(turns) == ["never did."]
 
     # The dialog path (T) asks too, and saves each part with the themes applied.
-    drag_over(page, "have helped?\n\nP01: Support that", open_dialog=True)
+    page.evaluate(SELECT, "have helped?\n\nP01: Support that")
+    page.locator("#transcript").focus()
+    page.keyboard.press("t")
     page.get_by_role("dialog", name="The selection crosses speaker turns").wait_for()
     page.keyboard.press("Enter")  # one quote per participant turn: here only P01's
     page.get_by_role("dialog", name="Code passage").wait_for()
-    expect(page.locator("#qd-passage")).to_have_text("Support that")
+    passage = page.locator("#qd-passage")
+    expect(passage).to_contain_text("Support that")  # P01's part only, not the question
+    expect(passage).not_to_contain_text("helped")
     assert page.dialogs == [] and page.page_errors == []
 
 

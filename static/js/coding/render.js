@@ -299,7 +299,8 @@ export function drawBlockStripes(block, { quotes, themes, columns }) {
       if (named && height >= 14) {
         const name = document.createElement("span");
         name.className = "stripe-name";
-        name.textContent = height >= theme.name.length * 6.5 + 6 ? theme.name : shortLabel(theme.name);
+        // CSS content, not text: the text of #transcript stays exactly the transcript's.
+        name.dataset.name = height >= theme.name.length * 6.5 + 6 ? theme.name : shortLabel(theme.name);
         stripe.append(name);
       }
       stripe.className = theme.proposed ? "stripe proposed" : "stripe";
