@@ -28,17 +28,19 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 def add_turns(transcript) -> None:
-    """Speaker turns as an importer would store them: one per 'Speaker: …' paragraph."""
+    """Speaker turns as an importer would store them: one per 'Speaker: …' paragraph,
+    the words after the label."""
     from interviews.models import SpeakerTurn
 
     turns, position = [], 0
     for index, line in enumerate(transcript.text.split("\n\n")):
         if line.strip():
+            label = line.index(": ") + 2 if ": " in line[:40] else 0
             turns.append(
                 SpeakerTurn(
                     transcript=transcript,
                     index=index,
-                    start=position,
+                    start=position + label,
                     end=position + len(line.rstrip("\n")),
                     is_interviewer=line.startswith("Interviewer"),
                 )
@@ -96,7 +98,12 @@ def server_rows(options) -> tuple[list[Row], dict]:
     theme = Theme.objects.filter(project=project).first()
     last_pk = Quote.all_objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     text = transcript.text
-    spans = iter(range(5, len(text) - 40, 37))
+    # 30 characters inside one turn each (a quote lies inside one speaker turn).
+    spans = iter(
+        start
+        for turn_start, turn_end in transcript.turn_spans()
+        for start in range(turn_start, turn_end - 30, 37)
+    )
     coder_access = get_project_access(coder, transcript.project.slug)
 
     def create_service() -> None:
@@ -131,7 +138,8 @@ def server_rows(options) -> tuple[list[Row], dict]:
     Quote.all_objects.filter(transcript=transcript, pk__gt=last_pk).delete()
     rows = [
         Row(f"coding page render, {words:,} words, 500 quotes (median)", render_ms, "ms", 150),
-        Row("coding page queries (500 quotes)", len(queries), "queries", 10),
+        # 10, and the coder's own status on the transcript (coding/progress.py).
+        Row("coding page queries (500 quotes)", len(queries), "queries", 11),
         Row("coding page render, 100 quotes (median, for scale)", small_ms, "ms", 150),
         Row("quote creation: code_passage (median)", service_ms, "ms", 30),
         Row("quote creation: POST endpoint, whole request (median)", endpoint_ms, "ms", 30),

@@ -91,8 +91,9 @@ def since_of(request: HttpRequest):
 @project_json(("GET", "POST"))
 def quotes(request: HttpRequest, project_access: access.ProjectAccess, transcript_id: int):
     """GET: the transcript's quotes (?since=ISO time: only those changed since, deleted too).
-    POST: code a passage (start, end, text, themes[], new_theme, memo, uuid)."""
-    transcript = access.get_transcript(project_access, transcript_id)
+    POST: code a passage (start, end, text, themes[], new_theme, memo, uuid), inside one
+    speaker turn (checked on the turns' offsets, read with the transcript)."""
+    transcript = access.get_transcript(project_access, transcript_id, turn_spans=True)
     if request.method == "GET":
         server_now = now()
         items = changed_quotes(transcript, since=since_of(request), access=project_access)
@@ -179,6 +180,28 @@ def delete(request: HttpRequest, project_access: access.ProjectAccess, quote_id:
 def restore(request: HttpRequest, project_access: access.ProjectAccess, quote_id: int):
     quote = get_quote(project_access, quote_id, include_deleted=True)
     services.restore_quote(access=project_access, quote=quote)
+    return saved(quote, project_access)
+
+
+@project_json(("POST",), CODING_ROLES)
+def undo_step(request: HttpRequest, project_access: access.ProjectAccess, quote_id: int):
+    """POST {step, expected_updated_at, theme | memo | start and end}: one step of the
+    page's undo or redo; 409 if the quote changed since the caller's last change."""
+    quote = get_quote(project_access, quote_id, include_deleted=True)
+    data = bind(forms.UndoStepForm, request)
+    theme = None
+    if data.get("theme") is not None:
+        theme = themes_by_id(project_access, [data["theme"]])[0]
+    span = (data["start"], data["end"]) if data["step"] == "span" else None
+    services.undo_step(
+        access=project_access,
+        quote=quote,
+        step=data["step"],
+        expected_updated_at=data["expected_updated_at"],
+        theme=theme,
+        memo=data.get("memo"),
+        span=span,
+    )
     return saved(quote, project_access)
 
 

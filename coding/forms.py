@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from coding.models import MAX_MEMO_CHARS
-from coding.services import MAX_THEME_NAME_CHARS
+from coding.services import MAX_THEME_NAME_CHARS, STEPS
 
 DIGITS = re.compile(r"[0-9]{1,20}")
 # Lone UTF-16 surrogates ("\ud800" in JSON) cannot be stored as UTF-8 text.
@@ -157,6 +157,30 @@ class MemoForm(ListAwareForm):
 class AdjustForm(ListAwareForm):
     edge = forms.ChoiceField(choices=[("start", "start"), ("end", "end")])
     action = forms.ChoiceField(choices=[("widen", "widen"), ("narrow", "narrow")])
+
+
+class UndoStepForm(ListAwareForm):
+    """One step of the page's undo/redo (coding.services.undo_step)."""
+
+    step = forms.ChoiceField(choices=[(step, step) for step in STEPS])
+    expected_updated_at = forms.DateTimeField(
+        help_text="The quote's updated time after your last change to it."
+    )
+    theme = StrictIntegerField(required=False, min_value=1, max_value=MAX_ID)
+    memo = StrictTextField(required=False, max_length=MAX_MEMO_CHARS)
+    start = StrictIntegerField(required=False, min_value=0, max_value=MAX_ID)
+    end = StrictIntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        step = data.get("step")
+        if step in ("add_theme", "remove_theme") and data.get("theme") is None:
+            raise ValidationError("theme: which theme to add or remove.")
+        if step == "span" and (data.get("start") is None or data.get("end") is None):
+            raise ValidationError("start and end: the span to set the quote to.")
+        return data
 
 
 # --- the team pages' forms ---------------------------------------------------------------

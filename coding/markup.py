@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape as html_escape
 from typing import TYPE_CHECKING, Any
 
 from django.utils.safestring import SafeString
 
+from coding.colours import strong
 from interviews.recordings import format_ms
 
 if TYPE_CHECKING:
@@ -33,6 +35,12 @@ EXCERPT_CHARS = 140
 
 def safe_colour(colour: str | None) -> str:
     return colour if colour and COLOUR.fullmatch(colour) else DEFAULT_COLOUR
+
+
+@lru_cache(maxsize=512)
+def strong_colour(colour: str | None) -> str:
+    """The colour's 3:1 variant for stripes and underlines (coding/colours.py)."""
+    return strong(safe_colour(colour))
 
 
 def esc(value: Any) -> str:
@@ -62,8 +70,13 @@ def transcript_html(
         for quote_id in piece.quote_ids:
             if quote_id not in look:
                 ids = links.get(quote_id) or ()
-                colour = safe_colour(theme_by_id[ids[0]].colour) if ids else NO_THEME_COLOUR
-                look[quote_id] = ("q multi" if len(ids) > 1 else "q", colour)
+                first = theme_by_id[ids[0]] if ids else None
+                colour = safe_colour(first.colour) if first else NO_THEME_COLOUR
+                css = "q multi" if len(ids) > 1 else "q"
+                look[quote_id] = (
+                    css + (" proposed" if first and first.is_proposed else ""),
+                    colour,
+                )
     seen: set[int] = set()
     out: list[str] = []
     inside: list[str] = []
@@ -83,8 +96,10 @@ def transcript_html(
         out.append(f' data-start="{esc(start)}">' if timed else ">")
         out.append('<span class="turn-stripes" aria-hidden="true">')
         for theme_id in stripes:
-            colour = safe_colour(theme_by_id[theme_id].colour)
-            out.append(f'<span class="stripe" style="--c:{colour}"></span>')
+            theme = theme_by_id[theme_id]
+            colour = strong_colour(theme.colour)
+            css = "stripe proposed" if theme.is_proposed else "stripe"
+            out.append(f'<span class="{css}" style="--c:{colour}"></span>')
         out.append("</span>")
         if timed:
             # Empty: its time is CSS content, so the text of #transcript stays exact.
@@ -146,7 +161,7 @@ def mark_piece(piece: Segment, look: Mapping[int, tuple[str, str]], seen: set[in
         anchor = "" if quote_id in seen else f' id="quote-{quote_id:d}"'
         opening.append(
             f'<mark class="{css}"{anchor} data-quote-id="{quote_id:d}" '
-            f'data-quote-ids="{ids_attr}" style="--c:{colour}">'
+            f'data-quote-ids="{ids_attr}" style="--c:{colour};--u:{strong_colour(colour)}">'
         )
     seen.update(piece.quote_ids)
     return "".join(opening) + esc(piece.text) + "</mark>" * len(piece.quote_ids)

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
+from coding.colours import UNCHOSEN, next_colour
 from interviews.models import Participant, Project, Transcript
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB.")
@@ -27,7 +28,13 @@ class Theme(TagBase):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
     description = models.TextField(blank=True, help_text="Definition and when to use it.")
-    colour = models.CharField(max_length=7, default="#ffd54f", validators=[colour_validator])
+    colour = models.CharField(
+        max_length=7,
+        default=UNCHOSEN,
+        validators=[colour_validator],
+        help_text="Left as it is, a new theme takes the next colour of a colour-blind-safe "
+        "palette.",
+    )
     is_active = models.BooleanField(
         "active", default=True, help_text="Retired themes are hidden from pickers; codings stay."
     )
@@ -62,6 +69,11 @@ class Theme(TagBase):
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
             self.slug = self.unique_slug()
+        if self._state.adding and self.colour.lower() == UNCHOSEN and self.project_id:
+            used = Theme.objects.filter(project_id=self.project_id).values_list(
+                "colour", flat=True
+            )
+            self.colour = next_colour(used)
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
@@ -74,12 +86,18 @@ class Theme(TagBase):
             ancestor = ancestor.parent
 
     def unique_slug(self) -> str:
+        """A slug no other theme of the project has. On a new theme left without a colour
+        it also picks the palette's next colour, from the same read of the codebook (so
+        creating a theme costs no extra query)."""
         base = slugify(self.name, allow_unicode=True)[:90] or "theme"
-        taken = set(
-            Theme.objects.filter(project_id=self.project_id, slug__startswith=base)
+        rows = list(
+            Theme.objects.filter(project_id=self.project_id)
             .exclude(pk=self.pk)
-            .values_list("slug", flat=True)
+            .values_list("slug", "colour")
         )
+        if self._state.adding and self.colour.lower() == UNCHOSEN:
+            self.colour = next_colour(colour for _, colour in rows)
+        taken = {slug for slug, _ in rows if slug.startswith(base)}
         slug, n = base, 1
         while slug in taken:
             n += 1
@@ -407,6 +425,32 @@ class CodingRound(models.Model):
         return {"project": self.transcript.project_id, "transcript": self.transcript_id}
 
 
+class CoderStatus(models.Model):
+    """One coder's own word on one transcript: done (or reopened). Not started and in
+    progress are read from their quotes; done stands until they code there again
+    (coding/progress.py compares `done_at` with their last quote change)."""
+
+    transcript = models.ForeignKey(
+        Transcript, on_delete=models.CASCADE, related_name="coder_statuses"
+    )
+    coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coding_statuses"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["transcript", "coder"], name="status_once_per_coder")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coder} on {self.transcript}: {'done' if self.done_at else 'open'}"
+
+    def get_additional_data(self) -> dict:
+        return {"project": self.transcript.project_id, "transcript": self.transcript_id}
+
+
 class Assignment(models.Model):
     """One coder of a round, and whether they have marked the transcript done."""
 
@@ -613,4 +657,5 @@ auditlog.register(ReportSignOff)
 auditlog.register(ExportRecord)
 auditlog.register(CodingRound)
 auditlog.register(Assignment)
+auditlog.register(CoderStatus, exclude_fields=["updated_at"])
 auditlog.register(Adoption)

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from coding import markup
 from coding.layout import Block, blocks_for, segments
-from coding.markup import NO_THEME_COLOUR, QuoteGroup, safe_colour
+from coding.markup import NO_THEME_COLOUR, QuoteGroup, safe_colour, strong_colour
 from coding.models import AnchorFlag, Assignment, CodingRound, Quote, QuoteTheme, Theme
 from coding.tree import theme_paths, tree_order
 from interviews.access import ProjectAccess
@@ -224,6 +224,7 @@ def theme_json(theme: Theme | ThemeRow, paths: Mapping[int, str]) -> dict[str, A
         "name": theme.name,
         "path": paths.get(theme.pk, theme.name),
         "colour": safe_colour(theme.colour),
+        "strong": strong_colour(theme.colour),
         "active": theme.is_active,
         "proposed": theme.is_proposed,
     }
@@ -425,6 +426,7 @@ def transcript_page(
         "can_code": can_code,
         "is_admin": is_admin,
         "can_propose": can_code and (is_admin or project.enablers_can_propose_themes),
+        "multi_turn_quotes": project.multi_turn_quotes,
         "filters": filters.as_json(),
         "recording": recording_view(transcript, access, blocks),
         "themes": [theme_json(theme, paths) for theme in themes],

@@ -21,7 +21,15 @@ from django.http import Http404
 from django.utils import timezone
 
 from aefront.errors import UserError, sentence
-from coding.models import Adoption, Assignment, CodingRound, Quote, QuoteTheme, Theme
+from coding.models import (
+    Adoption,
+    Assignment,
+    CoderStatus,
+    CodingRound,
+    Quote,
+    QuoteTheme,
+    Theme,
+)
 from interviews.access import CODING_ROLES, ProjectAccess, Role
 from interviews.models import Membership, Transcript
 
@@ -54,6 +62,42 @@ def _validated(quote: Quote) -> None:
         quote.full_clean(exclude=LOADED, validate_constraints=False)
     except ValidationError as error:
         raise CodingError(sentence(error)) from error
+
+
+ONE_TURN = (
+    "A quote lies inside one speaker turn, and this passage {what}. Select words of one "
+    "speaker, or save one quote per turn."
+)
+
+
+def check_speaker_turns(transcript: Transcript, start: int, end: int) -> None:
+    """A quote lies inside one speaker turn and never holds a speaker label.
+
+    With the project's `multi_turn_quotes` (focus groups) a quote may run across turns,
+    but still starts and ends in a turn's words. A transcript without turns has no rule.
+    The offsets come from `transcript.turn_spans()`: no query when the transcript was
+    loaded with them (`access.get_transcript(..., turn_spans=True)`).
+    """
+    spans = transcript.turn_spans()
+    if not spans:
+        return
+    inside = [(s, e) for s, e in spans if s < end and start < e]
+    if any(s <= start and end <= e for s, e in inside):
+        return
+    if not inside:
+        raise CodingError(ONE_TURN.format(what="holds no speaker's words, only a label"))
+    multi = transcript.project.multi_turn_quotes
+    ends_in_words = any(s <= start < e for s, e in spans) and any(s < end <= e for s, e in spans)
+    if multi and ends_in_words:
+        return
+    if multi:
+        raise CodingError(
+            "A quote starts and ends in a speaker's words: this passage starts or ends "
+            "on a speaker label."
+        )
+    if len(inside) == 1:
+        raise CodingError(ONE_TURN.format(what="takes in a speaker label"))
+    raise CodingError(ONE_TURN.format(what=f"crosses {len(inside)} turns"))
 
 
 def check_themes(*, access: ProjectAccess, themes: Sequence[Theme]) -> list[Theme]:
@@ -188,6 +232,7 @@ def code_passage(
         transcript=transcript, start=start, end=end, text=text, coder=coder, memo=memo or ""
     )
     _validated(quote)
+    check_speaker_turns(transcript, start, end)
     themes = check_themes(access=access, themes=themes)
     if not themes and not str(new_theme or "").strip():
         raise CodingError("Choose at least one theme for the passage.")
@@ -393,6 +438,13 @@ def adjust_quote(*, access: ProjectAccess, quote: Quote, edge: Edge, action: Act
     _require_editor(access, quote)
     transcript = quote.transcript
     start, end = adjusted_span(transcript.text, quote.start, quote.end, edge=edge, action=action)
+    return _move(quote, start, end)
+
+
+def _move(quote: Quote, start: int, end: int) -> Quote:
+    """The quote on [start, end) of its transcript: inside one turn, no clash, text anew."""
+    transcript = quote.transcript
+    check_speaker_turns(transcript, start, end)
     clash = (
         Quote.objects.filter(transcript=transcript, coder=quote.coder_id, start=start, end=end)
         .exclude(pk=quote.pk)
@@ -446,6 +498,55 @@ def restore_quote(*, access: ProjectAccess, quote: Quote) -> Quote:
     return quote
 
 
+# --- undo and redo: one step back (or forward), if nobody changed the quote since ---------
+
+Step = Literal["delete", "restore", "add_theme", "remove_theme", "memo", "span"]
+STEPS: tuple[str, ...] = ("delete", "restore", "add_theme", "remove_theme", "memo", "span")
+CHANGED_SINCE = (
+    "This quote has changed since your last change to it (by another coder, or in another "
+    "window), so the undo is refused and that change stands. Open the quote to see it."
+)
+
+
+@transaction.atomic
+def undo_step(
+    *, access: ProjectAccess, quote: Quote, step: Step, expected_updated_at,
+    theme: Theme | None = None, memo: str | None = None, span: tuple[int, int] | None = None,
+) -> Quote:  # fmt: skip
+    """One step of the page's undo or redo, written as a new state of the quote.
+
+    Undo never rewrites history: it is an ordinary change (delete, restore, a theme
+    added or removed, the memo or the span set back), so the audit trail records it
+    like any other. `expected_updated_at` is the quote's `updated_at` after the page's
+    own last change to it; if the quote has changed since (another coder's change, or
+    another window's), the step is refused with 409 and nothing is written.
+    """
+    _require_editor(access, quote)
+    locked = (
+        Quote.all_objects.select_for_update()
+        .filter(pk=quote.pk)
+        .values_list("updated_at", flat=True)
+    )
+    if expected_updated_at is None or locked.first() != expected_updated_at:
+        raise CodingError(CHANGED_SINCE, status=409)
+    if step == "delete":
+        return delete_quote(access=access, quote=quote)
+    if step == "restore":
+        return restore_quote(access=access, quote=quote)
+    if quote.deleted_at is not None:
+        raise CodingError("The quote is deleted: undo its delete first.", status=409)
+    if step in ("add_theme", "remove_theme"):
+        if theme is None:
+            raise CodingError("theme: choose the theme to add or remove.")
+        change = add_theme if step == "add_theme" else remove_theme
+        return change(access=access, quote=quote, theme=theme)
+    if step == "memo":
+        return edit_memo(access=access, quote=quote, memo=memo or "")
+    if step == "span" and span is not None:
+        return _move(quote, *span)
+    raise CodingError(f"step must be one of {', '.join(STEPS)}, with what it needs.")
+
+
 # --- team coding: rounds, done, adoptions ------------------------------------------------
 
 
@@ -493,13 +594,18 @@ def assign_transcripts(
 
 
 @transaction.atomic
-def mark_done(*, access: ProjectAccess, transcript: Transcript, done: bool = True) -> Assignment:
+def mark_done(
+    *, access: ProjectAccess, transcript: Transcript, done: bool = True
+) -> Assignment | CoderStatus:
     """Mark the caller's coding of the transcript done (or not yet).
 
-    When the last coder marks it done the round is revealed: every coder sees every
+    Outside a round it is the coder's own status (`set_coder_status`). When the last
+    coder of a round marks it done the round is revealed: every coder sees every
     quote, and the others' quotes reach open pages through the poll.
     """
     _require_coder(access)
+    if transcript.project_id != access.project.pk:
+        raise Http404("No such transcript.")
     assignment = (
         Assignment.objects.select_for_update()
         .select_related("coding_round")
@@ -507,7 +613,7 @@ def mark_done(*, access: ProjectAccess, transcript: Transcript, done: bool = Tru
         .first()
     )
     if assignment is None:
-        raise CodingError("You are not one of this transcript's coders.")
+        return set_coder_status(access=access, transcript=transcript, done=done)
     coding_round = assignment.coding_round
     if not done and coding_round.revealed_at is not None:
         raise CodingError(
@@ -516,6 +622,7 @@ def mark_done(*, access: ProjectAccess, transcript: Transcript, done: bool = Tru
         )
     assignment.done_at = timezone.now() if done else None
     assignment.save(update_fields=["done_at"])
+    set_coder_status(access=access, transcript=transcript, done=done, at=assignment.done_at)
     pending = coding_round.assignments.filter(done_at__isnull=True).exists()
     if done and not pending and coding_round.revealed_at is None:
         coding_round.revealed_at = assignment.done_at
@@ -523,6 +630,23 @@ def mark_done(*, access: ProjectAccess, transcript: Transcript, done: bool = Tru
         # The poll asks for quotes changed since its last look: these are new to it.
         Quote.objects.filter(transcript=transcript).update(updated_at=coding_round.revealed_at)
     return assignment
+
+
+@transaction.atomic
+def set_coder_status(
+    *, access: ProjectAccess, transcript: Transcript, done: bool, at=None
+) -> CoderStatus:
+    """The caller's own status on the transcript: done now, or reopened. It reopens by
+    itself when they code there again (coding/progress.py reads it so)."""
+    _require_coder(access)
+    if transcript.project_id != access.project.pk:
+        raise Http404("No such transcript.")
+    status, _ = CoderStatus.objects.select_for_update().get_or_create(
+        transcript=transcript, coder=access.user
+    )
+    status.done_at = (at or timezone.now()) if done else None
+    status.save(update_fields=["done_at", "updated_at"])
+    return status
 
 
 @transaction.atomic

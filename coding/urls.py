@@ -19,6 +19,8 @@ urlpatterns = [
     # Team coding.
     path("p/<slug:project_slug>/rounds/", views.rounds, name="rounds"),
     path(TRANSCRIPT + "done/", views.mark_done, name="done"),
+    path(TRANSCRIPT + "status/", views.coder_status, name="coder_status"),
+    path("p/<slug:project_slug>/progress/", views.progress_page, name="progress"),
     path(TRANSCRIPT + "correct/", views.correct, name="correct"),
     path(TRANSCRIPT + "versions/", views.versions, name="versions"),
     path(TRANSCRIPT + "delete/", views.delete_transcript, name="transcript_delete"),
@@ -67,4 +69,5 @@ urlpatterns = [
     path(QUOTE + "adjust/", api.adjust, name="api_quote_adjust"),
     path(QUOTE + "delete/", api.delete, name="api_quote_delete"),
     path(QUOTE + "restore/", api.restore, name="api_quote_restore"),
+    path(QUOTE + "undo/", api.undo_step, name="api_quote_undo"),
 ]

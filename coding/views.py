@@ -20,6 +20,7 @@ from coding import (
     discover,
     embeddings,
     forms,
+    progress,
     scores,
     search,
     services,
@@ -57,7 +58,60 @@ def transcript_detail(
     context.update(
         transcript_page(transcript, access=project_access, filters=parse_filters(request.GET))
     )
+    if project_access.can_code:
+        context["my_status"] = progress.my_status(project_access, transcript)
     return render(request, "coding/transcript_detail.html", context)
+
+
+@project_page()
+def progress_page(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
+    """Where the team stands: each transcript's coverage, coders, status and last change,
+    and each coder's transcripts; filtered and sorted by the query string."""
+    filters = progress.Filters.from_query(request.GET)
+    return render(
+        request,
+        "coding/progress.html",
+        {
+            "access": project_access,
+            "project": project_access.project,
+            "filters": filters,
+            "progress": progress.progress(project_access, filters),
+            "statuses": progress.STATUSES,
+            "columns": progress_columns(request.GET, filters),
+        },
+    )
+
+
+def progress_columns(query, filters: progress.Filters) -> list[dict]:
+    """Each column's header: its label, the link that sorts by it, and aria-sort."""
+    labels = {"title": "Transcript", "system": "Local system", "coverage": "Participant text coded",
+              "quotes": "Quotes", "status": "Status", "review": "Speaker review",
+              "activity": "Last activity"}  # fmt: skip
+    columns = []
+    for key, label in labels.items():
+        current = filters.sort == key
+        descending = current and not filters.descending
+        kept = {name: query[name] for name in ("status", "coder", "system") if query.get(name)}
+        kept["sort"] = f"-{key}" if descending else key
+        sort = ("descending" if filters.descending else "ascending") if current else "none"
+        columns.append({"label": label, "href": f"?{urlencode(kept)}", "sort": sort})
+    return columns
+
+
+@project_page(access.CODING_ROLES, methods=("POST",))
+def coder_status(
+    request: HttpRequest, project_access: ProjectAccess, transcript_id: int
+) -> HttpResponse:
+    """The caller marks their own coding of the transcript done, or reopens it."""
+    transcript = access.get_transcript(project_access, transcript_id)
+    form = forms.DoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(sentences(form)))
+        return redirect(transcript.get_absolute_url())
+    done = form.cleaned_data["done"]
+    services.set_coder_status(access=project_access, transcript=transcript, done=done)
+    messages.success(request, "Marked done." if done else "Reopened: your status is in progress.")
+    return redirect(transcript.get_absolute_url())
 
 
 @project_page()

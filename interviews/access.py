@@ -23,7 +23,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 
 from aefront import errors
-from interviews.models import Membership, Project, Transcript
+from interviews.models import Membership, Project, Transcript, with_turn_spans
 
 Role = Membership.Role
 CODING_ROLES = frozenset({Role.ENABLER, Role.ADMIN})
@@ -134,11 +134,19 @@ def transcripts_for(access: ProjectAccess) -> QuerySet[Transcript]:
     return Transcript.objects.filter(project=access.project)
 
 
-def get_transcript(access: ProjectAccess, transcript_id: int) -> Transcript:
-    """A transcript of the accessed project (404 for any other id)."""
+def get_transcript(
+    access: ProjectAccess, transcript_id: int, *, turn_spans: bool = False
+) -> Transcript:
+    """A transcript of the accessed project (404 for any other id).
+
+    `turn_spans`: with its turns' offsets read in the same query (for writes of quotes,
+    which must lie inside one turn)."""
+    queryset = Transcript.objects.select_related("local_system", "enabler")
+    if turn_spans:
+        queryset = with_turn_spans(queryset)
     transcript = get_in_project(
         access,
-        Transcript.objects.select_related("local_system", "enabler"),
+        queryset,
         transcript_id,
         what="transcript",
     )

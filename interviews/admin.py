@@ -51,6 +51,7 @@ class ProjectAdmin(ProjectScopedAdmin):
         "description",
         "report_title",
         "enablers_can_propose_themes",
+        "multi_turn_quotes",
         "authors_hear_recordings",
     ]
     inlines = [MembershipInline]

@@ -3,7 +3,7 @@ import uuid
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Cast, Concat, Lower
 from django.urls import reverse
 
 
@@ -18,6 +18,11 @@ class Project(models.Model):
     enablers_can_propose_themes = models.BooleanField(
         default=True,
         help_text="Enablers may create new themes while coding; they are marked as proposed.",
+    )
+    multi_turn_quotes = models.BooleanField(
+        default=False,
+        help_text="A quote may run across speaker turns (focus groups); exports then name "
+        "every speaker in it. Otherwise a quote lies inside one turn.",
     )
     authors_hear_recordings = models.BooleanField(
         default=False,
@@ -234,6 +239,17 @@ class Transcript(models.Model):
         """What the audit trail files this change under (django-auditlog)."""
         return {"project": self.project_id, "transcript": self.pk}
 
+    def turn_spans(self) -> list[tuple[int, int]]:
+        """The [start, end) of each speaker turn's words, in text order ([] without turns).
+
+        Read from the `spans_of_turns` annotation when the transcript was loaded with
+        `with_turn_spans()` (no query), else from its turns."""
+        if hasattr(self, "spans_of_turns"):
+            raw = self.spans_of_turns or ""
+            pairs = (part.split("-") for part in raw.split(",") if part)
+            return sorted((int(start), int(end)) for start, end in pairs)
+        return list(self.turns.order_by("start").values_list("start", "end"))
+
 
 class SpeakerTurn(models.Model):
     """One speaker's stretch of a transcript: [start, end) in code points of its text."""
@@ -265,6 +281,42 @@ class SpeakerTurn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transcript} turn {self.index}"
+
+
+class _JoinedSpans(models.Aggregate):
+    """ "start-end" of each row, joined by commas (GROUP_CONCAT, or STRING_AGG)."""
+
+    function = "GROUP_CONCAT"
+    output_field = models.TextField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="STRING_AGG",
+            template="%(function)s(%(expressions)s, ',')",
+            **extra,
+        )
+
+
+def with_turn_spans(queryset: models.QuerySet) -> models.QuerySet:
+    """Transcripts that know their turns' offsets (`turn_spans()`) from the same query."""
+    spans = (
+        SpeakerTurn.objects.filter(transcript=models.OuterRef("pk"))
+        .order_by()
+        .values("transcript")
+        .annotate(
+            joined=_JoinedSpans(
+                Concat(
+                    Cast("start", models.CharField()),
+                    models.Value("-"),
+                    Cast("end", models.CharField()),
+                )
+            )
+        )
+        .values("joined")
+    )
+    return queryset.annotate(spans_of_turns=models.Subquery(spans))
 
 
 class TranscriptVersion(models.Model):

@@ -34,7 +34,13 @@ def create_project(*, user, name: str, slug: str, description: str = "") -> Proj
 
 @transaction.atomic
 def update_project(*, project: Project, changes: dict) -> Project:
-    allowed = {"name", "description", "report_title", "enablers_can_propose_themes"}
+    allowed = {
+        "name",
+        "description",
+        "report_title",
+        "enablers_can_propose_themes",
+        "multi_turn_quotes",
+    }
     for field, value in changes.items():
         if field not in allowed:
             raise ValidationError({field: "This field cannot be changed here."})

@@ -124,7 +124,7 @@ def world(project_a, enabler, author, project_admin, outsider, transcript, theme
     participant.real_name = REAL_NAME
     participant.save()
     SpeakerTurn.objects.create(
-        transcript=transcript, index=0, start=0, end=4, participant=participant,
+        transcript=transcript, index=0, start=5, end=82, participant=participant,
         speaker_label=REAL_NAME,
     )  # fmt: skip
     quote = Quote.objects.create(
@@ -396,7 +396,7 @@ def test_a_transcript_has_its_text_and_turns_with_pseudonyms(world):
     data = response.json()
     assert data["text"] == transcript.text
     assert data["turns"] == [
-        {"index": 0, "start": 0, "end": 4, "speaker": "P01", "participant": data["participants"][0],
+        {"index": 0, "start": 5, "end": 82, "speaker": "P01", "participant": data["participants"][0],
          "is_interviewer": False, "started_at_ms": None}
     ]  # fmt: skip
 

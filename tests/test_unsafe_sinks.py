@@ -56,7 +56,17 @@ BUILDERS = {
 }
 # Calls whose result is escaped markup or a number; "join" is safe over safe parts only
 # where the joined list is itself a listed name.
-SAFE_CALLS = {"esc", "safe_colour", "shade", "mark_piece", "round", "len", "_triangle", "write_up"}
+SAFE_CALLS = {
+    "esc",
+    "safe_colour",
+    "strong_colour",
+    "shade",
+    "mark_piece",
+    "round",
+    "len",
+    "_triangle",
+    "write_up",
+}
 NUMBER_SPECS = re.compile(r"[,.]?\d*[df%]|\.\d+f|,")
 # Locals that hold text escaped (or numbers formatted) a few lines above, or fixed strings.
 ESCAPED_NAMES = {

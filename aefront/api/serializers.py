@@ -34,6 +34,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "description",
             "report_title",
             "enablers_can_propose_themes",
+            "multi_turn_quotes",
             "created_at",
         ]
         read_only_fields = ["id", "uuid", "created_at"]
@@ -55,6 +56,7 @@ class ProjectUpdateSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     report_title = serializers.CharField(max_length=300, required=False, allow_blank=True)
     enablers_can_propose_themes = serializers.BooleanField(required=False)
+    multi_turn_quotes = serializers.BooleanField(required=False)
 
 
 class ProjectCreateSerializer(serializers.Serializer):

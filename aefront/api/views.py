@@ -332,7 +332,7 @@ class QuoteList(ProjectView, generics.ListAPIView):
         data = _valid(s.QuoteCreateSerializer, request.data)
         quote = services.code_passage(
             access=self.access,
-            transcript=access.get_transcript(self.access, data.pop("transcript")),
+            transcript=access.get_transcript(self.access, data.pop("transcript"), turn_spans=True),
             themes=_themes(self.access, data.pop("themes")),
             key=data.pop("uuid", None),
             **data,

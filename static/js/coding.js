@@ -7,9 +7,17 @@ import { Codebook } from "./coding/codebook.js";
 import { ThemePicker } from "./coding/combobox.js";
 import { jumpToPlace } from "./coding/jump.js";
 import { selectionUtf16, TextIndex, utf16ToDom } from "./coding/offsets.js";
-import { drawBlockStripes, renderPanel, renderTranscript, stripeColumns } from "./coding/render.js";
+import {
+  drawBlockStripes,
+  renderBlockInPlace,
+  renderPanel,
+  renderTranscript,
+  stripeColumns,
+} from "./coding/render.js";
 import { forgetDraft, restoreDraft } from "./idle.js";
 import { ThemeSuggestions } from "./coding/suggest.js";
+import { planSpans, TurnChooser } from "./coding/turns.js";
+import { History } from "./coding/history.js";
 
 const started = performance.now();
 const data = JSON.parse(document.getElementById("coding-data").textContent);
@@ -49,6 +57,15 @@ root.addEventListener("recording:turn-timed", (event) => {
   refresh();
 });
 
+const turnsDialog = document.getElementById("turns-dialog");
+const turnChooser = new TurnChooser({
+  dialog: turnsDialog,
+  excerpt: (part) => {
+    const words = text.slice(part.start, part.end).replace(/\s+/g, " ");
+    return words.length > 90 ? `“${words.slice(0, 89)}…”` : `“${words}”`;
+  },
+});
+
 const quoteText = (quote) => quote.text ?? index.slice(quote.start, quote.end);
 const quoteUrl = (id, action = "") => `${data.urls.quote_base}${id}/${action}`;
 
@@ -62,6 +79,60 @@ function shown(quote) {
 
 function shownQuotes() {
   return [...quotes.values()].filter(shown).sort((a, b) => a.start - b.start || a.end - b.end || a.id - b.id);
+}
+
+// After an edit inside one block (the common case: a quote lies inside one turn), only
+// that block is rebuilt and its stripes drawn; the side panel and the codebook's counts
+// follow a moment later. Anything wider (a new stripe column, a quote across blocks)
+// falls back to refresh(). `spans`: the changed quotes' [start, end) in code points.
+function refreshAround(spans) {
+  const list = shownQuotes();
+  const columns = stripeColumns(list, themeOrder);
+  const same =
+    stripeState &&
+    columns.size === stripeState.columns.size &&
+    [...columns].every(([id, n]) => stripeState.columns.get(id) === n);
+  const elements = root.querySelectorAll(":scope > .turn, :scope > .para");
+  const touched = new Set();
+  for (const span of spans) {
+    const start = index.toUtf16(span.start);
+    const end = index.toUtf16(span.end);
+    const at = blocks.findIndex((block) => block.start <= start && end <= block.end);
+    if (at < 0) return refresh();
+    touched.add(at);
+  }
+  if (!same || elements.length !== blocks.length || !touched.size) return refresh();
+  const mapped = list.map((q) => ({
+    id: q.id,
+    start: index.toUtf16(q.start),
+    end: index.toUtf16(q.end),
+    themes: q.themes.filter((id) => themes.has(id)),
+  }));
+  const fresh = [];
+  for (const at of touched) {
+    const block = blocks[at];
+    const near = mapped.filter((q) => q.start < block.end && block.start < q.end);
+    if (near.some((q) => q.start < block.start || q.end > block.end)) return refresh();
+    fresh.push(renderBlockInPlace(elements[at], block, { text, quotes: near, themes }));
+  }
+  stripeState = { quotes: new Map(list.map((q) => [q.id, q])), themes, columns };
+  for (const element of fresh) if (element) drawBlockStripes(element, stripeState);
+  hideTip();
+  stats.renders += 1;
+  setTimeout(() => {
+    renderPanel(panel, { quotes: list, themes, themeOrder, coderName: (q) => q.coder.name, quoteText });
+    updateCodebook();
+    updateCount(list);
+  }, 0);
+  return null;
+}
+
+function updateCount(list) {
+  const count = document.getElementById("quote-count");
+  if (!count) return;
+  const all = quotes.size;
+  const filtered = data.filters.theme || data.filters.coder || data.filters.mine;
+  count.textContent = `${all} quote${all === 1 ? "" : "s"}${filtered ? `, ${list.length} shown` : ""}`;
 }
 
 function refresh() {
@@ -86,12 +157,7 @@ function refresh() {
     quoteText,
   });
   updateCodebook();
-  const count = document.getElementById("quote-count");
-  if (count) {
-    const all = quotes.size;
-    const filtered = data.filters.theme || data.filters.coder || data.filters.mine;
-    count.textContent = `${all} quote${all === 1 ? "" : "s"}${filtered ? `, ${list.length} shown` : ""}`;
-  }
+  updateCount(list);
   hideTip();
   stats.renders += 1;
   stats.renderMs = performance.now() - t0;
@@ -235,9 +301,76 @@ function accept(quote) {
     themes.set(theme.id, theme);
   }
   const { theme_details: _details, ...plain } = quote;
-  quotes.set(plain.id, plain);
+  if (plain.deleted) quotes.delete(plain.id);
+  else quotes.set(plain.id, plain);
   return plain;
 }
+
+// --- undo and redo of every coding action (coding/history.js) -------------------------
+
+const undoButton = document.getElementById("undo-button");
+const redoButton = document.getElementById("redo-button");
+const undoHistory = new History({
+  send: async (id, body) => accept((await call("POST", quoteUrl(id, "undo/"), body)).quote),
+  onChange: () => {
+    if (!undoButton) return;
+    undoButton.disabled = !undoHistory.undoLabel;
+    redoButton.disabled = !undoHistory.redoLabel;
+    undoButton.title = undoHistory.undoLabel ? `Undo ${undoHistory.undoLabel} (Ctrl+Z)` : "Nothing to undo";
+    redoButton.title = undoHistory.redoLabel ? `Redo ${undoHistory.redoLabel} (Ctrl+Shift+Z)` : "Nothing to redo";
+  },
+});
+undoHistory.onChange();
+
+// Undo (or redo) the last action; `message` replaces the default toast.
+async function stepHistory(direction, message = "") {
+  if (!data.can_code) return;
+  if (saving || quickSaving) {
+    showToast("Still saving the last change: wait for it to land.");
+    return;
+  }
+  const verb = direction === "undo" ? "Undone" : "Redone";
+  try {
+    const result = await (direction === "undo" ? undoHistory.undo() : undoHistory.redo());
+    if (!result) {
+      showToast(direction === "undo" ? "Nothing to undo." : "Nothing to redo.");
+      return;
+    }
+    afterHistory();
+    const text = message || `${verb}: ${result.label}.`;
+    showToast(text);
+    announce(text);
+  } catch (error) {
+    afterHistory();
+    const text = `Not ${verb.toLowerCase()}: ${error.message}`;
+    showToast(text);
+    announce(text);
+  }
+}
+
+function afterHistory() {
+  if (dialog.open && current) {
+    if (current.quoteId && !quotes.has(current.quoteId)) {
+      current.quoteId = null;
+      current.selection = null;
+      closeDialog();
+    } else if (current.quoteId) fillDialog();
+  }
+  refresh();
+}
+
+undoButton?.addEventListener("click", () => stepHistory("undo"));
+redoButton?.addEventListener("click", () => stepHistory("redo"));
+document.addEventListener("keydown", (event) => {
+  if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+  const key = event.key.toLowerCase();
+  if (key !== "z" && key !== "y") return;
+  // Text fields keep their own undo (the memo, the filters).
+  if (event.target.closest && event.target.closest("input, textarea, select, [contenteditable=true]")) return;
+  if (turnsDialog.open) return;
+  event.preventDefault();
+  stepHistory(key === "y" || event.shiftKey ? "redo" : "undo");
+});
 
 // --- announcements and the undo toast ----------------------------------------------
 
@@ -296,6 +429,7 @@ const ui = {
   remove: el("qd-delete"),
   close: el("qd-close"),
   status: el("qd-status"),
+  changed: el("qd-changed"),
 };
 let current = null;
 
@@ -354,7 +488,8 @@ function fillDialog() {
   const quote = current.quoteId ? quotes.get(current.quoteId) : null;
   const editable = quote ? quote.can_edit : data.can_code;
   ui.title.textContent = quote ? "Quote" : "Code passage";
-  ui.passage.textContent = quote ? quoteText(quote) : current.text;
+  const parts = [current.text, ...(current.more || []).map((part) => part.text)];
+  ui.passage.textContent = quote ? quoteText(quote) : parts.join("\n…\n");
   if (quote) {
     const who = quote.coder.id === data.user.id ? `${quote.coder.name} (you)` : quote.coder.name;
     ui.meta.textContent = `Coded by ${who} on ${formatDate(quote.created)}.`;
@@ -367,7 +502,13 @@ function fillDialog() {
     history.hidden = true;
   }
   if (!quote) {
-    ui.meta.textContent = "Apply one or more themes to save this passage as a quote.";
+    const count = 1 + (current.more || []).length;
+    ui.meta.textContent =
+      count > 1
+        ? `Apply one or more themes to save this selection as ${count} quotes, one per turn.`
+        : "Apply one or more themes to save this passage as a quote.";
+  } else if (current.moreIds && current.moreIds.length) {
+    ui.meta.textContent += ` Saved as ${1 + current.moreIds.length} quotes, one per turn: themes applied here go to each.`;
   }
   const items = (quote ? quote.themes : []).map((themeId) => {
     const theme = themes.get(themeId) || { path: `Theme ${themeId}`, colour: "#bdbdbd" };
@@ -409,6 +550,8 @@ function fillDialog() {
       button.addEventListener("click", () => {
         saveMemoIfChanged();
         current.quoteId = id;
+        current.more = [];
+        current.moreIds = [];
         fillDialog();
       });
       return button;
@@ -432,13 +575,17 @@ function fillDialog() {
 function openDialog(state) {
   current = state;
   setError("");
+  ui.changed.hidden = true;
+  ui.changed.textContent = "";
   ui.memo.value = "";
   fillDialog();
   if (!dialog.open) dialog.showModal();
   (ui.picker.hidden ? ui.close : ui.input).focus();
 }
 
-function openNew(span) {
+// `more`: the other turns' parts of a cross-turn selection, saved as quotes of their own
+// with the same themes (see coding/turns.js).
+function openNew(span, more = []) {
   const start = index.toCodePoints(span.start);
   const end = index.toCodePoints(span.end);
   openDialog({
@@ -449,7 +596,42 @@ function openNew(span) {
     key: newKey(),
     opener: root,
     selection: span,
+    more: more.map((part) => ({
+      start: index.toCodePoints(part.start),
+      end: index.toCodePoints(part.end),
+      text: text.slice(part.start, part.end),
+      key: newKey(),
+    })),
+    moreIds: [],
   });
+}
+
+// The other parts of a cross-turn selection get what the open quote got.
+async function applyToMore(choice) {
+  const changes = [];
+  if (!current.more || !current.more.length) return changes;
+  const body = choice.theme ? { theme: choice.theme.id } : { new_theme: choice.newName };
+  if (!current.moreIds.length) {
+    for (const part of current.more) {
+      const result = await save("POST", data.urls.quotes, {
+        ...part,
+        uuid: part.key,
+        memo: ui.memo.value,
+        themes: choice.theme ? [choice.theme.id] : [],
+        new_theme: choice.newName || "",
+      });
+      const before = quotes.get(result.quote.id);
+      const quote = accept(result.quote);
+      current.moreIds.push(quote.id);
+      changes.push([before, quote]);
+    }
+    return changes;
+  }
+  for (const id of current.moreIds) {
+    const before = quotes.get(id);
+    changes.push([before, accept((await save("POST", quoteUrl(id, "themes/"), body)).quote)]);
+  }
+  return changes;
 }
 
 function openQuote(id, opener, also = []) {
@@ -462,7 +644,7 @@ async function saveMemoIfChanged() {
   if (!quote || !quote.can_edit || ui.memo.value === quote.memo) return true;
   try {
     const result = await save("POST", quoteUrl(quote.id, "memo/"), { memo: ui.memo.value });
-    accept(result.quote);
+    undoHistory.record("the memo edit", [[quote, accept(result.quote)]]);
     memoSaved(result.quote);
     announce("Memo saved.");
     return true;
@@ -535,9 +717,11 @@ async function applyTheme(choice) {
       result = await save("POST", quoteUrl(current.quoteId, "themes/"), body);
     }
     setError("");
+    const before = quotes.get(result.quote.id);
     const quote = accept(result.quote);
     memoSaved(quote);
     current.quoteId = quote.id;
+    const more = await applyToMore(choice);
     let applied = choice.theme;
     if (!applied) {
       const wanted = choice.newName.toLocaleLowerCase();
@@ -547,9 +731,13 @@ async function applyTheme(choice) {
       picker.remember(applied.id);
       rememberLast(applied.id);
     }
+    undoHistory.record(
+      before ? `adding ${applied ? applied.path : "a theme"}` : `coding with ${applied ? applied.path : "a theme"}`,
+      [[before, quote], ...more],
+    );
     fillDialog();
     ui.input.focus();
-    refresh();
+    refreshAround([quote, ...more.map(([, q]) => q)]);
     const hidden = shown(quote) ? "" : " It is hidden by the current filter.";
     announce(`Applied ${applied ? applied.path : "theme"}.${hidden}`);
     return true;
@@ -562,8 +750,10 @@ async function applyTheme(choice) {
 async function removeTheme(themeId) {
   setError("");
   try {
+    const before = quotes.get(current.quoteId);
     const result = await call("POST", quoteUrl(current.quoteId, `themes/${themeId}/remove/`));
-    accept(result.quote);
+    const theme = themes.get(themeId);
+    undoHistory.record(`removing ${theme ? theme.path : "a theme"}`, [[before, accept(result.quote)]]);
     fillDialog();
     refresh();
     ui.input.focus();
@@ -576,8 +766,9 @@ async function removeTheme(themeId) {
 async function adjust(edge, action) {
   setError("");
   try {
+    const before = quotes.get(current.quoteId);
     const result = await call("POST", quoteUrl(current.quoteId, "adjust/"), { edge, action });
-    accept(result.quote);
+    undoHistory.record(`${action === "widen" ? "widening" : "narrowing"} the quote`, [[before, accept(result.quote)]]);
     fillDialog();
     refresh();
     announce("Quote adjusted.");
@@ -589,8 +780,10 @@ async function adjust(edge, action) {
 async function deleteQuote() {
   setError("");
   const id = current.quoteId;
+  const before = quotes.get(id);
   try {
-    await call("POST", quoteUrl(id, "delete/"));
+    const result = await call("POST", quoteUrl(id, "delete/"));
+    undoHistory.record("deleting the quote", [[before, accept(result.quote)]]);
   } catch (error) {
     setError(error.message);
     return;
@@ -600,21 +793,13 @@ async function deleteQuote() {
   current.selection = null;
   await closeDialog();
   refresh();
-  const button = showToast("Quote deleted.", { label: "Undo", run: () => undoDelete(id) });
+  const button = showToast("Quote deleted.", {
+    label: "Undo",
+    run: () => undoFromToast("deleting the quote", "Quote restored."),
+  });
   if (button) button.focus();
 }
 
-async function undoDelete(id) {
-  try {
-    const result = await call("POST", quoteUrl(id, "restore/"));
-    accept(result.quote);
-    refresh();
-    showToast("Quote restored.");
-    root.focus({ preventScroll: true });
-  } catch (error) {
-    showToast(`The quote could not be restored: ${error.message}`);
-  }
-}
 
 dialog.addEventListener("cancel", (event) => {
   event.preventDefault();
@@ -652,17 +837,41 @@ ui.edges.addEventListener("click", (event) => {
 
 // --- selecting with the mouse and the keyboard ---------------------------------------
 
-function codeSelection() {
+// In-vivo coding: the selected words, as a theme name (at most 100 characters, cut at
+// a word; quotes and punctuation at the ends dropped).
+function inVivoName(words) {
+  let name = words.replace(/\s+/g, " ").trim();
+  name = name.replace(/^[\s"'“”‘’.,;:!?()\[\]-]+|[\s"'“”‘’.,;:!?()\[\]-]+$/gu, "");
+  if (name.length > 100) name = name.slice(0, 100).replace(/\s+\S*$/, "");
+  return name;
+}
+
+async function codeSelection({ inVivo = false } = {}) {
   if (!data.can_code) {
     showToast("Your role in this project can read quotes but not code.");
     return;
   }
+  if (inVivo && !data.can_propose) {
+    showToast("Only an admin can add themes in this project: pick an existing theme.");
+    return;
+  }
+  if (turnsDialog.open) return;
   const span = pendingSpan();
   if (!span) {
     showToast("Select a passage first: hold Shift and use the arrow keys.");
     return;
   }
-  openNew(span);
+  const spans = await spansFor(span);
+  if (!spans) return;
+  openNew(spans[0], spans.slice(1));
+  if (inVivo) {
+    // The new theme is named by the words, through the same second step as a typed name.
+    const name = inVivoName(text.slice(spans[0].start, spans[0].end));
+    if (!name) return;
+    ui.input.value = name;
+    picker.confirm(name);
+    announce(`In-vivo theme “${name}”: confirm the proposal, or choose a close existing theme.`);
+  }
 }
 
 // --- coding in one action: the codebook, number keys, the last theme again ------------
@@ -707,7 +916,7 @@ async function quickCode(theme) {
     showToast("Your role in this project can read quotes but not code.");
     return;
   }
-  if (dialog.open || quickSaving) return;
+  if (dialog.open || quickSaving || turnsDialog.open) return;
   const t0 = performance.now();
   if (!theme.active) {
     showToast(`${theme.path} is retired: choose another theme.`);
@@ -718,65 +927,87 @@ async function quickCode(theme) {
     showToast(`Select a passage first, then choose ${theme.path}.`);
     return;
   }
-  const body = {
-    start: index.toCodePoints(span.start),
-    end: index.toCodePoints(span.end),
-    text: text.slice(span.start, span.end),
-    uuid: newKey(),
-    memo: "",
-    themes: [theme.id],
-    new_theme: "",
-  };
+  const spans = await spansFor(span);
+  if (!spans) return;
   quickSaving = true;
-  let result;
+  const made = [];
   try {
-    result = await callWithRetry("POST", data.urls.quotes, body, (seconds) => {
-      announce(`Saving… retrying in ${seconds} s`);
-    });
+    for (const part of spans) {
+      const body = {
+        start: index.toCodePoints(part.start),
+        end: index.toCodePoints(part.end),
+        text: text.slice(part.start, part.end),
+        uuid: newKey(),
+        memo: "",
+        themes: [theme.id],
+        new_theme: "",
+      };
+      const result = await callWithRetry("POST", data.urls.quotes, body, (seconds) => {
+        announce(`Saving… retrying in ${seconds} s`);
+      });
+      const before = quotes.get(result.quote.id);
+      const hadTheme = before ? before.themes.includes(theme.id) : false;
+      made.push({ quote: accept(result.quote), before, hadTheme });
+    }
   } catch (error) {
+    if (made.length) refresh();
     showToast(`Not coded: ${error.message}`);
     return;
   } finally {
     quickSaving = false;
   }
-  const before = quotes.get(result.quote.id);
-  const hadTheme = before ? before.themes.includes(theme.id) : false;
-  const quote = accept(result.quote);
+  const quote = made[made.length - 1].quote;
   picker.remember(theme.id);
   rememberLast(theme.id);
   heldRange = null;
   const focusInRoot = document.activeElement === root;
-  refresh();
+  refreshAround(made.map(({ quote: q }) => q));
+  // For bench/coding.py: the click to the new highlight and its block's stripes on screen.
+  stats.quickMs = performance.now() - t0;
   const end = utf16ToDom(root, index.toUtf16(quote.end));
   window.getSelection().collapse(end.node, end.offset);
   if (focusInRoot) root.focus({ preventScroll: true });
   drawCaret();
-  // For bench/coding.py: the click to the new highlight and its block's stripes on screen.
-  const block = document.getElementById(`quote-${quote.id}`)?.closest("#transcript > div");
-  if (block) drawBlockStripes(block, stripeState);
-  stats.quickMs = performance.now() - t0;
-  let undo = null;
-  if (!before) undo = () => undoQuickCode(quote.id, null);
-  else if (!hadTheme) undo = () => undoQuickCode(quote.id, theme.id);
+  const label = `coding with ${theme.path}`;
+  undoHistory.record(label, made.map(({ quote: q, before }) => [before, q]));
+  const changed = made.some(({ before, hadTheme }) => !before || !hadTheme);
+  const undo = changed ? () => undoFromToast(label, "Coding undone.") : null;
   const hidden = shown(quote) ? "" : " It is hidden by the current filter.";
-  showToast(`Coded with ${theme.path}.${hidden}`, undo && { label: "Undo", run: undo });
-  announce(`Coded with ${theme.path}.${hidden}`);
+  const what = made.length > 1 ? `${made.length} quotes, one per turn,` : "";
+  const message = `Coded ${what ? `${what} ` : ""}with ${theme.path}.${hidden}`;
+  showToast(message, undo && { label: "Undo", run: undo });
+  announce(message);
 }
 
-// Undo of a one-action coding: the new quote goes (soft delete), or the added theme.
-async function undoQuickCode(quoteId, themeId) {
-  try {
-    if (themeId === null) {
-      await call("POST", quoteUrl(quoteId, "delete/"));
-      quotes.delete(quoteId);
-    } else {
-      accept((await call("POST", quoteUrl(quoteId, `themes/${themeId}/remove/`))).quote);
-    }
-    refresh();
-    showToast("Coding undone.");
-  } catch (error) {
-    showToast(`The coding could not be undone: ${error.message}`);
+// A selection as the spans one gesture saves (see coding/turns.js), or null.
+async function spansFor(span) {
+  const plan = planSpans(blocks, span, { multiTurn: data.multi_turn_quotes });
+  if (plan.refused) {
+    showToast(plan.refused);
+    return null;
   }
+  if (plan.spans) return plan.spans;
+  const chosen = await turnChooser.choose(plan.choose);
+  root.focus({ preventScroll: true });
+  if (!chosen) {
+    const a = utf16ToDom(root, span.start);
+    const z = utf16ToDom(root, span.end);
+    window.getSelection().setBaseAndExtent(a.node, a.offset, z.node, z.offset);
+    announce("Nothing coded.");
+    return null;
+  }
+  return chosen.length ? chosen : null;
+}
+
+// The toast's Undo: the same server step as Ctrl+Z, if that action is still the last.
+function undoFromToast(label, message) {
+  if (undoHistory.undoLabel !== label) {
+    showToast("Later changes were made since: use Undo (Ctrl+Z) to step back through them.");
+    return;
+  }
+  stepHistory("undo", message).then(() => {
+    if (!dialog.open) root.focus({ preventScroll: true });
+  });
 }
 
 const codebook = new Codebook({
@@ -829,6 +1060,8 @@ stripesToggle.addEventListener("change", () => {
 
 document.getElementById("codebook-dialog")?.addEventListener("mousedown", (event) => event.preventDefault());
 document.getElementById("codebook-dialog")?.addEventListener("click", () => codeSelection());
+document.getElementById("codebook-invivo")?.addEventListener("mousedown", (event) => event.preventDefault());
+document.getElementById("codebook-invivo")?.addEventListener("click", () => codeSelection({ inVivo: true }));
 
 // A selection no longer opens the dialog: the codebook (or a number key) codes it in
 // one action, and T or the codebook's button opens the dialog.
@@ -989,6 +1222,11 @@ root.addEventListener("keydown", (event) => {
     else showToast("No theme used yet: click one in the codebook or press its number.");
     return;
   }
+  if ((event.key === "v" || event.key === "V") && !event.ctrlKey && !event.metaKey) {
+    event.preventDefault();
+    codeSelection({ inVivo: true });
+    return;
+  }
   const shortcut = (event.key === "t" || event.key === "T") && !event.ctrlKey;
   if (shortcut || (event.key === "Enter" && event.ctrlKey)) {
     event.preventDefault();
@@ -1036,12 +1274,56 @@ panel.addEventListener("click", (event) => {
   announce("Moved to the quote. Press Enter to open it.");
 });
 
+// On a small screen the codebook and quotes are a drawer, opened by its button.
+const drawerToggle = document.getElementById("drawer-toggle");
+const drawer = document.getElementById("coding-panel");
+drawerToggle?.addEventListener("mousedown", (event) => event.preventDefault());
+drawerToggle?.addEventListener("click", () => {
+  const open = !drawer.hasAttribute("data-open");
+  drawer.toggleAttribute("data-open", open);
+  drawerToggle.setAttribute("aria-expanded", String(open));
+  drawerToggle.textContent = open ? "Close the codebook" : "Codebook and quotes";
+});
+
+// Hovering a margin stripe outlines the passage it stands for.
+let outlined = [];
+function outline(quoteId) {
+  for (const mark of outlined) mark.classList.remove("outlined");
+  outlined = quoteId ? [...root.querySelectorAll(`mark[data-quote-id="${Number(quoteId)}"]`)] : [];
+  for (const mark of outlined) mark.classList.add("outlined");
+}
+root.addEventListener("mouseover", (event) => {
+  const stripe = event.target.closest(".stripe[data-quote]");
+  outline(stripe ? stripe.dataset.quote : null);
+});
+
 root.addEventListener("click", (event) => {
   const stripe = event.target.closest(".stripe[data-quote]");
   if (stripe) openQuote(Number(stripe.dataset.quote), root);
 });
 
 // --- other coders' changes ---------------------------------------------------------
+
+// A quote open in the dialog that someone else changes meanwhile: say so, at once.
+function warnIfOpen(quote) {
+  if (!dialog.open || !current || current.quoteId !== quote.id) return;
+  const known = quotes.get(quote.id);
+  if (known && known.updated === quote.updated) return;
+  if (!undoHistory.changedElsewhere(quote) && undoHistory.mine.has(quote.id)) return;
+  ui.changed.textContent = quote.deleted
+    ? "Another coder deleted this quote while it was open here."
+    : "Another coder changed this quote while it was open here: its themes below are theirs now. " +
+      "Saving your memo replaces theirs; undoing your earlier changes to it is refused.";
+  ui.changed.hidden = false;
+  if (!quote.deleted) {
+    // A memo typed here and not saved yet stays in the box; otherwise theirs shows.
+    const edited = ui.memo.value !== (ui.memo.dataset.saved || "");
+    const memo = ui.memo.value;
+    accept(quote);
+    fillDialog();
+    if (edited) ui.memo.value = memo;
+  }
+}
 
 async function poll() {
   if (document.hidden) return;
@@ -1057,6 +1339,7 @@ async function poll() {
     }
     let changed = false;
     for (const quote of result.quotes) {
+      warnIfOpen(quote);
       if (quote.deleted) {
         changed = quotes.delete(quote.id) || changed;
       } else {

@@ -228,6 +228,10 @@ def report_redactions_safe(site):
     report_redactions(site)
 
 
+def progress_page(site):
+    site.as_("enabler").go("/p/alpha/progress/?sort=-coverage")
+
+
 def exchange_page(site):
     site.as_("admin").go("/p/alpha/exchange/")
 
@@ -290,6 +294,7 @@ PAGES = [
     coding_theme_picker,
     coding_quote_dialog,
     coding_read_only,
+    progress_page,
     report_summary,
     report_cell,
     report_theme,

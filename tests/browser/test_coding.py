@@ -213,7 +213,7 @@ def test_editing_deleting_and_undoing(
     assert marked_text(page, quote.pk) == "support would come"
 
     page.get_by_role("button", name="Delete quote").click()
-    undo = page.get_by_role("button", name="Undo")
+    undo = page.locator("#toast").get_by_role("button", name="Undo")
     undo.wait_for()
     assert page.locator(f'mark[data-quote-id="{quote.pk}"]').count() == 0
     assert Quote.objects.count() == 0

@@ -29,9 +29,10 @@ def test_mark_piece_nests_marks_outermost_first_and_anchors_once():
     seen: set[int] = set()
     first = mark_piece(Segment("<b>", (3, 7), 0), look, seen)
     assert first == (
-        '<mark class="q" id="quote-3" data-quote-id="3" data-quote-ids="3 7" style="--c:#111111">'
+        '<mark class="q" id="quote-3" data-quote-id="3" data-quote-ids="3 7" '
+        'style="--c:#111111;--u:#111111">'
         '<mark class="q multi" id="quote-7" data-quote-id="7" data-quote-ids="3 7" '
-        'style="--c:#222222">&lt;b&gt;</mark></mark>'
+        'style="--c:#222222;--u:#222222">&lt;b&gt;</mark></mark>'
     )
     again = mark_piece(Segment("x", (7,), 3), look, seen)
     assert 'id="quote-7"' not in again

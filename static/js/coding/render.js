@@ -46,13 +46,14 @@ function markPiece(text, ids, look, seen) {
   const idsAttr = ids.join(" ");
   for (let k = ids.length - 1; k >= 0; k--) {
     const id = ids[k];
-    const [colour, multi] = look.get(id);
+    const [colour, multi, strong, proposed] = look.get(id);
     const mark = document.createElement("mark");
-    mark.className = multi ? "q multi" : "q";
+    mark.className = (multi ? "q multi" : "q") + (proposed ? " proposed" : "");
     if (!seen.has(id)) mark.id = `quote-${id}`;
     mark.dataset.quoteId = String(id);
     mark.dataset.quoteIds = idsAttr;
     mark.style.setProperty("--c", colour);
+    mark.style.setProperty("--u", strong);
     mark.append(node);
     node = mark;
   }
@@ -75,7 +76,12 @@ export function renderTranscript(root, { text, blocks, quotes, themes }) {
   const look = new Map();
   for (const quote of quotes) {
     const first = themes.get(quote.themes[0]);
-    look.set(quote.id, [first ? first.colour : "#bdbdbd", quote.themes.length > 1]);
+    look.set(quote.id, [
+      first ? first.colour : "#bdbdbd",
+      quote.themes.length > 1,
+      first ? first.strong || first.colour : "#757575",
+      Boolean(first && first.proposed),
+    ]);
   }
   const cuts = [];
   for (const block of blocks) cuts.push(block.start, block.end);
@@ -97,8 +103,9 @@ export function renderTranscript(root, { text, blocks, quotes, themes }) {
     const holder = blockEl.firstChild;
     for (const themeId of stripeThemes) {
       const stripe = document.createElement("span");
-      stripe.className = "stripe";
-      stripe.style.setProperty("--c", themes.get(themeId).colour);
+      const theme = themes.get(themeId);
+      stripe.className = theme.proposed ? "stripe proposed" : "stripe";
+      stripe.style.setProperty("--c", theme.strong || theme.colour);
       holder.append(stripe);
     }
     fragment.append(blockEl);
@@ -165,6 +172,35 @@ export function renderTranscript(root, { text, blocks, quotes, themes }) {
   closeBlock();
   flushGap();
   root.replaceChildren(fragment);
+}
+
+// Re-render one block in place (its text, marks and coarse stripes), for an edit whose
+// quotes all lie inside it: the rest of the transcript is not touched. `blockEl` is the
+// block's element; `quotes` as for renderTranscript (those outside the block are
+// ignored). Returns the new element.
+export function renderBlockInPlace(blockEl, block, { text, quotes, themes }) {
+  const inside = quotes.filter((q) => q.start < block.end && block.start < q.end);
+  const shell = document.createElement("div");
+  const at = block.start;
+  renderTranscript(shell, {
+    text: text.slice(at, block.end),
+    blocks: [{ ...block, start: 0, end: block.end - at }],
+    themes,
+    quotes: inside.map((q) => ({
+      ...q,
+      start: Math.max(q.start, at) - at,
+      end: Math.min(q.end, block.end) - at,
+    })),
+  });
+  const fresh = [...shell.children].find((child) => child.firstElementChild?.classList.contains("turn-stripes"));
+  if (!fresh) return null;
+  // Anchors (#quote-N) belong to a quote's first piece: one that starts in an earlier
+  // block keeps its anchor there.
+  for (const q of inside) {
+    if (q.start < block.start) fresh.querySelector(`#quote-${q.id}`)?.removeAttribute("id");
+  }
+  blockEl.replaceWith(fresh);
+  return fresh;
 }
 
 function excerpt(text) {
@@ -250,24 +286,46 @@ export function drawBlockStripes(block, { quotes, themes, columns }) {
     boxes.push([quote, top, Math.max(bottom - top, 4)]);
   }
   const stripes = [];
+  // Names beside the stripes when the margin has room for them (up to six columns at
+  // 15 px); a stripe too short for its name gets a short label (the name's initials).
+  const room = holder.getBoundingClientRect().width;
+  const named = columns.size <= NAMED_COLUMNS && room >= Math.max(30, columns.size * NAMED_STEP);
+  const step = named ? NAMED_STEP : 6;
   for (const [quote, top, height] of boxes) {
     for (const themeId of quote.themes) {
       const theme = themes.get(themeId);
       if (!theme || !columns.has(themeId)) continue;
       const stripe = document.createElement("span");
-      stripe.className = "stripe";
+      if (named && height >= 14) {
+        const name = document.createElement("span");
+        name.className = "stripe-name";
+        // CSS content, not text: the text of #transcript stays exactly the transcript's.
+        name.dataset.name = height >= theme.name.length * 6.5 + 6 ? theme.name : shortLabel(theme.name);
+        stripe.append(name);
+      }
+      stripe.className = theme.proposed ? "stripe proposed" : "stripe";
       stripe.dataset.quote = String(quote.id);
-      stripe.title = theme.path;
-      stripe.style.setProperty("--c", theme.colour);
+      stripe.title = theme.proposed ? `${theme.path} (proposed)` : theme.path;
+      stripe.style.setProperty("--c", theme.strong || theme.colour);
       stripe.style.top = `${top}px`;
       stripe.style.height = `${height}px`;
-      stripe.style.left = `${columns.get(themeId) * 6}px`;
+      stripe.style.left = `${columns.get(themeId) * step}px`;
       stripes.push(stripe);
     }
   }
   holder.replaceChildren(...stripes);
   holder.dataset.precise = "true";
   return stripes.length;
+}
+
+const NAMED_COLUMNS = 6;
+const NAMED_STEP = 15;
+
+// "Blame culture" -> "BC"; "Discharge" -> "Dis": a stripe's label when its name does not fit.
+export function shortLabel(name) {
+  const words = name.split(/[\s›/-]+/).filter(Boolean);
+  if (words.length > 1) return words.slice(0, 3).map((word) => [...word][0].toLocaleUpperCase()).join("");
+  return [...name].slice(0, 3).join("");
 }
 
 // Theme id -> margin column, for the themes the shown quotes use, in codebook order.
