@@ -27,6 +27,7 @@ from coding.models import (
     Theme,
     ThemeSummary,
 )
+from coding.report import inline
 from interviews.models import Project
 
 MAX_NARRATIVE_CHARS = 20_000
@@ -78,6 +79,17 @@ def save_narrative(
                 f"{MAX_NARRATIVE_CHARS:,}."
             }  # fmt: skip
         )
+    inline_ids = inline.quote_ids(narrative)
+    if inline_ids:
+        allowed = theme_quote_ids(project=project, theme=theme)
+        unknown = [pk for pk in inline_ids if pk not in allowed]
+        if unknown:
+            raise AuthoringError(
+                {
+                    "narrative": f"Quote {unknown[0]} set inline is not a live quote of the theme "
+                    f"“{theme.name}”."
+                }  # fmt: skip
+            )
     with transaction.atomic():
         summary = summary_for(project=project, theme=theme)
         candidate = ThemeSummary(project=project, theme=theme, narrative=narrative)
@@ -206,6 +218,31 @@ def set_cleared(*, project: Project, quote_ids: Sequence[int], cleared: bool, us
         return Quote.objects.filter(pk__in=found).update(
             is_cleared=cleared, updated_at=timezone.now()
         )
+
+
+def bulk_update(*, project: Project, theme: Theme, quote_ids: Sequence[int], action: str, user):
+    """Clear, withdraw clearance of, or add to the headlines several quotes of a theme.
+    Returns a sentence saying what was done."""
+    ids = list(dict.fromkeys(quote_ids))
+    allowed = theme_quote_ids(project=project, theme=theme)
+    unknown = [pk for pk in ids if pk not in allowed]
+    if unknown:
+        raise AuthoringError({"quote": f"Quote {unknown[0]} is not a live quote of this theme."})
+    count = f"{len(ids)} quote{'s' if len(ids) != 1 else ''}"
+    if action in ("clear", "unclear"):
+        set_cleared(project=project, quote_ids=ids, cleared=action == "clear", user=user)
+        return (
+            f"{count} cleared for publication."
+            if action == "clear"
+            else (f"Clearance withdrawn from {count}.")
+        )
+    with transaction.atomic():
+        current = headline_ids(summary_for(project=project, theme=theme))
+        added = [pk for pk in ids if pk not in current]
+        set_headlines(
+            project=project, theme=theme, quote_ids=current + added, expected=current, user=user
+        )
+    return f"{len(added)} of {count} added to the headlines."
 
 
 def set_report_order(*, project: Project, theme_ids: Sequence[int], user) -> None:

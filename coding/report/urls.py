@@ -14,6 +14,7 @@ urlpatterns = [
     path(f"{PREFIX}themes/<id:theme_id>/narrative/", views.save_narrative, name="narrative"),
     path(f"{PREFIX}themes/<id:theme_id>/headlines/", views.edit_headlines, name="headlines"),
     path(f"{PREFIX}themes/<id:theme_id>/clearance/", views.set_clearance, name="clearance"),
+    path(f"{PREFIX}themes/<id:theme_id>/bulk/", views.bulk_action, name="bulk"),
     path(f"{PREFIX}preview/", views.preview, name="preview"),
     path(f"{PREFIX}order/", views.reorder, name="order"),
     path(f"{PREFIX}review/", views.review_page, name="review"),

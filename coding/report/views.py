@@ -34,12 +34,15 @@ from coding.report.charts import charts
 from coding.report.exports import EXPORTERS, Source, format_choices, sha256_of
 from coding.report.exports.rows import build_report
 from coding.report.forms import (
+    BULK_ACTIONS,
+    BulkForm,
     CellForm,
     ClearanceForm,
     ExportFormatForm,
     ExportOptionsForm,
     HeadlineForm,
     NarrativeForm,
+    QuoteFilterForm,
     RedactionTermForm,
     ReportFilterForm,
     ReportOrderForm,
@@ -48,8 +51,10 @@ from coding.report.forms import (
 )
 from coding.report.redaction import NameSources
 from coding.report.review import ACTIONS, ReviewError, decide, identifier_review, sign_off
-from coding.report.summaries import sort_rows, summarise, theme_workspace
+from coding.report.summaries import sort_rows, summarise
 from coding.report.table import theme_table_body
+from coding.report.workspace import basis as workspace_basis
+from coding.report.workspace import cards, theme_workspace
 from interviews.access import AUTHORING_ROLES, ProjectAccess, project_page
 
 AUTHORS = AUTHORING_ROLES
@@ -167,25 +172,84 @@ def _theme_page(
     errors: list[str] | None = None,
 ) -> HttpResponse:
     project = project_access.project
+    filter_form = QuoteFilterForm(
+        request.GET if any(n in request.GET for n in QuoteFilterForm.FIELDS) else None,
+        project=project,
+    )
+    if filter_form.is_bound and not filter_form.is_valid():
+        errors, status = [*(errors or []), *sentences(filter_form)], max(status, 400)
     workspace = theme_workspace(
-        project, theme, request.GET.get("page", 1), viewer_id=blind_viewer(project_access)
+        project,
+        theme,
+        request.GET.get("page", 1),
+        viewer_id=blind_viewer(project_access),
+        chosen=filter_form.chosen(),
     )
     if narrative_form is None:
         narrative_form = NarrativeForm(
             initial={"narrative": workspace.narrative, "version": workspace.version}
         )
     context = {
-        "access": project_access,
-        "project": project,
-        "theme": theme,
+        **_workspace_context(project_access, theme, workspace.basis),
         "workspace": workspace,
         "narrative_form": narrative_form,
+        "filter_form": filter_form,
+        "page_query": urlencode(_filter_query(request, QuoteFilterForm.FIELDS)),
         "conflict": conflict,
         "errors": errors or [],
-        "can_author": project_access.can_author,
-        "expected": ",".join(str(pk) for pk in workspace.headline_ids),
+        "bulk_actions": BULK_ACTIONS.items(),
     }
     return render(request, "coding/report/theme.html", context, status=status)
+
+
+def _workspace_context(project_access: ProjectAccess, theme, found) -> dict:
+    return {
+        "access": project_access,
+        "project": project_access.project,
+        "theme": theme,
+        "basis": found,
+        "headlines": found.headlines,
+        "can_author": project_access.can_author,
+        "expected": ",".join(str(quote.pk) for quote in found.headline_quotes),
+    }
+
+
+def _in_place(request: HttpRequest) -> bool:
+    """A request from the workspace's script, which swaps fragments instead of loading."""
+    return request.headers.get("X-Fragment") == "workspace"
+
+
+def _fragments(
+    request, project_access, theme, *, message: str, quote_ids=(), status: int = 200,
+    narrative: bool = False,
+) -> HttpResponse:  # fmt: skip
+    """The parts of the theme page an action changed, each an element with its id."""
+    found = workspace_basis(project_access.project, theme, viewer_id=blind_viewer(project_access))
+    context = {
+        **_workspace_context(project_access, theme, found),
+        "message": message,
+        "failed": status >= 400,
+        "cards": cards(found, list(quote_ids)) if status < 400 else [],
+        "narrative": narrative,
+        "bulk_actions": BULK_ACTIONS.items(),
+    }
+    return render(request, "coding/report/_fragments.html", context, status=status)
+
+
+def _answer(request, project_access, theme, message: str, anchor: str, quote_ids=(), **kw):
+    """Fragments for the script, or the redirect of a plain form post."""
+    if _in_place(request):
+        return _fragments(request, project_access, theme, message=message, quote_ids=quote_ids,
+                          **kw)  # fmt: skip
+    messages.success(request, message)
+    return HttpResponseRedirect(_theme_url(project_access.project, theme, anchor))
+
+
+def _refused(request, project_access, theme, errors: list[str], status: int = 400, **kw):
+    if _in_place(request):
+        return _fragments(request, project_access, theme, message=" ".join(errors),
+                          status=status)  # fmt: skip
+    return _theme_page(request, project_access, theme, status=status, errors=errors, **kw)
 
 
 @project_page()
@@ -231,9 +295,7 @@ def save_narrative(
     theme = get_theme(project_access, theme_id)
     form = NarrativeForm(request.POST)
     if not form.is_valid():
-        return _theme_page(
-            request, project_access, theme, status=400, narrative_form=form, errors=sentences(form)
-        )
+        return _refused(request, project_access, theme, sentences(form), narrative_form=form)
     try:
         result = authoring.save_narrative(
             project=project_access.project,
@@ -243,14 +305,11 @@ def save_narrative(
             user=request.user,
         )
     except ValidationError as error:
-        return _theme_page(
-            request, project_access, theme, status=400, narrative_form=form,
-            errors=sentences(error),
-        )  # fmt: skip
+        return _refused(request, project_access, theme, sentences(error), narrative_form=form)
     if result.conflict:
         return _narrative_conflict(request, project_access, theme, result)
-    messages.success(request, "Narrative saved.")
-    return HttpResponseRedirect(_theme_url(project_access.project, theme, "narrative"))
+    return _answer(request, project_access, theme, "Narrative saved.", "narrative",
+                   narrative=True)  # fmt: skip
 
 
 def _narrative_conflict(request, project_access: ProjectAccess, theme, result) -> HttpResponse:
@@ -274,16 +333,15 @@ def edit_headlines(
     request: HttpRequest, project_access: ProjectAccess, theme_id: int
 ) -> HttpResponse:
     theme = get_theme(project_access, theme_id)
-    project = project_access.project
     form = HeadlineForm(request.POST)
     if not form.is_valid():
-        return _theme_page(request, project_access, theme, status=400, errors=sentences(form))
+        return _refused(request, project_access, theme, sentences(form))
     verb, quote_id = form.cleaned_data["action"]
     posted = form.cleaned_data["quote"]
     try:
         ordered = posted if verb == "save" else authoring.move_in_list(posted, quote_id, verb)
         authoring.set_headlines(
-            project=project,
+            project=project_access.project,
             theme=theme,
             quote_ids=ordered,
             expected=form.cleaned_data["expected"],
@@ -291,12 +349,10 @@ def edit_headlines(
         )
     except ValidationError as error:
         stale = isinstance(error, authoring.StaleError)
-        return _theme_page(
-            request, project_access, theme, status=409 if stale else 400,
-            errors=sentences(error),
-        )  # fmt: skip
-    messages.success(request, "Headline quotes saved.")
-    return HttpResponseRedirect(_theme_url(project, theme, "headlines"))
+        return _refused(request, project_access, theme, sentences(error), 409 if stale else 400)
+    changed = sorted({*posted, *ordered})  # their cards show "headline N" or an Add button
+    return _answer(request, project_access, theme, "Headline quotes saved.", "headlines",
+                   quote_ids=changed)  # fmt: skip
 
 
 @project_page(AUTHORS, methods=("POST",))
@@ -304,24 +360,38 @@ def set_clearance(
     request: HttpRequest, project_access: ProjectAccess, theme_id: int
 ) -> HttpResponse:
     theme = get_theme(project_access, theme_id)
-    project = project_access.project
     form = ClearanceForm(request.POST)
     if not form.is_valid():
-        return _theme_page(request, project_access, theme, status=400, errors=sentences(form))
-    quote_id = form.cleaned_data["quote"]
-    if quote_id not in authoring.theme_quote_ids(project=project, theme=theme):
-        return _theme_page(
-            request, project_access, theme, status=400,
-            errors=[f"quote: Quote {quote_id} is not a live quote of this theme."],
+        return _refused(request, project_access, theme, sentences(form))
+    quote_id, cleared = form.cleaned_data["quote"], form.cleaned_data["cleared"]
+    try:
+        authoring.bulk_update(
+            project=project_access.project, theme=theme, quote_ids=[quote_id],
+            action="clear" if cleared else "unclear", user=request.user,
         )  # fmt: skip
-    cleared = form.cleaned_data["cleared"]
-    authoring.set_cleared(
-        project=project, quote_ids=[quote_id], cleared=cleared, user=request.user
-    )
-    messages.success(
-        request, "Quote cleared for publication." if cleared else "Clearance withdrawn."
-    )
-    return HttpResponseRedirect(_theme_url(project, theme, f"q{quote_id}"))
+    except ValidationError as error:
+        return _refused(request, project_access, theme, sentences(error))
+    message = "Quote cleared for publication." if cleared else "Clearance withdrawn."
+    return _answer(request, project_access, theme, message, f"q{quote_id}", quote_ids=[quote_id])
+
+
+@project_page(AUTHORS, methods=("POST",))
+def bulk_action(
+    request: HttpRequest, project_access: ProjectAccess, theme_id: int
+) -> HttpResponse:
+    theme = get_theme(project_access, theme_id)
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, project_access, theme, sentences(form))
+    ids = form.cleaned_data["quote"]
+    try:
+        done = authoring.bulk_update(
+            project=project_access.project, theme=theme, quote_ids=ids,
+            action=form.cleaned_data["action"], user=request.user,
+        )  # fmt: skip
+    except ValidationError as error:
+        return _refused(request, project_access, theme, sentences(error))
+    return _answer(request, project_access, theme, done, "quotes", quote_ids=ids)
 
 
 # --- preview, order and downloads --------------------------------------------------------

@@ -16,8 +16,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
-from coding.models import HeadlineQuote, ThemeSummary
+from coding.models import HeadlineQuote, Quote, ThemeSummary
 from coding.reading import blind_hidden
+from coding.report import inline
 from coding.report.attribution import Speaker, SpeakerIndex, for_export
 from coding.report.redaction import Redactor
 from coding.report.summaries import (
@@ -84,6 +85,7 @@ class ReportSection:
     raised_by: str
     quotes: list[ReportQuote] = field(default_factory=list)
     left_out: int = 0  # headline quotes not published (not cleared, or outside the filters)
+    inline_left_out: int = 0  # quotes set inline in the narrative and dropped, likewise
     quote_count: int = 0  # the theme's coded quotes in scope, and how many are cleared
     cleared_count: int = 0
 
@@ -100,6 +102,12 @@ class ReportSection:
             found.append(
                 f"{self.left_out} headline quote{plural} left out (not cleared or outside the "
                 "filters)"
+            )
+        if self.inline_left_out:
+            plural = "s" if self.inline_left_out != 1 else ""
+            found.append(
+                f"{self.inline_left_out} inline quote{plural} dropped from the narrative (not "
+                "cleared or outside the filters)"
             )
         return found
 
@@ -219,6 +227,7 @@ def build_report(
     ):
         headlines.setdefault(headline.summary_id, []).append(headline)
 
+    inline_quotes = _inline_quotes(project, summaries.values(), filters)
     sections: list[ReportSection] = []
     not_included: list[LeftOut] = []
     positions = {theme_id: s.position for theme_id, s in summaries.items()}
@@ -237,6 +246,12 @@ def build_report(
             raised_by=raised_by(row, summary.totals),
             quote_count=row.quotes,
             cleared_count=row.cleared,
+        )
+        section.narrative, section.inline_left_out = inline.resolve(
+            section.narrative,
+            lambda pk, theme_id=row.theme.pk: _inline_text(
+                inline_quotes.get(pk), theme_id, summary, options, redact
+            ),
         )
         for headline in chosen:
             quote = headline.quote
@@ -275,6 +290,35 @@ def build_report(
         known_names=redact.names,
         safe_terms=redact.safe_terms,
     )
+
+
+def _inline_quotes(project: Project, summaries, filters: Filters) -> dict[int, Quote]:
+    """The quotes the narratives set inline, with the themes they are coded with."""
+    ids = {pk for s in summaries for pk in inline.quote_ids(s.narrative)}
+    if not ids:
+        return {}
+    quotes = Quote.objects.filter(pk__in=ids, transcript__project=project)
+    if filters.viewer_id is not None:
+        quotes = quotes.exclude(blind_hidden(filters.viewer_id))
+    found = {quote.pk: quote for quote in quotes.prefetch_related("codings")}
+    for quote in found.values():
+        quote.theme_ids = {coding.tag_id for coding in quote.codings.all()}
+    return found
+
+
+def _inline_text(quote, theme_id: int, summary: Summary, options, redact) -> str | None:
+    """An inline quote's published text, under the rules of a headline quote (or None)."""
+    if quote is None or theme_id not in quote.theme_ids:
+        return None
+    filters = summary.filters
+    speaker = summary.speakers.speaker(quote.transcript_id, quote.start)
+    if not (options.all_quotes or quote.is_cleared):
+        return None
+    if filters.coder_id and quote.coder_id != filters.coder_id:
+        return None
+    if not summary.passes(quote.transcript_id, speaker):
+        return None
+    return redact(quote.text.strip(), quote.pk)
 
 
 def export_attribution(speaker: Speaker | None, options: ExportOptions) -> str:
