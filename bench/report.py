@@ -15,6 +15,7 @@ import time
 import tracemalloc
 
 from django.db import connection, reset_queries
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -85,6 +86,86 @@ def csv_peak(client: Client, url: str) -> int:
     return peak
 
 
+IN_PLACE = {"HTTP_X_FRAGMENT": "workspace"}
+
+
+def busiest_theme(project: Project) -> tuple[Theme, int]:
+    theme = (
+        Theme.objects.filter(project=project)
+        .annotate(n=Count("codings"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    return theme, theme.n
+
+
+def in_place_actions(client: Client, project: Project, theme: Theme) -> dict:
+    """Clear / withdraw one quote, move a headline down, bulk-clear ten: as the script does."""
+    base = f"/p/{project.slug}/report/themes/{theme.pk}/"
+    quote_ids = list(
+        Quote.objects.filter(codings__tag=theme).order_by("pk").values_list("pk", flat=True)[:10]
+    )
+    toggle = {"cleared": "0"}
+
+    def post(path: str, data: dict) -> None:
+        response = client.post(base + path, data, **IN_PLACE)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}")
+
+    def clearance() -> None:
+        toggle["cleared"] = "1" if toggle["cleared"] == "0" else "0"
+        post("clearance/", {"quote": quote_ids[-1], **toggle})
+
+    def move() -> None:
+        summary = ThemeSummary.objects.get(theme=theme)
+        ids = list(summary.headlines.order_by("position").values_list("quote_id", flat=True))
+        post(
+            "headlines/",
+            {"action": f"down:{ids[0]}", "quote": ids, "expected": ",".join(map(str, ids))},
+        )
+
+    def bulk() -> None:
+        post("bulk/", {"quote": quote_ids, "action": "clear"})
+
+    return {"clear": clearance, "headline move": move, "bulk clear of 10": bulk}
+
+
+def workspace_rows(big: Project, big_client: Client, small: Project, small_client) -> list[Row]:
+    """The theme workspace's in-place actions: server time at ~1,000 quotes in the theme,
+    and the same number of queries as at a tenth of that."""
+    theme, quotes = busiest_theme(big)
+    small_theme, small_quotes = busiest_theme(small)
+    rows = []
+    small_actions = in_place_actions(small_client, small, small_theme)
+    for action in small_actions.values():
+        action()  # the same state as the big project's after its warm-up
+    for name, action in in_place_actions(big_client, big, theme).items():
+        ms = median_ms(action, repeat=15, warmup=2)
+        with CaptureQueriesContext(connection) as big_q:
+            action()
+        with CaptureQueriesContext(connection) as small_q:
+            small_actions[name]()
+        rows.append(
+            Row(
+                f"report: theme workspace {name} in place, {quotes:,} quotes in the theme "
+                "(median)",
+                ms,
+                "ms",
+                50,
+            )  # fmt: skip
+        )
+        rows.append(
+            Row(
+                f"report: theme workspace {name} queries at {quotes:,} quotes (target: as at "
+                f"{small_quotes:,})",
+                len(big_q.captured_queries),
+                "queries",
+                len(small_q.captured_queries),
+            )
+        )
+    return rows
+
+
 def measure(options) -> list[Row]:
     small_quotes = max(options.quotes // 10, 1)
     small_transcripts = max(options.transcripts // 10, 1)
@@ -142,7 +223,7 @@ def measure(options) -> list[Row]:
         fetch(big_client, pdf_url.format(big.slug))
         pdf_runs.append(time.perf_counter() - started)
     rows = Quote.objects.filter(transcript__project=big).count()
-    return [
+    return workspace_rows(big, big_client, small, small_client) + [
         Row(f"report: summary page, {rows:,} quotes (median)", summary_ms, "ms", 200),
         Row(
             f"report: summary page queries at {rows:,} quotes (target: as at {small_quotes:,})",

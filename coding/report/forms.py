@@ -131,7 +131,18 @@ class ExportOptionsForm(forms.Form):
         label="Add coders' memos to the quote tables (CSV, XLSX), redacted like the quotes",
     )
 
-    FIELDS = ("all_quotes", "with_pseudonyms", "with_systems", "with_memos")
+    with_contents = forms.BooleanField(
+        required=False, label="Add a table of contents (Word document)"
+    )
+    with_appendix = forms.BooleanField(
+        required=False,
+        label="Add the table of themes by local system as an appendix (Word document)",
+    )
+
+    FIELDS = (
+        "all_quotes", "with_pseudonyms", "with_systems", "with_memos", "with_contents",
+        "with_appendix",
+    )  # fmt: skip
 
     def options(self) -> ExportOptions:
         if not self.is_bound or not self.is_valid():
@@ -335,3 +346,19 @@ class BulkForm(forms.Form):
         if len(ids) > self.MAX:
             raise forms.ValidationError(f"Select at most {self.MAX} quotes at a time.")
         return ids
+
+
+class InclusionForm(forms.Form):
+    """The theme page's switch: this theme in the report, or left out."""
+
+    in_report = forms.TypedChoiceField(
+        choices=[("1", "In the report"), ("0", "Left out")],
+        coerce=lambda value: value == "1",
+        label="In the report",
+    )
+
+
+class ReportContentsForm(forms.Form):
+    """The summary page's checklist: the themes ticked are in the report, the rest out."""
+
+    theme = OrderedIdsField(required=False)

@@ -99,6 +99,14 @@ class ThemeRow:
     has_narrative: bool = False
     headline_count: int = 0
     tree_index: int = 0
+    in_report: bool | None = None  # as an author set it (None: not set)
+
+    @property
+    def included(self) -> bool:
+        """In the report: as set, or (until set) once a narrative or headline is written."""
+        if self.in_report is not None:
+            return self.in_report
+        return self.has_narrative or self.headline_count > 0
 
 
 @dataclass
@@ -553,15 +561,16 @@ def _saturation(
 
 def _writeup_state(project: Project, row_by_theme: dict[int, ThemeRow]) -> None:
     """What the authors have written so far: narrative written, headline count, per row."""
-    for theme_id, narrative_length, headline_count in (
+    for theme_id, narrative_length, headline_count, in_report in (
         ThemeSummary.objects.filter(project=project)
         .annotate(narrative_length=Length("narrative"), headline_count=Count("headlines"))
-        .values_list("theme_id", "narrative_length", "headline_count")
+        .values_list("theme_id", "narrative_length", "headline_count", "in_report")
     ):
         row = row_by_theme.get(theme_id)
         if row is not None:
             row.has_narrative = bool(narrative_length)
             row.headline_count = headline_count
+            row.in_report = in_report
 
 
 def _org_types(speakers: SpeakerIndex) -> list[tuple[str, str]]:

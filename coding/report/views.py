@@ -41,9 +41,11 @@ from coding.report.forms import (
     ExportFormatForm,
     ExportOptionsForm,
     HeadlineForm,
+    InclusionForm,
     NarrativeForm,
     QuoteFilterForm,
     RedactionTermForm,
+    ReportContentsForm,
     ReportFilterForm,
     ReportOrderForm,
     ReviewDecisionForm,
@@ -373,6 +375,41 @@ def set_clearance(
         return _refused(request, project_access, theme, sentences(error))
     message = "Quote cleared for publication." if cleared else "Clearance withdrawn."
     return _answer(request, project_access, theme, message, f"q{quote_id}", quote_ids=[quote_id])
+
+
+@project_page(AUTHORS, methods=("POST",))
+def set_inclusion(
+    request: HttpRequest, project_access: ProjectAccess, theme_id: int
+) -> HttpResponse:
+    theme = get_theme(project_access, theme_id)
+    form = InclusionForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, project_access, theme, sentences(form))
+    included = form.cleaned_data["in_report"]
+    authoring.set_inclusion(
+        project=project_access.project, theme_ids=[theme.pk], included=included,
+        user=request.user,
+    )  # fmt: skip
+    message = "In the report." if included else "Left out of the report."
+    return _answer(request, project_access, theme, message, "inclusion")
+
+
+@project_page(AUTHORS, methods=("POST",))
+def report_contents(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
+    project = project_access.project
+    form = ReportContentsForm(request.POST)
+    target = reverse("report:summary", kwargs={"project_slug": project.slug})
+    try:
+        if not form.is_valid():
+            raise ValidationError(sentences(form))
+        authoring.set_report_contents(
+            project=project, included_ids=form.cleaned_data["theme"], user=request.user
+        )
+    except ValidationError as error:
+        return _bad_request(request, project_access, sentences(error), target)
+    count = len(form.cleaned_data["theme"])
+    messages.success(request, f"{count} theme{'s' if count != 1 else ''} in the report.")
+    return HttpResponseRedirect(f"{target}#contents")
 
 
 @project_page(AUTHORS, methods=("POST",))

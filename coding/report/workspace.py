@@ -112,6 +112,15 @@ class Basis:
         return view
 
     @property
+    def included(self) -> bool:
+        """In the report: as an author set it, or once a narrative or headline is written."""
+        if self.summary is None:
+            return False
+        if self.summary.in_report is not None:
+            return self.summary.in_report
+        return bool(self.summary.narrative.strip() or self.headline_quotes)
+
+    @property
     def headlines(self) -> list[QuoteView]:
         return [self.view(quote) for quote in self.headline_quotes]
 

@@ -112,17 +112,13 @@ def test_bulk_clear_unclear_and_headline(client, data, author):
     client.force_login(author)
     q = data.quotes
     picked = [q["q2"].pk, q["q5"].pk]
-    response = client.post(
-        url("bulk", data), {"quote": picked, "action": "unclear"}, **IN_PLACE
-    )
+    response = client.post(url("bulk", data), {"quote": picked, "action": "unclear"}, **IN_PLACE)
     assert response.status_code == 200
     assert "Clearance withdrawn from 2 quotes." in response.content.decode()
     assert not Quote.objects.filter(pk__in=picked, is_cleared=True).exists()
     response = client.post(url("bulk", data), {"quote": picked, "action": "clear"}, **IN_PLACE)
     assert Quote.objects.filter(pk__in=picked, is_cleared=True).count() == 2
-    response = client.post(
-        url("bulk", data), {"quote": picked, "action": "headline"}, **IN_PLACE
-    )
+    response = client.post(url("bulk", data), {"quote": picked, "action": "headline"}, **IN_PLACE)
     assert "1 of 2 quotes added to the headlines." in response.content.decode()  # q2 was one
     summary = ThemeSummary.objects.get(theme=data.themes["A"])
     assert list(summary.headlines.values_list("quote_id", flat=True)) == [
@@ -194,7 +190,8 @@ def test_in_place_actions_cost_the_same_at_10_and_1000_quotes(client, data, auth
                 **IN_PLACE,
             ),
             "bulk": lambda: client.post(
-                url("bulk", data), {"quote": [q["q5"].pk, q["q1"].pk], "action": "clear"},
+                url("bulk", data),
+                {"quote": [q["q5"].pk, q["q1"].pk], "action": "clear"},
                 **IN_PLACE,
             ),  # fmt: skip
         }
@@ -292,3 +289,64 @@ def test_the_narrative_editor_shows_counts_and_the_insert_control(client, data, 
     editor = html[html.index('class="narrative-editor"') :]
     assert "Raised by 4 of 5 interviewees in 3 of 3 systems" in editor[:4000]
     assert f'value="[[quote:{data.quotes["q7"].pk}]]"' in html
+
+
+# --- what the report contains --------------------------------------------------------------
+
+
+def outline(data, **options):
+    report = build_report(project=data.project, options=ExportOptions(**options))
+    return [(section.heading, section.level) for section in report.sections], report
+
+
+def test_inclusion_is_set_on_the_theme_page_in_place_and_by_form(client, data, author):
+    client.force_login(author)
+    assert outline(data)[0] == [("Tailored support", 1), ("Blame culture", 1)]
+    response = client.post(url("inclusion", data, "B"), {"in_report": "0"}, **IN_PLACE)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Saved: Left out of the report." in html and 'id="inclusion"' in html
+    assert "Put this theme in the report" in html
+    headings, report = outline(data)
+    assert headings == [("Blame culture", 1)]
+    left = {str(item).split(":")[0]: str(item) for item in report.not_included}
+    assert left["Tailored support"] == (
+        "Tailored support: 4 quotes, 2 cleared, a narrative, 1 headline quote, left out by an "
+        "author — not in the report"
+    )
+    plain = client.post(url("inclusion", data, "B"), {"in_report": "1"})
+    assert plain.status_code == 302 and plain["Location"].endswith("#inclusion")
+    assert client.post(url("inclusion", data, "B"), {"in_report": "maybe"}).status_code == 400
+
+
+def test_an_included_parent_with_children_is_a_section_with_sub_headings(client, data, author):
+    client.force_login(author)
+    target = reverse("report:contents", kwargs={"project_slug": data.project.slug})
+    themes = data.themes
+    response = client.post(target, {"theme": [themes["A"].pk, themes["C"].pk]})
+    assert response.status_code == 302 and response["Location"].endswith("#contents")
+    headings, report = outline(data)
+    assert headings == [("Blame culture", 1), ("Four-hour target", 2)]
+    assert [str(item).split(":")[0] for item in report.not_included] == [
+        "Tailored support", "Shared ownership"
+    ]  # fmt: skip
+    out = io.BytesIO()
+    write_docx(report, out)
+    styles = [(p.style.name, p.text) for p in Document(io.BytesIO(out.getvalue())).paragraphs]
+    assert ("Heading 1", "Blame culture") in styles and ("Heading 2", "Four-hour target") in styles
+    # The summary page shows the checklist as saved.
+    html = client.get(reverse("report:summary", kwargs={"project_slug": data.project.slug}))
+    page = html.content.decode()
+    assert re.search(rf'value="{themes["C"].pk}" id="in-{themes["C"].pk}" checked', page)
+    assert not re.search(rf'value="{themes["B"].pk}" id="in-{themes["B"].pk}" checked', page)
+    bad = client.post(target, {"theme": ["999999"]})
+    assert (
+        bad.status_code == 400 and "Theme 999999 is not in this project." in bad.content.decode()
+    )
+
+
+def test_a_child_without_its_parent_is_a_section_of_its_own(data, author):
+    authoring.set_report_contents(
+        project=data.project, included_ids=[data.themes["C"].pk], user=author
+    )
+    assert outline(data)[0] == [("Four-hour target", 1)]
