@@ -132,3 +132,36 @@ def test_title_page_page_numbers_contents_and_appendix(data):
     assert [cell.text for cell in table.rows[1].cells][0] == "Tailored support"
     plain = Document(io.BytesIO(docx_bytes(data.project)))
     assert plain.tables == [] and "Contents" not in [p.text for p in plain.paragraphs]
+
+
+def test_libreoffice_renders_every_heading_and_quote(data, tmp_path):
+    """The DOCX opens in LibreOffice (Debian's libreoffice-writer-nogui): converted to PDF,
+    every theme heading and every published quote is in its text."""
+    import subprocess
+
+    from pypdf import PdfReader
+
+    from coding.report import authoring
+
+    authoring.set_report_contents(
+        project=data.project, included_ids=[t.pk for t in data.themes.values()], user=None
+    )
+    report = build_report(project=data.project, options=ExportOptions(with_contents=True))
+    source = tmp_path / "report.docx"
+    with open(source, "wb") as out:
+        write_docx(report, out)
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    reader = PdfReader(tmp_path / "report.pdf")
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert len(report.sections) == 4
+    for section in report.sections:
+        assert section.heading in text
+        for quote in section.quotes:
+            assert " ".join(quote.text.split()) in text
+            assert f"— {quote.attribution}" in text
+    assert "Based on 4 interviews with 5 interviewees in 3 local systems." in text
+    assert "Page 2" in text  # the footer's page numbers, computed by LibreOffice
