@@ -17,7 +17,13 @@ from typing import BinaryIO
 from django.utils import timezone
 
 from coding.report.exports import csv, docx, html, markdown, pdf, xlsx
-from coding.report.exports.rows import ExportOptions, Report, build_report, quote_rows
+from coding.report.exports.rows import (
+    ExportOptions,
+    Report,
+    build_report,
+    quote_rows,
+    summary_table,
+)
 from coding.report.summaries import Filters
 from interviews.models import Project
 
@@ -122,7 +128,8 @@ def _write_csv(source: Source, out: BinaryIO) -> str:
 
 
 def _write_xlsx(source: Source, out: BinaryIO) -> str:
-    return f"{xlsx.write_xlsx(source.quote_rows(), out)} quote rows"
+    summary = summary_table(project=source.project, filters=source.filters)
+    return f"{xlsx.write_xlsx(source.quote_rows(), out, summary=summary)} quote rows"
 
 
 OFFICE = "application/vnd.openxmlformats-officedocument"

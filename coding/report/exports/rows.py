@@ -364,6 +364,26 @@ def build_report(
     )
 
 
+def summary_table(*, project: Project, filters: Filters | None = None) -> list[list[str]]:
+    """The summary page's theme table as text rows (redacted), for the XLSX Summary sheet."""
+    summary = summarise(project, filters or Filters())
+    redact = Redactor.for_project(project)
+    header = ["Theme", "Quotes", "Cleared", "Interviews", "Participants", "Local systems"]
+    header += [f"Participants: {label}" for _, label in summary.org_types] + ["In the report"]
+    table = [header]
+    for row in summary.rows:
+        table.append(
+            [
+                redact(row.path),
+                *(str(n) for n in (row.quotes, row.cleared, row.interviews, row.participants,
+                                   row.systems)),
+                *(str(row.by_org_type.get(org, 0)) for org, _ in summary.org_types),
+                "yes" if row.included else "no",
+            ]
+        )  # fmt: skip
+    return table
+
+
 def system_table(summary: Summary, sections: list[ReportSection], redact) -> list[list[str]]:
     """Quotes of each included theme per local system (the summary's heatmap, as text)."""
     systems = list(summary.systems)

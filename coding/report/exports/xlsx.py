@@ -2,6 +2,10 @@
 
 openpyxl in write-only mode, every cell written as an inline string (data type 's'),
 so "=HYPERLINK(...)" is stored as text, never as an <f> formula or a hyperlink.
+
+The download has two sheets: Summary (the theme table of the summary page) and Quotes
+(one row per quote and theme). Each has a bold header row that stays in view (frozen),
+an autofilter over its columns, and widths that fit; the quote text wraps.
 """
 
 from __future__ import annotations
@@ -22,8 +26,66 @@ def xlsx_text(value: object) -> str:
     return text
 
 
-def write_xlsx(rows: Iterable[list[str]], out: BinaryIO, *, title: str = "Quotes") -> int:
-    """Write an XLSX workbook of plain strings. Returns the number of data rows.
+WIDTHS = {"theme": 36, "theme path": 36, "quote": 80, "transcript": 24, "memo": 48, "role": 24,
+          "participant pseudonym": 12, "quote id": 38}  # fmt: skip
+DEFAULT_WIDTH = 14
+WRAPPED = ("quote", "memo", "theme", "theme path")
+
+
+def _plain(sheet, text: str, style: dict | None = None):
+    """A string cell; forced to type string where openpyxl would guess a formula."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
+    if not style and not (text.startswith("=") or text in ERROR_CODES):
+        return text
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    for name, value in (style or {}).items():
+        setattr(cell, name, value)
+    return cell
+
+
+def _sheet(workbook, title: str, rows: Iterable[list[str]]) -> int:
+    """One formatted sheet: header bold, frozen and filtered; returns the data rows."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = workbook.create_sheet(title=title[:31] or "Quotes")
+    rows = iter(rows)
+    header = [xlsx_text(value) for value in next(rows, [])]
+    for number, name in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = WIDTHS.get(
+            name.lower(), DEFAULT_WIDTH
+        )
+    sheet.freeze_panes = "A2"
+    bold = {"font": Font(bold=True), "alignment": Alignment(wrap_text=True, vertical="top")}
+    sheet.append([_plain(sheet, name, bold) for name in header])
+    wrap = {"alignment": Alignment(wrap_text=True, vertical="top")}
+    wrapped = {n for n, name in enumerate(header) if name.lower() in WRAPPED}
+    count = 0
+    for row in rows:
+        sheet.append(
+            [
+                _plain(sheet, xlsx_text(value), wrap if n in wrapped else None)
+                for n, value in enumerate(row)
+            ]
+        )
+        count += 1
+    if header:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
+    return count
+
+
+def write_xlsx(
+    rows: Iterable[list[str]],
+    out: BinaryIO,
+    *,
+    title: str = "Quotes",
+    summary: list[list[str]] | None = None,
+) -> int:
+    """Write an XLSX workbook of plain strings: the Summary sheet (if given) and the
+    quote rows. Returns the number of quote rows.
 
     openpyxl types a string starting with "=" as a formula and "#N/A" and the like as
     errors; those cells are passed as cells whose type is forced to string. Every
@@ -31,23 +93,10 @@ def write_xlsx(rows: Iterable[list[str]], out: BinaryIO, *, title: str = "Quotes
     """
     # openpyxl (and the numpy it pulls in) load on the first export, not in every process.
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ERROR_CODES
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "Quotes")
-    count = -1
-    for row in rows:
-        values: list[object] = []
-        for value in row:
-            text = xlsx_text(value)
-            if text.startswith("=") or text in ERROR_CODES:
-                cell = WriteOnlyCell(sheet, value=text)
-                cell.data_type = "s"
-                values.append(cell)
-            else:
-                values.append(text)
-        sheet.append(values)
-        count += 1
+    if summary:
+        _sheet(workbook, "Summary", summary)
+    count = _sheet(workbook, title, rows)
     workbook.save(out)
-    return max(count, 0)
+    return count
