@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from copy import copy
 from typing import BinaryIO
 
 # Characters XML 1.0 (and so XLSX) cannot hold at all.
@@ -32,16 +33,30 @@ DEFAULT_WIDTH = 14
 WRAPPED = ("quote", "memo", "theme", "theme path")
 
 
-def _plain(sheet, text: str, style: dict | None = None):
-    """A string cell; forced to type string where openpyxl would guess a formula."""
+def _cells(sheet):
+    """A function making one string cell: a plain str where openpyxl stores it as one,
+    else a cell forced to type string; `style` is a cell whose style it copies (its
+    index array, set once: setting each cell's alignment would look it up every time)."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ERROR_CODES
 
-    if not style and not (text.startswith("=") or text in ERROR_CODES):
-        return text
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.data_type = "s"
-    for name, value in (style or {}).items():
+    def make(text: str, style=None):
+        if style is None and not (text[:1] == "=" or text in ERROR_CODES):
+            return text
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"
+        if style is not None:
+            cell._style = copy(style._style)
+        return cell
+
+    return make
+
+
+def _styled(sheet, **attributes):
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet)
+    for name, value in attributes.items():
         setattr(cell, name, value)
     return cell
 
@@ -59,18 +74,15 @@ def _sheet(workbook, title: str, rows: Iterable[list[str]]) -> int:
             name.lower(), DEFAULT_WIDTH
         )
     sheet.freeze_panes = "A2"
-    bold = {"font": Font(bold=True), "alignment": Alignment(wrap_text=True, vertical="top")}
-    sheet.append([_plain(sheet, name, bold) for name in header])
-    wrap = {"alignment": Alignment(wrap_text=True, vertical="top")}
-    wrapped = {n for n, name in enumerate(header) if name.lower() in WRAPPED}
+    top = Alignment(wrap_text=True, vertical="top")
+    bold = _styled(sheet, font=Font(bold=True), alignment=top)
+    wrap = _styled(sheet, alignment=top)
+    cell = _cells(sheet)
+    sheet.append([cell(name, bold) for name in header])
+    styles = [wrap if name.lower() in WRAPPED else None for name in header]
     count = 0
     for row in rows:
-        sheet.append(
-            [
-                _plain(sheet, xlsx_text(value), wrap if n in wrapped else None)
-                for n, value in enumerate(row)
-            ]
-        )
+        sheet.append([cell(xlsx_text(v), style) for v, style in zip(row, styles, strict=False)])
         count += 1
     if header:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
