@@ -235,7 +235,9 @@ def _fragments(
         "narrative": narrative,
         "bulk_actions": BULK_ACTIONS.items(),
     }
-    return render(request, "coding/report/_fragments.html", context, status=status)
+    response = render(request, "coding/report/_fragments.html", context, status=status)
+    response["X-Fragment"] = "workspace"  # the script swaps only what says it is fragments
+    return response
 
 
 def _answer(request, project_access, theme, message: str, anchor: str, quote_ids=(), **kw):

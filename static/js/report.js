@@ -51,6 +51,7 @@ for (const list of document.querySelectorAll("[data-sortable]")) {
 // forms post and redirect back. The status line says what was saved, or why not.
 
 const status = document.getElementById("workspace-status");
+if (status) status.tabIndex = -1; // focus lands here when the pressed button is gone
 
 function say(text, failed) {
   if (!status) return;
@@ -82,7 +83,8 @@ async function postInPlace(form, submitter) {
   say("Saving…", false);
   let response;
   try {
-    response = await fetch(form.action, {
+    // getAttribute: buttons named "action" shadow the form's .action property.
+    response = await fetch(form.getAttribute("action"), {
       method: "POST",
       body,
       headers: { "X-Fragment": "workspace" },
@@ -96,6 +98,10 @@ async function postInPlace(form, submitter) {
   form.removeAttribute("aria-busy");
   if (response.status === 409 && form.id === "narrative-form") {
     form.submit(); // the conflict page shows both texts side by side
+    return;
+  }
+  if (response.headers.get("X-Fragment") !== "workspace") {
+    say(`Not saved: the server answered ${response.status}. Reload the page and try again.`, true);
     return;
   }
   swap(await response.text());
@@ -132,7 +138,6 @@ function showInsertButtons() {
 }
 
 if (narrative) {
-  if (status) status.tabIndex = -1;
   narrative.addEventListener("input", () => {
     document.getElementById("narrative-dirty").hidden = false;
   });
