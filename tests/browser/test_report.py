@@ -324,3 +324,21 @@ def test_drilling_into_a_heatmap_cell_by_keyboard_and_by_click(
     page.wait_for_selector("h1:has-text('also coded')")
     assert page.locator(".cell-quotes li").count() >= 1
     assert page.page_errors == []
+
+
+def test_the_codebook_page_indents_sub_themes(
+    page, live_server, login, enabler, project_admin, project_a
+):
+    build(project_a, enabler, project_admin)
+    login(page, enabler)
+    page.goto(f"{live_server.url}/p/alpha/themes/")
+    padding = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('.codebook-table tbody th')]
+            .map(th => [th.querySelector('a').textContent,
+                        parseFloat(getComputedStyle(th).paddingLeft)]))"""
+    )
+    assert padding["Four-hour target"] >= padding["Blame culture"] + 16  # one level in
+    with page.expect_navigation():
+        page.get_by_role("link", name="Four-hour target", exact=True).click()
+    page.wait_for_selector("h1:has-text('Four-hour target')")
+    assert page.page_errors == []
