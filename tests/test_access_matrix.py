@@ -78,6 +78,8 @@ def b_objects(project_b, transcript_b, theme_b, outsider):
         "turn_index": turn_id,
         "format": "csv",
         "export_format": "csv",
+        "key": "systems",  # a chart of the summary page
+        "fmt": "svg",
     }
 
 

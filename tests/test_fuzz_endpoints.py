@@ -97,6 +97,8 @@ def a_objects(project_a, transcript, theme, project_admin):
         "turn_index": 0,
         "format": "csv",
         "export_format": "csv",
+        "key": "systems",  # a chart of the summary page
+        "fmt": "svg",
     }
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path(f"{PREFIX}themes/<id:theme_id>/inclusion/", views.set_inclusion, name="inclusion"),
     path(f"{PREFIX}contents/", views.report_contents, name="contents"),
     path(f"{PREFIX}preview/", views.preview, name="preview"),
+    path(f"{PREFIX}charts/<slug:key>.<slug:fmt>", views.chart_download, name="chart"),
     path(f"{PREFIX}order/", views.reorder, name="order"),
     path(f"{PREFIX}review/", views.review_page, name="review"),
     path(f"{PREFIX}review/decide/", views.review_decide, name="review_decide"),

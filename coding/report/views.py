@@ -29,7 +29,7 @@ from django.urls import reverse
 from aefront.errors import sentences
 from coding.models import RedactionTerm, ReportSignOff, SafeTerm
 from coding.reading import blind_viewer, get_theme
-from coding.report import authoring, drilldown
+from coding.report import authoring, chart_files, drilldown
 from coding.report.charts import charts
 from coding.report.exports import EXPORTERS, Source, format_choices, sha256_of
 from coding.report.exports.rows import build_report
@@ -147,6 +147,31 @@ def summary_page(request: HttpRequest, project_access: ProjectAccess) -> HttpRes
         **_filter_context(request),
     }
     return render(request, "coding/report/summary.html", context, status=status)
+
+
+@project_page(AUTHORS)
+def chart_download(
+    request: HttpRequest, project_access: ProjectAccess, key: str, fmt: str
+) -> HttpResponse:
+    """One chart of the summary page as SVG or PNG, with the page's filters."""
+    project = project_access.project
+    form, _ = _filter_forms(request, project)
+    back = reverse("report:summary", kwargs={"project_slug": project.slug})
+    if key not in chart_files.KEYS or fmt not in chart_files.FORMATS:
+        return _bad_request(request, project_access, [
+            f"chart: “{key[:40]}.{fmt[:10]}” is not a chart of this page: choose one of "
+            f"{', '.join(chart_files.KEYS)}, as svg or png."], back, status=404)  # fmt: skip
+    if form.is_bound and not form.is_valid():
+        return _bad_request(request, project_access, sentences(form), back)
+    summary = summarise(project, _filters(form, project_access))
+    chart = charts(summary)[chart_files.KEYS[key]]
+    response = HttpResponse(
+        chart_files.chart_file(chart.svg, fmt), content_type=chart_files.FORMATS[fmt]
+    )
+    response["Content-Disposition"] = f'attachment; filename="{project.slug}-{key}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _filter_context(request: HttpRequest) -> dict:
