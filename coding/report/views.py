@@ -31,7 +31,13 @@ from coding.models import RedactionTerm, ReportSignOff, SafeTerm
 from coding.reading import blind_viewer, get_theme
 from coding.report import authoring, chart_files, drilldown
 from coding.report.charts import charts
-from coding.report.exports import EXPORTERS, Source, format_choices, sha256_of
+from coding.report.exports import (
+    EXPORTERS,
+    Source,
+    format_choices,
+    sha256_of,
+    spreadsheet_preview,
+)
 from coding.report.exports.rows import build_report
 from coding.report.forms import (
     BULK_ACTIONS,
@@ -461,12 +467,13 @@ def bulk_action(
 # --- preview, order and downloads --------------------------------------------------------
 
 
-def _published(project_access: ProjectAccess, form, options_form) -> dict:
+def _published(project_access: ProjectAccess, form, options_form, summary=None) -> dict:
     """The report as it would be published, and its identifier review, for a page."""
     report = build_report(
         project=project_access.project,
         filters=_filters(form, project_access),
         options=options_form.options(),
+        summary=summary,
     )
     return {
         "access": project_access,
@@ -485,10 +492,13 @@ def preview(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse
     status = 400 if form.is_bound and not form.is_valid() else 200
     if options_form.is_bound and not options_form.is_valid():
         status = 400
+    source = Source(project, _filters(form, project_access), options_form.options())
+    summary = summarise(project, source.filters)  # one tally for the report and the sheets
     context = {
-        **_published(project_access, form, options_form),
+        **_published(project_access, form, options_form, summary),
         "formats": format_choices(),
         "form_errors": sentences(form) + sentences(options_form) if status == 400 else [],
+        "sheets": spreadsheet_preview(source, summary),
         **_filter_context(request),
     }
     return render(request, "coding/report/preview.html", context, status=status)

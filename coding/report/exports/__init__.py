@@ -163,6 +163,20 @@ def sha256_of(spool: BinaryIO) -> str:
     return digest.hexdigest()
 
 
+PREVIEW_ROWS = 20
+
+
+def spreadsheet_preview(source: Source, summary=None) -> dict[str, list[list[str]]]:
+    """The XLSX's sheets (the CSV is its Quotes sheet) as the download writes them: the
+    header and the first rows, from the same row builders."""
+    from itertools import islice
+
+    return {
+        "Summary": summary_table(project=source.project, filters=source.filters, summary=summary),
+        "Quotes": list(islice(source.quote_rows(), PREVIEW_ROWS + 1)),
+    }
+
+
 def format_choices() -> list[tuple[str, str]]:
     return [(exporter.key, exporter.label) for exporter in EXPORTERS.values()]
 

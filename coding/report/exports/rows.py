@@ -364,9 +364,11 @@ def build_report(
     )
 
 
-def summary_table(*, project: Project, filters: Filters | None = None) -> list[list[str]]:
+def summary_table(
+    *, project: Project, filters: Filters | None = None, summary: Summary | None = None
+) -> list[list[str]]:
     """The summary page's theme table as text rows (redacted), for the XLSX Summary sheet."""
-    summary = summarise(project, filters or Filters())
+    summary = summary or summarise(project, filters or Filters())
     redact = Redactor.for_project(project)
     header = ["Theme", "Quotes", "Cleared", "Interviews", "Participants", "Local systems"]
     header += [f"Participants: {label}" for _, label in summary.org_types] + ["In the report"]
