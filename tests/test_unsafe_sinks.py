@@ -56,7 +56,10 @@ BUILDERS = {
 }
 # Calls whose result is escaped markup or a number; "join" is safe over safe parts only
 # where the joined list is itself a listed name.
-SAFE_CALLS = {"esc", "safe_colour", "shade", "mark_piece", "round", "len", "_triangle", "write_up"}
+SAFE_CALLS = {
+    "esc", "safe_colour", "shade", "mark_piece", "round", "len", "_triangle", "write_up",
+    "org_bar",  # table.py: numbers and safe_colour() only
+}  # fmt: skip
 NUMBER_SPECS = re.compile(r"[,.]?\d*[df%]|\.\d+f|,")
 # Locals that hold text escaped (or numbers formatted) a few lines above, or fixed strings.
 ESCAPED_NAMES = {
@@ -70,8 +73,18 @@ ESCAPED_NAMES = {
         "coords",
         "exposed",
         "cell_svg",
+        "text",  # a row label: esc() of its one line, or <tspan>s of esc()'d lines
     },
-    "coding/report/table.py": {"depth", "name", "interviews", "participants", "systems", "orgs"},
+    "coding/report/table.py": {
+        "depth",
+        "name",
+        "interviews",
+        "participants",
+        "systems",
+        "orgs",
+        "parts",  # org_bar's <rect>s: numbers and safe_colour()
+        "bar",  # the <td> of org_bar()
+    },  # fmt: skip
 }
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from coding.markup import esc
+from coding.markup import esc, safe_colour
 from coding.report.summaries import ThemeRow, Totals
 
 
@@ -46,7 +46,7 @@ def org_bar(counts: Sequence[int]) -> str:
         width = BAR_WIDTH * n / total
         parts.append(
             f'<rect x="{x:.1f}" width="{width:.1f}" height="12" '
-            f'fill="{ORG_COLOURS[index % len(ORG_COLOURS)]}"/>'
+            f'fill="{safe_colour(ORG_COLOURS[index % len(ORG_COLOURS)])}"/>'
         )
         x += width
     return (

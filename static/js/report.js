@@ -60,10 +60,10 @@ function say(text, failed) {
 }
 
 function swap(html) {
-  const template = document.createElement("template");
-  template.innerHTML = html;
-  for (const fresh of template.content.querySelectorAll("[id]")) {
-    if (fresh.parentElement && fresh.parentElement.closest("[id]")) continue; // nested
+  // Parsed as a document of its own (escaped by the server's templates), then moved in.
+  const parsed = new DOMParser().parseFromString(html, "text/html");
+  for (const fresh of [...parsed.body.children]) {
+    if (!fresh.id) continue;
     if (fresh.id === "workspace-status") {
       say(fresh.textContent, fresh.classList.contains("error"));
       continue;
