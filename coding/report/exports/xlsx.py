@@ -30,7 +30,7 @@ def xlsx_text(value: object) -> str:
 WIDTHS = {"theme": 36, "theme path": 36, "quote": 80, "transcript": 24, "memo": 48, "role": 24,
           "participant pseudonym": 12, "quote id": 38}  # fmt: skip
 DEFAULT_WIDTH = 14
-WRAPPED = ("quote", "memo", "theme", "theme path")
+WRAPPED = ("quote", "memo", "theme")  # the Summary's theme; a path in Quotes fits its width
 
 
 def _cells(sheet):
