@@ -260,6 +260,12 @@ class ThemeSummary(models.Model):
     position = models.PositiveIntegerField(
         null=True, blank=True, help_text="Place of this theme in the report (author's order)."
     )
+    in_report = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Set by an author: in the report, or left out. Until set, a theme is in "
+        "once it has a narrative or a headline quote.",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )

@@ -87,6 +87,8 @@ def url_values(project, transcript, theme, user) -> dict:
         "turn_index": 0,
         "format": "csv",
         "export_format": "csv",
+        "key": "systems",  # a chart of the summary page
+        "fmt": "svg",
     }
 
 

@@ -179,3 +179,23 @@ def test_theme_list_costs_the_same_for_1_and_20_themes(client, enabler, project_
     large = count_queries(client, "/p/alpha/themes/")
     assert small == large
     assert len(client.get("/p/alpha/themes/").context["themes"]) == 20
+
+
+def test_the_codebook_links_each_theme_to_its_page_quotes_and_admin(
+    client, enabler, project_admin, project_a, transcript, make_quote
+):
+    parent = Theme.objects.create(project=project_a, name="Culture", description="How it feels.")
+    child = Theme.objects.create(project=project_a, name="Blame culture", parent=parent)
+    make_quote(transcript, 0, 5, enabler, child)
+    client.force_login(enabler)
+    html = client.get("/p/alpha/themes/").content.decode()
+    page = f"/p/alpha/report/themes/{child.pk}/"
+    assert f'href="{page}"' in html and f'href="{page}#quotes">Its 1 quote' in html
+    assert "How it feels." in html and "No definition yet." in html
+    assert "Level 2: " in html  # the indentation, said to screen readers too
+    assert "Edit in admin" not in html  # not an admin
+    project_admin.is_staff = True
+    project_admin.save()
+    client.force_login(project_admin)
+    html = client.get("/p/alpha/themes/").content.decode()
+    assert f'href="/admin/coding/theme/{child.pk}/change/"' in html

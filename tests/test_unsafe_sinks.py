@@ -66,6 +66,7 @@ SAFE_CALLS = {
     "len",
     "_triangle",
     "write_up",
+    "org_bar",  # table.py: numbers and safe_colour() only
 }
 NUMBER_SPECS = re.compile(r"[,.]?\d*[df%]|\.\d+f|,")
 # Locals that hold text escaped (or numbers formatted) a few lines above, or fixed strings.
@@ -80,8 +81,18 @@ ESCAPED_NAMES = {
         "coords",
         "exposed",
         "cell_svg",
+        "text",  # a row label: esc() of its one line, or <tspan>s of esc()'d lines
     },
-    "coding/report/table.py": {"depth", "name", "interviews", "participants", "systems", "orgs"},
+    "coding/report/table.py": {
+        "depth",
+        "name",
+        "interviews",
+        "participants",
+        "systems",
+        "orgs",
+        "parts",  # org_bar's <rect>s: numbers and safe_colour()
+        "bar",  # the <td> of org_bar()
+    },  # fmt: skip
 }
 
 

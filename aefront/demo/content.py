@@ -73,8 +73,9 @@ class DemoQuote:
 @dataclass(frozen=True)
 class DemoSummary:
     theme: str
-    narrative: str
-    headlines: tuple[str, ...]  # quote texts, in order
+    narrative: str  # "{inline}" marks where the `inline` quote is set in the text
+    headlines: tuple[str, ...]  # quote texts, in order (seeding clears them)
+    inline: str = ""  # the text of a quote set inline in the narrative
 
 
 @dataclass(frozen=True)
@@ -427,17 +428,11 @@ DEMO_QUOTES = (
 
 DEMO_SUMMARIES = (
     DemoSummary(
-        SACKING,
-        "Several interviewees described the removal of chief executives after a single "
-        "difficult winter as the clearest signal they had received from the national "
-        "leadership. Its effect reached well beyond the person removed: deputies and "
-        "divisional directors said they no longer wanted the top job, and senior teams "
-        "described a period of caution in which nobody tried anything new.",
-        (
-            "Two of my best divisional directors told me they would never apply for a chief "
-            "executive post after what they had seen happen to colleagues elsewhere.",
-            "We're losing a generation of leaders to fear.",
-        ),
+        NATIONAL,
+        "Interviewees had clear views on what national support should look like. Five "
+        "messages recur below: fit the help to the system, arrive early, plan it with local "
+        "leaders, stay long enough, and cut the number of programmes.",
+        ("Nationally, the rules should make it easier to do the right thing, not harder.",),
     ),
     DemoSummary(
         TAILORED,
@@ -451,6 +446,122 @@ DEMO_SUMMARIES = (
             "and that's what made the difference.",
             "The best support I have seen was where the people coming in asked us what we "
             "were trying to achieve before offering anything.",
+        ),
+    ),
+    DemoSummary(
+        BEFORE_CRISIS,
+        "Help tended to arrive in the depths of winter, when there was no room to try "
+        "anything. Leaders in all three systems asked for it in the autumn instead, while "
+        "departments were calm enough to test changes.",
+        (
+            "If the same people had come in September, we could have tested changes while the "
+            "department was still calm.",
+            "Come and see us before things fall over, and come prepared to listen.",
+        ),
+    ),
+    DemoSummary(
+        PLAN_WITH,
+        "Support planned over weeks with the people who would use it was remembered as "
+        "helpful; support announced to a system was remembered as an intrusion, especially "
+        "by council leaders.",
+        (
+            "It was planned with us, over several weeks, not dropped on us.",
+            "It felt like the NHS deciding what the council would deliver.",
+        ),
+    ),
+    DemoSummary(
+        LONG_TERM,
+        "Short programmes were said to end just as new habits formed. Interviewees asked for "
+        "fewer, longer commitments, with someone who stays long enough to see the results.",
+        (
+            "Most support disappears after twelve weeks, just when the new ways of working are "
+            "starting to settle in.",
+            "Help that stops after six months leaves you with a pilot, not a service.",
+        ),
+    ),
+    DemoSummary(
+        RATIONALISE,
+        "The number of overlapping programmes, returns and initiatives was a common "
+        "complaint. {inline} was how one director put it; clinical leads were said to have "
+        "stopped telling the programmes apart.",
+        (
+            "My team spent more time filling in returns than doing improvement.",
+            "I'd happily give up three of those programmes for one person who stays with us "
+            "for two years.",
+        ),
+        inline="Stop adding and start integrating.",
+    ),
+    DemoSummary(
+        UNIFIED,
+        "Each national body asks for its own view of a system's performance, so local teams "
+        "reconcile several sets of figures, and local government hardly sees the NHS "
+        "programmes at all.",
+        (
+            "We end up producing three versions of the truth.",
+            "The NHS support programmes are largely invisible to local government.",
+        ),
+    ),
+    DemoSummary(
+        CULTURE,
+        "How national leaders speak to local systems shapes how local leaders behave. Three "
+        "patterns stood out: blame, the fear created by sackings, and the pull of the "
+        "four-hour figure.",
+        ("The national conversation about A&E treats primary care as a tap you can turn on.",),
+    ),
+    DemoSummary(
+        BLAME,
+        "Weekly performance calls were described as public reprimands that taught defence "
+        "rather than learning, and that set organisations against each other.",
+        (
+            "Nobody learns anything on those calls. They just learn to defend.",
+            "My managers call it the weekly naming and shaming.",
+        ),
+    ),
+    DemoSummary(
+        SACKING,
+        "Several interviewees described the removal of chief executives after a single "
+        "difficult winter as the clearest signal they had received from the national "
+        "leadership. Its effect reached well beyond the person removed: deputies and "
+        "divisional directors said they no longer wanted the top job, and senior teams "
+        "described a period of caution in which nobody tried anything new.",
+        (
+            "Two of my best divisional directors told me they would never apply for a chief "
+            "executive post after what they had seen happen to colleagues elsewhere.",
+            "We're losing a generation of leaders to fear.",
+        ),
+    ),
+    DemoSummary(
+        FOUR_HOUR,
+        "A target published against one organisation was felt to make system working "
+        "harder: each organisation guards its own figure while the delays that matter most "
+        "sit elsewhere in the pathway.",
+        (
+            "The four-hour number is published against my trust, not against the system, so "
+            "naturally it feels like my problem.",
+            "Honestly, the target has turned my senior managers into clock watchers instead "
+            "of people who fix the flow.",
+        ),
+    ),
+    DemoSummary(
+        SHARED,
+        "Where boards agreed one measure for the whole system and looked at it together, "
+        "leaders said the problem stopped belonging to the hospital alone.",
+        (
+            "Measure the system, not the organisations.",
+            "It was the first time our trust felt like a partner in urgent care rather than a "
+            "place to send people.",
+        ),
+    ),
+    DemoSummary(
+        CHIEF_EXECS,
+        "Chief executives who had learnt to lead across boundaries were seen as the ones "
+        "making progress, and interviewees wanted that learning built into how leaders are "
+        "developed and judged.",
+        (
+            "The system leaders who have seen each other's pressures close up make better "
+            "decisions together.",
+            "I think the leaders who have done best are the ones who accepted that they can't "
+            "fix their own organisation without fixing the system around it.",
         ),
     ),
 )

@@ -19,9 +19,11 @@ from aefront.demo.content import (
     USERS,
     DemoProject,
     DemoQuote,
+    DemoSummary,
     DemoTranscript,
 )
 from coding.models import HeadlineQuote, Quote, QuoteTheme, RedactionTerm, Theme, ThemeSummary
+from coding.report import inline
 from interviews.models import (
     LocalSystem,
     Membership,
@@ -176,23 +178,45 @@ def _project(spec: DemoProject, users: dict, report: SeedReport) -> Project:
         quotes[(item.coder, item.transcript, item.text)] = _quote(
             item, transcripts[item.transcript], themes, users, report
         )
-    for summary_spec in spec.summaries:
-        summary, created = ThemeSummary.objects.get_or_create(
-            project=project,
-            theme=themes[summary_spec.theme],
-            defaults={"narrative": summary_spec.narrative, "updated_by": users["author"]},
+    for position, summary_spec in enumerate(spec.summaries, start=1):
+        _summary(
+            project, themes[summary_spec.theme], summary_spec, quotes, users, position, report
         )
-        report.count("theme summaries", created)
-        if created:
-            for position, text in enumerate(summary_spec.headlines):
-                quote = next(q for (_, _, t), q in quotes.items() if t == text)
-                HeadlineQuote.objects.create(summary=summary, quote=quote, position=position)
     for term in spec.redaction_terms:
         _, created = RedactionTerm.objects.get_or_create(
             project=project, term=term, defaults={"replacement": "[name]"}
         )
         report.count("redaction terms", created)
     return project
+
+
+def _summary(project, theme, spec: DemoSummary, quotes: dict, users, position, report) -> None:
+    """A theme's write-up: narrative (with its inline quote), cleared headline quotes, in
+    the report at `position` (the content's order)."""
+
+    def quote_of(text: str) -> Quote:
+        return next(q for (_, _, t), q in quotes.items() if t == text)
+
+    narrative = spec.narrative
+    if spec.inline:
+        narrative = narrative.replace("{inline}", inline.token(quote_of(spec.inline).pk))
+    summary, created = ThemeSummary.objects.get_or_create(
+        project=project,
+        theme=theme,
+        defaults={
+            "narrative": narrative,
+            "updated_by": users["author"],
+            "in_report": True,
+            "position": position,
+        },
+    )
+    report.count("theme summaries", created)
+    if created:
+        chosen = [quote_of(text) for text in spec.headlines]
+        for number, quote in enumerate(chosen, start=1):
+            HeadlineQuote.objects.create(summary=summary, quote=quote, position=number)
+        cleared = [q.pk for q in chosen] + ([quote_of(spec.inline).pk] if spec.inline else [])
+        Quote.objects.filter(pk__in=cleared).update(is_cleared=True)
 
 
 def _transcript(

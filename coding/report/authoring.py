@@ -27,6 +27,7 @@ from coding.models import (
     Theme,
     ThemeSummary,
 )
+from coding.report import inline
 from interviews.models import Project
 
 MAX_NARRATIVE_CHARS = 20_000
@@ -78,6 +79,17 @@ def save_narrative(
                 f"{MAX_NARRATIVE_CHARS:,}."
             }  # fmt: skip
         )
+    inline_ids = inline.quote_ids(narrative)
+    if inline_ids:
+        allowed = theme_quotes_among(project=project, theme=theme, quote_ids=inline_ids)
+        unknown = [pk for pk in inline_ids if pk not in allowed]
+        if unknown:
+            raise AuthoringError(
+                {
+                    "narrative": f"Quote {unknown[0]} set inline is not a live quote of the theme "
+                    f"“{theme.name}”."
+                }  # fmt: skip
+            )
     with transaction.atomic():
         summary = summary_for(project=project, theme=theme)
         candidate = ThemeSummary(project=project, theme=theme, narrative=narrative)
@@ -97,11 +109,12 @@ def save_narrative(
     return NarrativeResult(summary=summary, saved=bool(updated), mine=narrative)
 
 
-def theme_quote_ids(*, project: Project, theme: Theme) -> set[int]:
+def theme_quotes_among(*, project: Project, theme: Theme, quote_ids: Sequence[int]) -> set[int]:
+    """Which of these ids are live quotes of the theme (one query on the ids, not the theme)."""
     return set(
-        Quote.objects.filter(transcript__project=project, codings__tag=theme).values_list(
-            "pk", flat=True
-        )
+        Quote.objects.filter(
+            pk__in=list(quote_ids), transcript__project=project, codings__tag=theme
+        ).values_list("pk", flat=True)
     )
 
 
@@ -142,7 +155,7 @@ def set_headlines(
                 "Another author changed the headline quotes while you were editing. "
                 "The page now shows their list; make your change again."
             )
-        allowed = theme_quote_ids(project=project, theme=theme)
+        allowed = theme_quotes_among(project=project, theme=theme, quote_ids=ordered)
         unknown = [pk for pk in ordered if pk not in allowed]
         if unknown:
             raise AuthoringError(
@@ -206,6 +219,67 @@ def set_cleared(*, project: Project, quote_ids: Sequence[int], cleared: bool, us
         return Quote.objects.filter(pk__in=found).update(
             is_cleared=cleared, updated_at=timezone.now()
         )
+
+
+def bulk_update(*, project: Project, theme: Theme, quote_ids: Sequence[int], action: str, user):
+    """Clear, withdraw clearance of, or add to the headlines several quotes of a theme.
+    Returns a sentence saying what was done."""
+    ids = list(dict.fromkeys(quote_ids))
+    allowed = theme_quotes_among(project=project, theme=theme, quote_ids=ids)
+    unknown = [pk for pk in ids if pk not in allowed]
+    if unknown:
+        raise AuthoringError({"quote": f"Quote {unknown[0]} is not a live quote of this theme."})
+    count = f"{len(ids)} quote{'s' if len(ids) != 1 else ''}"
+    if action in ("clear", "unclear"):
+        set_cleared(project=project, quote_ids=ids, cleared=action == "clear", user=user)
+        return (
+            f"{count} cleared for publication."
+            if action == "clear"
+            else (f"Clearance withdrawn from {count}.")
+        )
+    with transaction.atomic():
+        current = headline_ids(summary_for(project=project, theme=theme))
+        added = [pk for pk in ids if pk not in current]
+        set_headlines(
+            project=project, theme=theme, quote_ids=current + added, expected=current, user=user
+        )
+    return f"{len(added)} of {count} added to the headlines."
+
+
+def set_inclusion(*, project: Project, theme_ids: Sequence[int], included: bool, user) -> int:
+    """Put these themes in the report, or leave them out. Returns how many changed."""
+    ids = list(dict.fromkeys(theme_ids))
+    with transaction.atomic():
+        themes = {t.pk: t for t in Theme.objects.filter(project=project, pk__in=ids)}
+        missing = [pk for pk in ids if pk not in themes]
+        if missing:
+            raise AuthoringError({"theme": f"Theme {missing[0]} is not in this project."})
+        changed = 0
+        for pk in ids:
+            summary = summary_for(project=project, theme=themes[pk])
+            if summary.in_report is not included:
+                trail.record(
+                    summary, changes={"in_report": [summary.in_report, included]}, actor=user
+                )
+                changed += ThemeSummary.objects.filter(pk=summary.pk).update(
+                    in_report=included, updated_by=user, updated_at=timezone.now()
+                )
+    return changed
+
+
+def set_report_contents(*, project: Project, included_ids: Sequence[int], user) -> None:
+    """The summary page's checklist: exactly these themes in the report, all others out."""
+    every = list(Theme.objects.filter(project=project).values_list("pk", flat=True))
+    unknown = [pk for pk in included_ids if pk not in set(every)]
+    if unknown:
+        raise AuthoringError({"theme": f"Theme {unknown[0]} is not in this project."})
+    with transaction.atomic():
+        chosen = set(included_ids)
+        set_inclusion(project=project, theme_ids=sorted(chosen), included=True, user=user)
+        set_inclusion(
+            project=project, theme_ids=[pk for pk in every if pk not in chosen], included=False,
+            user=user,
+        )  # fmt: skip
 
 
 def set_report_order(*, project: Project, theme_ids: Sequence[int], user) -> None:

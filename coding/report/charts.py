@@ -20,8 +20,9 @@ from coding.markup import esc
 from coding.report.summaries import Summary
 
 CELL = 26
-LABEL_WIDTH = 230
-HEADER_HEIGHT = 120
+LABEL_WIDTH = 260
+HEADER_HEIGHT = 170
+ROW_LABEL_CHARS = 38  # per line; a row label takes up to two lines
 
 
 SHADES = 8  # heatmap colours: classes .h1 (lightest) to .h8 in report.css
@@ -36,6 +37,16 @@ def shade(value: int, top: int) -> str:
 
 def short(label: str, limit: int = 32) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def label_lines(label: str, width: int = ROW_LABEL_CHARS) -> list[str]:
+    """A row label in full on one or two lines (cut with … only past two lines)."""
+    import textwrap
+
+    lines = textwrap.wrap(label, width) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], short(" ".join(lines[1:]), width)]
+    return lines
 
 
 @dataclass
@@ -137,17 +148,25 @@ def heatmap(
         svg.append(
             f'<text class="col-label" aria-hidden="true" x="{x:d}" y="{label_y:d}" '
             f'transform="rotate(-50 {x:d} {label_y:d})"><title>{column_full[c]}</title>'
-            f"{esc(short(label, 24))}</text>"
+            f"{esc(short(label, 34))}</text>"
         )
     svg.append("\n")
     label_x = LABEL_WIDTH - 8
     row_full = [esc(full) for _, _, full in row_items]
     for r, (_, label, _) in enumerate(row_items):
         y = HEADER_HEIGHT + r * CELL + CELL // 2 + 4
+        lines = label_lines(label)
+        if len(lines) == 1:
+            text = esc(lines[0])
+        else:  # two lines of 10px in the row's 26
+            text = "".join(
+                f'<tspan x="{label_x:d}" y="{y - 6 + 11 * n:d}">{esc(line)}</tspan>'
+                for n, line in enumerate(lines)
+            )
+        css = "row-label" if len(lines) == 1 else "row-label two-lines"
         svg.append(
-            f'<text class="row-label" aria-hidden="true" x="{label_x:d}" y="{y:d}">'
-            f"<title>{row_full[r]}</title>"
-            f"{esc(short(label))}</text>"
+            f'<text class="{css}" aria-hidden="true" x="{label_x:d}" y="{y:d}">'
+            f"<title>{row_full[r]}</title>{text}</text>"
         )
     svg.append("\n")
     table_rows: list[tuple[str, list[str]]] = []
@@ -193,6 +212,8 @@ class Saturation:
     svg: SafeString
     table: SafeString
     empty: bool
+    key: str = "saturation"
+    title: str = "Saturation"
 
 
 def saturation_chart(summary: Summary, width: int = 760, height: int = 280) -> Saturation:
@@ -207,7 +228,7 @@ def saturation_chart(summary: Summary, width: int = 760, height: int = 280) -> S
     def y_of(value: float) -> float:
         return bottom - (bottom - top) * value / peak
 
-    bars, coords, rows = [], [], []
+    bars, coords, rows, marks = [], [], [], []
     for i, point in enumerate(points):
         x = left + i * step
         if point.new_themes:
@@ -217,6 +238,12 @@ def saturation_chart(summary: Summary, width: int = 760, height: int = 280) -> S
                 f'height="{round(bottom - y_of(point.new_themes), 1)}"/>'
             )
         coords.append(f"{x + step / 2:.1f},{y_of(point.cumulative):.1f}")
+        if point.new_themes:  # the interview where these themes first appeared
+            marks.append(
+                f'<circle class="first" cx="{x + step / 2:.1f}" '
+                f'cy="{y_of(point.cumulative):.1f}" r="3.5"><title>Interview {point.index:d}: '
+                f"first {esc(', '.join(point.new_theme_names))}</title></circle>"
+            )
         interview = point.interview
         date = f"{interview.interview_date:%d %b %Y}" if interview.interview_date else "no date"
         rows.append(
@@ -251,8 +278,11 @@ def saturation_chart(summary: Summary, width: int = 760, height: int = 280) -> S
             y_ticks,
             x_ticks,
             f'<text class="axis-label" x="{right:d}" y="{height - 4:d}">interview (by date)</text>',
+            f'<text class="axis-label y" x="12" y="{(top + bottom) // 2:d}" '
+            f'transform="rotate(-90 12 {(top + bottom) // 2:d})">themes</text>',
             "".join(bars),
             f'<polyline class="cumulative" points="{" ".join(coords)}"/>',
+            "".join(marks),
             "</svg>",
         )
     )

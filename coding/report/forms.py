@@ -12,7 +12,8 @@ from coding.report.exports import EXPORTERS, format_choices
 from coding.report.exports.rows import ExportOptions
 from coding.report.review import ACTIONS as REVIEW_ACTIONS
 from coding.report.summaries import Filters
-from interviews.models import LocalSystem, OrganisationType, Project
+from coding.report.workspace import SORTS, QuoteFilter
+from interviews.models import LocalSystem, OrganisationType, Participant, Project
 
 ACTIONS = ("add", "remove", "up", "down", "top")
 
@@ -130,7 +131,18 @@ class ExportOptionsForm(forms.Form):
         label="Add coders' memos to the quote tables (CSV, XLSX), redacted like the quotes",
     )
 
-    FIELDS = ("all_quotes", "with_pseudonyms", "with_systems", "with_memos")
+    with_contents = forms.BooleanField(
+        required=False, label="Add a table of contents (Word document)"
+    )
+    with_appendix = forms.BooleanField(
+        required=False,
+        label="Add the table of themes by local system as an appendix (Word document)",
+    )
+
+    FIELDS = (
+        "all_quotes", "with_pseudonyms", "with_systems", "with_memos", "with_contents",
+        "with_appendix",
+    )  # fmt: skip
 
     def options(self) -> ExportOptions:
         if not self.is_bound or not self.is_valid():
@@ -240,3 +252,113 @@ class RedactionTermForm(forms.Form):
         initial="[name]",
         help_text="For example [name], [hospital] or [place]. Leave empty for [name].",
     )
+
+
+class QuoteFilterForm(forms.Form):
+    """GET filters and sort of the theme page's quote list."""
+
+    system = forms.ModelChoiceField(
+        queryset=LocalSystem.objects.none(), required=False, label="Local system",
+        empty_label="All systems",
+    )  # fmt: skip
+    org_type = forms.ChoiceField(
+        choices=[("", "All organisation types"), *OrganisationType.choices],
+        required=False,
+        label="Organisation type",
+    )
+    participant = forms.ModelChoiceField(
+        queryset=Participant.objects.none(), required=False, label="Participant",
+        empty_label="Anyone",
+    )  # fmt: skip
+    coder = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(), required=False, label="Coded by",
+        empty_label="Anyone",
+    )  # fmt: skip
+    cleared = forms.ChoiceField(
+        choices=[("", "Cleared or not"), ("yes", "Cleared"), ("no", "Not cleared")],
+        required=False,
+        label="Clearance",
+    )
+    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False, label="Sort by")
+
+    FIELDS = ("system", "org_type", "participant", "coder", "cleared", "sort")
+
+    def __init__(self, *args, project: Project, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["system"].queryset = LocalSystem.objects.filter(project=project).order_by(
+            "name"
+        )
+        self.fields["participant"].queryset = Participant.objects.filter(project=project).order_by(
+            "pseudonym"
+        )
+        self.fields["participant"].label_from_instance = lambda person: person.pseudonym
+        self.fields["coder"].queryset = (
+            get_user_model().objects.filter(memberships__project=project).order_by("username")
+        )
+        self.fields["coder"].label_from_instance = lambda user: user.get_username()
+        for name, what in (("system", "local system"), ("participant", "participant"),
+                           ("coder", "member")):  # fmt: skip
+            self.fields[name].error_messages["invalid_choice"] = (
+                f"That {what} is not part of this project."
+            )
+
+    def chosen(self) -> QuoteFilter:
+        if not self.is_bound or not self.is_valid():
+            return QuoteFilter()
+        data = self.cleaned_data
+        return QuoteFilter(
+            system_id=data["system"].pk if data.get("system") else None,
+            org_type=data.get("org_type") or "",
+            participant_id=data["participant"].pk if data.get("participant") else None,
+            coder_id=data["coder"].pk if data.get("coder") else None,
+            cleared=data.get("cleared") or "",
+            sort=data.get("sort") or "date",
+        )
+
+
+BULK_ACTIONS = {
+    "clear": "Clear for publication",
+    "unclear": "Withdraw clearance",
+    "headline": "Add to headlines",
+}
+
+
+class BulkForm(forms.Form):
+    """Several quotes of the theme page and one action for all of them."""
+
+    quote = forms.TypedMultipleChoiceField(
+        coerce=int, required=True, label="Selected quotes",
+        error_messages={"required": "Select at least one quote first."},
+    )  # fmt: skip
+    action = forms.ChoiceField(choices=list(BULK_ACTIONS.items()), label="Action")
+
+    MAX = 200
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Any id is a candidate; the service checks it belongs to the theme.
+        self.fields["quote"].valid_value = lambda value: (
+            str(value).isdigit() and len(str(value)) < 13
+        )
+
+    def clean_quote(self) -> list[int]:
+        ids = list(dict.fromkeys(self.cleaned_data["quote"]))
+        if len(ids) > self.MAX:
+            raise forms.ValidationError(f"Select at most {self.MAX} quotes at a time.")
+        return ids
+
+
+class InclusionForm(forms.Form):
+    """The theme page's switch: this theme in the report, or left out."""
+
+    in_report = forms.TypedChoiceField(
+        choices=[("1", "In the report"), ("0", "Left out")],
+        coerce=lambda value: value == "1",
+        label="In the report",
+    )
+
+
+class ReportContentsForm(forms.Form):
+    """The summary page's checklist: the themes ticked are in the report, the rest out."""
+
+    theme = OrderedIdsField(required=False)

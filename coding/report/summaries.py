@@ -25,12 +25,11 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Length
 
-from coding.models import HeadlineQuote, Quote, QuoteTheme, Theme, ThemeSummary
+from coding.models import Quote, QuoteTheme, Theme, ThemeSummary
 from coding.reading import blind_hidden
 from coding.report.attribution import ORG_LABELS, Speaker, SpeakerIndex
 from coding.tree import placed
@@ -100,6 +99,14 @@ class ThemeRow:
     has_narrative: bool = False
     headline_count: int = 0
     tree_index: int = 0
+    in_report: bool | None = None  # as an author set it (None: not set)
+
+    @property
+    def included(self) -> bool:
+        """In the report: as set, or (until set) once a narrative or headline is written."""
+        if self.in_report is not None:
+            return self.in_report
+        return self.has_narrative or self.headline_count > 0
 
 
 @dataclass
@@ -554,15 +561,16 @@ def _saturation(
 
 def _writeup_state(project: Project, row_by_theme: dict[int, ThemeRow]) -> None:
     """What the authors have written so far: narrative written, headline count, per row."""
-    for theme_id, narrative_length, headline_count in (
+    for theme_id, narrative_length, headline_count, in_report in (
         ThemeSummary.objects.filter(project=project)
         .annotate(narrative_length=Length("narrative"), headline_count=Count("headlines"))
-        .values_list("theme_id", "narrative_length", "headline_count")
+        .values_list("theme_id", "narrative_length", "headline_count", "in_report")
     ):
         row = row_by_theme.get(theme_id)
         if row is not None:
             row.has_narrative = bool(narrative_length)
             row.headline_count = headline_count
+            row.in_report = in_report
 
 
 def _org_types(speakers: SpeakerIndex) -> list[tuple[str, str]]:
@@ -649,142 +657,4 @@ def theme_admin_counts(queryset: QuerySet[Theme]) -> QuerySet[Theme]:
     return queryset.annotate(
         quote_count=Count("codings__content_object", filter=live, distinct=True),
         interview_count=Count("codings__content_object__transcript", filter=live, distinct=True),
-    )
-
-
-@dataclass
-class QuoteView:
-    """One quote on a theme page: in-app and published forms side by side."""
-
-    quote: Quote
-    speaker: Speaker | None
-    attribution: str
-    published_text: str
-    published_attribution: str
-    warning: str
-    headline_position: int | None = None
-
-    @property
-    def redacted(self) -> bool:
-        """Whether publishing changes the text (a name on the redaction list)."""
-        return self.published_text != self.quote.text.strip()
-
-
-@dataclass
-class ThemeWorkspace:
-    theme: Theme
-    row: ThemeRow
-    raised_by: str
-    summary: ThemeSummary | None
-    quotes: list[QuoteView]
-    headlines: list[QuoteView]
-    published_narrative: str
-    warnings: int
-    page: Any = None
-    suggested: list[QuoteView] = field(default_factory=list)
-    suggested_by: str = ""
-
-    @property
-    def version(self) -> int:
-        return self.summary.version if self.summary else 0
-
-    @property
-    def narrative(self) -> str:
-        return self.summary.narrative if self.summary else ""
-
-    @property
-    def headline_ids(self) -> list[int]:
-        return [view.quote.pk for view in self.headlines]
-
-
-QUOTES_PER_PAGE = 50
-
-
-def theme_workspace(
-    project: Project, theme: Theme, page: int | str = 1, *, viewer_id: int | None = None
-) -> ThemeWorkspace:
-    """Everything the theme page shows, in a fixed number of queries.
-
-    Quotes are shown a page at a time; the headline quotes and the count of quotes with a
-    small-number warning always cover the whole theme.
-    """
-    from django.core.paginator import Paginator
-
-    from coding.report.attribution import for_export, in_app
-    from coding.report.redaction import Redactor
-
-    summary = summarise(project, Filters(viewer_id=viewer_id))
-    speakers = summary.speakers
-    row = summary.row_by_theme[theme.pk]
-    redact = Redactor.for_project(project)
-    theme_summary = (
-        ThemeSummary.objects.filter(project=project, theme=theme)
-        .select_related("updated_by")
-        .first()
-    )
-    related = ("transcript__project", "transcript__local_system", "coder")
-    positions: dict[int, int] = {}
-    headline_quotes: list[Quote] = []
-    if theme_summary is not None:
-        for headline in (
-            HeadlineQuote.objects.filter(summary=theme_summary, quote__deleted_at__isnull=True)
-            .exclude(blind_hidden(viewer_id, "quote__") if viewer_id is not None else Q(pk=None))
-            .select_related(*(f"quote__{name}" for name in related))
-            .defer("quote__transcript__text")
-            .order_by("position", "pk")
-        ):
-            positions[headline.quote_id] = len(positions) + 1
-            headline_quotes.append(headline.quote)
-    theme_quotes = Quote.objects.filter(transcript__project=project, codings__tag=theme)
-    if viewer_id is not None:
-        theme_quotes = theme_quotes.exclude(blind_hidden(viewer_id))
-    warnings = sum(
-        1
-        for transcript_id, start in theme_quotes.values_list("transcript_id", "start")
-        if speakers.small_number_warning(speakers.speaker(transcript_id, start))
-    )
-    ordered = (
-        theme_quotes.select_related(*related)
-        .defer("transcript__text")
-        .order_by(
-            F("transcript__interview_date").asc(nulls_last=True),
-            "transcript__title",
-            "transcript_id",
-            "start",
-            "end",
-            "pk",
-        )
-    )
-    page_obj = Paginator(ordered, QUOTES_PER_PAGE).get_page(page)
-
-    def view_of(quote: Quote) -> QuoteView:
-        speaker = speakers.speaker(quote.transcript_id, quote.start)
-        return QuoteView(
-            quote=quote,
-            speaker=speaker,
-            attribution=in_app(speaker),
-            published_text=redact(quote.text.strip(), quote.pk),
-            published_attribution=redact(for_export(speaker)),
-            warning=speakers.small_number_warning(speaker),
-            headline_position=positions.get(quote.pk),
-        )
-
-    from coding.embeddings import BACKEND_LABELS, backend_name
-    from coding.suggest import headline_suggestions
-
-    suggested = headline_suggestions(
-        project=project, theme=theme, exclude=list(positions), viewer_id=viewer_id
-    )
-    return ThemeWorkspace(
-        suggested=[view_of(quote) for quote in suggested],
-        suggested_by=BACKEND_LABELS[backend_name()],
-        theme=theme,
-        row=row,
-        raised_by=raised_by(row, summary.totals),
-        summary=theme_summary,
-        quotes=[view_of(quote) for quote in page_obj.object_list],
-        headlines=[view_of(quote) for quote in headline_quotes],
-        published_narrative=redact(theme_summary.narrative) if theme_summary else "",
-        warnings=warnings,
-        page=page_obj,
     )

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from coding.markup import esc
+from coding.markup import esc, safe_colour
 from coding.report.summaries import ThemeRow, Totals
 
 
@@ -26,6 +26,33 @@ def write_up(row: ThemeRow) -> str:
         plural = "" if row.headline_count == 1 else "s"
         parts.append(f"{row.headline_count:d} headline{plural}")
     return ", ".join(parts) if parts else '<span class="meta">—</span>'
+
+
+ORG_COLOURS = ("#005eb8", "#41b6e6", "#007f3b", "#ffb81c", "#ae2573", "#330072", "#ed8b00",
+               "#768692", "#00a499")  # fmt: skip
+BAR_WIDTH = 96
+
+
+def org_bar(counts: Sequence[int]) -> str:
+    """The organisation-type counts of a row as one small stacked bar (hidden from screen
+    readers, which read the columns it folds); each part's tooltip says its count."""
+    total = sum(counts)
+    if not total:
+        return '<span class="meta">—</span>'
+    parts, x = [], 0.0
+    for index, n in enumerate(counts):
+        if not n:
+            continue
+        width = BAR_WIDTH * n / total
+        parts.append(
+            f'<rect x="{x:.1f}" width="{width:.1f}" height="12" '
+            f'fill="{safe_colour(ORG_COLOURS[index % len(ORG_COLOURS)])}"/>'
+        )
+        x += width
+    return (
+        f'<svg class="org-bar" width="{BAR_WIDTH:d}" height="12" aria-hidden="true" '
+        f'focusable="false">{"".join(parts)}</svg>'
+    )
 
 
 def theme_table_body(
@@ -51,8 +78,12 @@ def theme_table_body(
         url = reverse("report:theme", args=[project_slug, theme.pk])
         depth = "" if flat else f"depth-{row.depth:d}"
         name = esc(row.path if flat else theme.name)
-        orgs = "".join(
-            f'<td class="org">{row.by_org_type.get(org, 0):d}</td>' for org in org_types
+        org_counts = [row.by_org_type.get(org, 0) for org in org_types]
+        orgs = "".join(f'<td class="org">{n:d}</td>' for n in org_counts)
+        bar = (
+            f'<td class="org-bar-cell" aria-hidden="true">{org_bar(org_counts)}</td>'
+            if (org_types)
+            else ""
         )
         out.append("<tr>" if active else '<tr class="retired">')
         out.append(
@@ -62,6 +93,6 @@ def theme_table_body(
             f"<td>{row.interviews:d}{interviews}"
             f"<td>{row.participants:d}{participants}"
             f"<td>{row.systems:d}{systems}"
-            f"{orgs}<td>{write_up(row)}</td></tr>\n"
+            f"{orgs}{bar}<td>{write_up(row)}</td></tr>\n"
         )
     return SafeString("".join(out))

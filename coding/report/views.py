@@ -29,18 +29,29 @@ from django.urls import reverse
 from aefront.errors import sentences
 from coding.models import RedactionTerm, ReportSignOff, SafeTerm
 from coding.reading import blind_viewer, get_theme
-from coding.report import authoring, drilldown
+from coding.report import authoring, chart_files, drilldown
 from coding.report.charts import charts
-from coding.report.exports import EXPORTERS, Source, format_choices, sha256_of
+from coding.report.exports import (
+    EXPORTERS,
+    Source,
+    format_choices,
+    sha256_of,
+    spreadsheet_preview,
+)
 from coding.report.exports.rows import build_report
 from coding.report.forms import (
+    BULK_ACTIONS,
+    BulkForm,
     CellForm,
     ClearanceForm,
     ExportFormatForm,
     ExportOptionsForm,
     HeadlineForm,
+    InclusionForm,
     NarrativeForm,
+    QuoteFilterForm,
     RedactionTermForm,
+    ReportContentsForm,
     ReportFilterForm,
     ReportOrderForm,
     ReviewDecisionForm,
@@ -48,8 +59,10 @@ from coding.report.forms import (
 )
 from coding.report.redaction import NameSources
 from coding.report.review import ACTIONS, ReviewError, decide, identifier_review, sign_off
-from coding.report.summaries import sort_rows, summarise, theme_workspace
+from coding.report.summaries import sort_rows, summarise
 from coding.report.table import theme_table_body
+from coding.report.workspace import basis as workspace_basis
+from coding.report.workspace import cards, theme_workspace
 from interviews.access import AUTHORING_ROLES, ProjectAccess, project_page
 
 AUTHORS = AUTHORING_ROLES
@@ -142,6 +155,31 @@ def summary_page(request: HttpRequest, project_access: ProjectAccess) -> HttpRes
     return render(request, "coding/report/summary.html", context, status=status)
 
 
+@project_page(AUTHORS)
+def chart_download(
+    request: HttpRequest, project_access: ProjectAccess, key: str, fmt: str
+) -> HttpResponse:
+    """One chart of the summary page as SVG or PNG, with the page's filters."""
+    project = project_access.project
+    form, _ = _filter_forms(request, project)
+    back = reverse("report:summary", kwargs={"project_slug": project.slug})
+    if key not in chart_files.KEYS or fmt not in chart_files.FORMATS:
+        return _bad_request(request, project_access, [
+            f"chart: “{key[:40]}.{fmt[:10]}” is not a chart of this page: choose one of "
+            f"{', '.join(chart_files.KEYS)}, as svg or png."], back, status=404)  # fmt: skip
+    if form.is_bound and not form.is_valid():
+        return _bad_request(request, project_access, sentences(form), back)
+    summary = summarise(project, _filters(form, project_access))
+    chart = charts(summary)[chart_files.KEYS[key]]
+    response = HttpResponse(
+        chart_files.chart_file(chart.svg, fmt), content_type=chart_files.FORMATS[fmt]
+    )
+    response["Content-Disposition"] = f'attachment; filename="{project.slug}-{key}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def _filter_context(request: HttpRequest) -> dict:
     """The filters as a query string (for links) and as hidden fields (for forms)."""
     filters = _filter_query(request, ReportFilterForm.FIELDS)
@@ -167,25 +205,86 @@ def _theme_page(
     errors: list[str] | None = None,
 ) -> HttpResponse:
     project = project_access.project
+    filter_form = QuoteFilterForm(
+        request.GET if any(n in request.GET for n in QuoteFilterForm.FIELDS) else None,
+        project=project,
+    )
+    if filter_form.is_bound and not filter_form.is_valid():
+        errors, status = [*(errors or []), *sentences(filter_form)], max(status, 400)
     workspace = theme_workspace(
-        project, theme, request.GET.get("page", 1), viewer_id=blind_viewer(project_access)
+        project,
+        theme,
+        request.GET.get("page", 1),
+        viewer_id=blind_viewer(project_access),
+        chosen=filter_form.chosen(),
     )
     if narrative_form is None:
         narrative_form = NarrativeForm(
             initial={"narrative": workspace.narrative, "version": workspace.version}
         )
     context = {
-        "access": project_access,
-        "project": project,
-        "theme": theme,
+        **_workspace_context(project_access, theme, workspace.basis),
         "workspace": workspace,
         "narrative_form": narrative_form,
+        "filter_form": filter_form,
+        "page_query": urlencode(_filter_query(request, QuoteFilterForm.FIELDS)),
         "conflict": conflict,
         "errors": errors or [],
-        "can_author": project_access.can_author,
-        "expected": ",".join(str(pk) for pk in workspace.headline_ids),
+        "bulk_actions": BULK_ACTIONS.items(),
     }
     return render(request, "coding/report/theme.html", context, status=status)
+
+
+def _workspace_context(project_access: ProjectAccess, theme, found) -> dict:
+    return {
+        "access": project_access,
+        "project": project_access.project,
+        "theme": theme,
+        "basis": found,
+        "headlines": found.headlines,
+        "can_author": project_access.can_author,
+        "expected": ",".join(str(quote.pk) for quote in found.headline_quotes),
+    }
+
+
+def _in_place(request: HttpRequest) -> bool:
+    """A request from the workspace's script, which swaps fragments instead of loading."""
+    return request.headers.get("X-Fragment") == "workspace"
+
+
+def _fragments(
+    request, project_access, theme, *, message: str, quote_ids=(), status: int = 200,
+    narrative: bool = False,
+) -> HttpResponse:  # fmt: skip
+    """The parts of the theme page an action changed, each an element with its id."""
+    found = workspace_basis(project_access.project, theme, viewer_id=blind_viewer(project_access))
+    context = {
+        **_workspace_context(project_access, theme, found),
+        "message": message,
+        "failed": status >= 400,
+        "cards": cards(found, list(quote_ids)) if status < 400 else [],
+        "narrative": narrative,
+        "bulk_actions": BULK_ACTIONS.items(),
+    }
+    response = render(request, "coding/report/_fragments.html", context, status=status)
+    response["X-Fragment"] = "workspace"  # the script swaps only what says it is fragments
+    return response
+
+
+def _answer(request, project_access, theme, message: str, anchor: str, quote_ids=(), **kw):
+    """Fragments for the script, or the redirect of a plain form post."""
+    if _in_place(request):
+        return _fragments(request, project_access, theme, message=message, quote_ids=quote_ids,
+                          **kw)  # fmt: skip
+    messages.success(request, message)
+    return HttpResponseRedirect(_theme_url(project_access.project, theme, anchor))
+
+
+def _refused(request, project_access, theme, errors: list[str], status: int = 400, **kw):
+    if _in_place(request):
+        return _fragments(request, project_access, theme, message=" ".join(errors),
+                          status=status)  # fmt: skip
+    return _theme_page(request, project_access, theme, status=status, errors=errors, **kw)
 
 
 @project_page()
@@ -231,9 +330,7 @@ def save_narrative(
     theme = get_theme(project_access, theme_id)
     form = NarrativeForm(request.POST)
     if not form.is_valid():
-        return _theme_page(
-            request, project_access, theme, status=400, narrative_form=form, errors=sentences(form)
-        )
+        return _refused(request, project_access, theme, sentences(form), narrative_form=form)
     try:
         result = authoring.save_narrative(
             project=project_access.project,
@@ -243,14 +340,11 @@ def save_narrative(
             user=request.user,
         )
     except ValidationError as error:
-        return _theme_page(
-            request, project_access, theme, status=400, narrative_form=form,
-            errors=sentences(error),
-        )  # fmt: skip
+        return _refused(request, project_access, theme, sentences(error), narrative_form=form)
     if result.conflict:
         return _narrative_conflict(request, project_access, theme, result)
-    messages.success(request, "Narrative saved.")
-    return HttpResponseRedirect(_theme_url(project_access.project, theme, "narrative"))
+    return _answer(request, project_access, theme, "Narrative saved.", "narrative",
+                   narrative=True)  # fmt: skip
 
 
 def _narrative_conflict(request, project_access: ProjectAccess, theme, result) -> HttpResponse:
@@ -274,16 +368,15 @@ def edit_headlines(
     request: HttpRequest, project_access: ProjectAccess, theme_id: int
 ) -> HttpResponse:
     theme = get_theme(project_access, theme_id)
-    project = project_access.project
     form = HeadlineForm(request.POST)
     if not form.is_valid():
-        return _theme_page(request, project_access, theme, status=400, errors=sentences(form))
+        return _refused(request, project_access, theme, sentences(form))
     verb, quote_id = form.cleaned_data["action"]
     posted = form.cleaned_data["quote"]
     try:
         ordered = posted if verb == "save" else authoring.move_in_list(posted, quote_id, verb)
         authoring.set_headlines(
-            project=project,
+            project=project_access.project,
             theme=theme,
             quote_ids=ordered,
             expected=form.cleaned_data["expected"],
@@ -291,12 +384,10 @@ def edit_headlines(
         )
     except ValidationError as error:
         stale = isinstance(error, authoring.StaleError)
-        return _theme_page(
-            request, project_access, theme, status=409 if stale else 400,
-            errors=sentences(error),
-        )  # fmt: skip
-    messages.success(request, "Headline quotes saved.")
-    return HttpResponseRedirect(_theme_url(project, theme, "headlines"))
+        return _refused(request, project_access, theme, sentences(error), 409 if stale else 400)
+    changed = sorted({*posted, *ordered})  # their cards show "headline N" or an Add button
+    return _answer(request, project_access, theme, "Headline quotes saved.", "headlines",
+                   quote_ids=changed)  # fmt: skip
 
 
 @project_page(AUTHORS, methods=("POST",))
@@ -304,35 +395,85 @@ def set_clearance(
     request: HttpRequest, project_access: ProjectAccess, theme_id: int
 ) -> HttpResponse:
     theme = get_theme(project_access, theme_id)
-    project = project_access.project
     form = ClearanceForm(request.POST)
     if not form.is_valid():
-        return _theme_page(request, project_access, theme, status=400, errors=sentences(form))
-    quote_id = form.cleaned_data["quote"]
-    if quote_id not in authoring.theme_quote_ids(project=project, theme=theme):
-        return _theme_page(
-            request, project_access, theme, status=400,
-            errors=[f"quote: Quote {quote_id} is not a live quote of this theme."],
+        return _refused(request, project_access, theme, sentences(form))
+    quote_id, cleared = form.cleaned_data["quote"], form.cleaned_data["cleared"]
+    try:
+        authoring.bulk_update(
+            project=project_access.project, theme=theme, quote_ids=[quote_id],
+            action="clear" if cleared else "unclear", user=request.user,
         )  # fmt: skip
-    cleared = form.cleaned_data["cleared"]
-    authoring.set_cleared(
-        project=project, quote_ids=[quote_id], cleared=cleared, user=request.user
-    )
-    messages.success(
-        request, "Quote cleared for publication." if cleared else "Clearance withdrawn."
-    )
-    return HttpResponseRedirect(_theme_url(project, theme, f"q{quote_id}"))
+    except ValidationError as error:
+        return _refused(request, project_access, theme, sentences(error))
+    message = "Quote cleared for publication." if cleared else "Clearance withdrawn."
+    return _answer(request, project_access, theme, message, f"q{quote_id}", quote_ids=[quote_id])
+
+
+@project_page(AUTHORS, methods=("POST",))
+def set_inclusion(
+    request: HttpRequest, project_access: ProjectAccess, theme_id: int
+) -> HttpResponse:
+    theme = get_theme(project_access, theme_id)
+    form = InclusionForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, project_access, theme, sentences(form))
+    included = form.cleaned_data["in_report"]
+    authoring.set_inclusion(
+        project=project_access.project, theme_ids=[theme.pk], included=included,
+        user=request.user,
+    )  # fmt: skip
+    message = "In the report." if included else "Left out of the report."
+    return _answer(request, project_access, theme, message, "inclusion")
+
+
+@project_page(AUTHORS, methods=("POST",))
+def report_contents(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
+    project = project_access.project
+    form = ReportContentsForm(request.POST)
+    target = reverse("report:summary", kwargs={"project_slug": project.slug})
+    try:
+        if not form.is_valid():
+            raise ValidationError(sentences(form))
+        authoring.set_report_contents(
+            project=project, included_ids=form.cleaned_data["theme"], user=request.user
+        )
+    except ValidationError as error:
+        return _bad_request(request, project_access, sentences(error), target)
+    count = len(form.cleaned_data["theme"])
+    messages.success(request, f"{count} theme{'s' if count != 1 else ''} in the report.")
+    return HttpResponseRedirect(f"{target}#contents")
+
+
+@project_page(AUTHORS, methods=("POST",))
+def bulk_action(
+    request: HttpRequest, project_access: ProjectAccess, theme_id: int
+) -> HttpResponse:
+    theme = get_theme(project_access, theme_id)
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, project_access, theme, sentences(form))
+    ids = form.cleaned_data["quote"]
+    try:
+        done = authoring.bulk_update(
+            project=project_access.project, theme=theme, quote_ids=ids,
+            action=form.cleaned_data["action"], user=request.user,
+        )  # fmt: skip
+    except ValidationError as error:
+        return _refused(request, project_access, theme, sentences(error))
+    return _answer(request, project_access, theme, done, "quotes", quote_ids=ids)
 
 
 # --- preview, order and downloads --------------------------------------------------------
 
 
-def _published(project_access: ProjectAccess, form, options_form) -> dict:
+def _published(project_access: ProjectAccess, form, options_form, summary=None) -> dict:
     """The report as it would be published, and its identifier review, for a page."""
     report = build_report(
         project=project_access.project,
         filters=_filters(form, project_access),
         options=options_form.options(),
+        summary=summary,
     )
     return {
         "access": project_access,
@@ -351,10 +492,13 @@ def preview(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse
     status = 400 if form.is_bound and not form.is_valid() else 200
     if options_form.is_bound and not options_form.is_valid():
         status = 400
+    source = Source(project, _filters(form, project_access), options_form.options())
+    summary = summarise(project, source.filters)  # one tally for the report and the sheets
     context = {
-        **_published(project_access, form, options_form),
+        **_published(project_access, form, options_form, summary),
         "formats": format_choices(),
         "form_errors": sentences(form) + sentences(options_form) if status == 400 else [],
+        "sheets": spreadsheet_preview(source, summary),
         **_filter_context(request),
     }
     return render(request, "coding/report/preview.html", context, status=status)

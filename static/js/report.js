@@ -44,3 +44,111 @@ function enableDragging(list) {
 for (const list of document.querySelectorAll("[data-sortable]")) {
   enableDragging(list);
 }
+
+// The theme workspace in place: a form marked data-inplace is posted with fetch, and the
+// server answers with the fragments the action changed (coding/report/_fragments.html),
+// each an element whose id names the element it replaces. Without this script the same
+// forms post and redirect back. The status line says what was saved, or why not.
+
+const status = document.getElementById("workspace-status");
+if (status) status.tabIndex = -1; // focus lands here when the pressed button is gone
+
+function say(text, failed) {
+  if (!status) return;
+  status.textContent = text;
+  status.className = failed ? "error" : "saved";
+}
+
+function swap(html) {
+  // Parsed as a document of its own (escaped by the server's templates), then moved in.
+  const parsed = new DOMParser().parseFromString(html, "text/html");
+  for (const fresh of [...parsed.body.children]) {
+    if (!fresh.id) continue;
+    if (fresh.id === "workspace-status") {
+      say(fresh.textContent, fresh.classList.contains("error"));
+      continue;
+    }
+    const old = document.getElementById(fresh.id);
+    if (old) old.replaceWith(fresh);
+  }
+  const list = document.getElementById("headline-list");
+  if (list) enableDragging(list);
+  showInsertButtons();
+}
+
+async function postInPlace(form, submitter) {
+  const body = new FormData(form, submitter);
+  const key = submitter ? submitter.dataset.key : null;
+  form.setAttribute("aria-busy", "true");
+  say("Saving…", false);
+  let response;
+  try {
+    // getAttribute: buttons named "action" shadow the form's .action property.
+    response = await fetch(form.getAttribute("action"), {
+      method: "POST",
+      body,
+      headers: { "X-Fragment": "workspace" },
+      credentials: "same-origin",
+    });
+  } catch {
+    say("Not saved: the server could not be reached. Try again.", true);
+    form.removeAttribute("aria-busy");
+    return;
+  }
+  form.removeAttribute("aria-busy");
+  if (response.status === 409 && form.id === "narrative-form") {
+    form.submit(); // the conflict page shows both texts side by side
+    return;
+  }
+  if (response.headers.get("X-Fragment") !== "workspace") {
+    say(`Not saved: the server answered ${response.status}. Reload the page and try again.`, true);
+    return;
+  }
+  swap(await response.text());
+  if (form.id === "narrative-form" && response.ok) {
+    document.getElementById("narrative-dirty").hidden = true;
+  }
+  const again = key ? document.querySelector(`[data-key="${key}"]`) : null;
+  if (again && !again.disabled) again.focus();
+  else if (status && submitter && !submitter.isConnected) status.focus();
+}
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-inplace")) return;
+  event.preventDefault();
+  postInPlace(form, event.submitter);
+});
+
+// The narrative: an "unsaved changes" mark, and quotes inserted inline at the cursor.
+const narrative = document.querySelector("#narrative-form textarea");
+
+function insertToken(text) {
+  if (!narrative) return;
+  const start = narrative.selectionStart ?? narrative.value.length;
+  const end = narrative.selectionEnd ?? start;
+  narrative.setRangeText(text, start, end, "end");
+  narrative.dispatchEvent(new Event("input", { bubbles: true }));
+  narrative.focus();
+}
+
+function showInsertButtons() {
+  if (!narrative) return;
+  for (const button of document.querySelectorAll(".insert-quote")) button.hidden = false;
+}
+
+if (narrative) {
+  narrative.addEventListener("input", () => {
+    document.getElementById("narrative-dirty").hidden = false;
+  });
+  const insert = document.querySelector(".inline-insert");
+  if (insert && insert.querySelector("option")) insert.hidden = false;
+  document.getElementById("inline-insert")?.addEventListener("click", () => {
+    insertToken(document.getElementById("inline-quote").value);
+  });
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest(".insert-quote");
+    if (button) insertToken(button.dataset.token);
+  });
+  showInsertButtons();
+}

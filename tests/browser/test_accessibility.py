@@ -186,6 +186,26 @@ def report_theme(site):
     site.as_("author").go(f"/p/alpha/report/themes/{site.theme.pk}/")
 
 
+def report_theme_in_place(site):
+    """After a bulk action in place: the saved state shown, a quote's turn opened."""
+    report_theme(site)
+    page = site.page
+    page.wait_for_load_state("load")
+    for key in ("q2", "q7"):
+        page.check(f"#pick-{site.data.quotes[key].pk}")
+    page.locator("#bulk-form").get_by_role("button", name="Clear for publication").click()
+    page.wait_for_function(
+        "() => document.getElementById('workspace-status').textContent.startsWith('Saved')"
+    )
+    page.locator(f"#q{site.data.quotes['q7'].pk} details.context summary").click()
+
+
+def report_theme_filtered(site):
+    participant = site.data.participants["P05"].pk
+    site.as_("author").go(f"/p/alpha/report/themes/{site.theme.pk}/?participant={participant}"
+                          "&cleared=no&sort=position")  # fmt: skip
+
+
 def report_narrative_conflict(site):
     """Another author saves while this one edits: both texts, side by side."""
     report_theme(site)
@@ -298,6 +318,8 @@ PAGES = [
     report_summary,
     report_cell,
     report_theme,
+    report_theme_in_place,
+    report_theme_filtered,
     report_narrative_conflict,
     report_preview,
     report_redactions,

@@ -56,7 +56,7 @@ def test_filters_and_options(data, tmp_path):
     assert {(r[3], r[6]) for r in rows} == {("P05", "Eastmoor")}
     target = tmp_path / "quotes.xlsx"
     run("alpha", "--format", "xlsx", "-o", str(target), "--coder", "admin_a", "--all-quotes")
-    sheet = load_workbook(target).active
+    sheet = load_workbook(target)["Quotes"]
     assert [c.value for c in sheet["B"]][1:] == ["The four-hour target drives the blame."] * 2
 
 

@@ -192,3 +192,45 @@ def test_csv_memory_is_flat(project_a, enabler):
     add_bulk_quotes(transcript, enabler, themes, 8_000)
     large = peak()
     assert large < small * 1.3, (small, large)
+
+
+def download_xlsx(project) -> bytes:
+    from coding.report.exports import EXPORTERS, Source
+    from coding.report.summaries import Filters
+
+    out = io.BytesIO()
+    EXPORTERS["xlsx"].write(Source(project, Filters(), ExportOptions()), out)
+    return out.getvalue()
+
+
+def test_xlsx_download_has_a_summary_and_a_formatted_quotes_sheet(hostile):
+    data = download_xlsx(hostile)
+    workbook = load_workbook(io.BytesIO(data))
+    assert workbook.sheetnames == ["Summary", "Quotes"]
+    summary, quotes = workbook["Summary"], workbook["Quotes"]
+    assert [c.value for c in summary[1]][:6] == [
+        "Theme", "Quotes", "Cleared", "Interviews", "Participants", "Local systems"
+    ]  # fmt: skip
+    assert [c.value for c in summary[2]][:3] == ["+Theme", str(len(stored_payloads())), str(
+        len(stored_payloads()))]  # fmt: skip
+    for sheet in (summary, quotes):
+        assert sheet.freeze_panes == "A2"
+        assert all(cell.font.bold for cell in sheet[1])
+        assert sheet.auto_filter.ref == f"A1:{sheet[1][-1].column_letter}{sheet.max_row}"
+    header = [c.value for c in quotes[1]]
+    quote_column = quotes[1][header.index("quote")].column_letter
+    assert quotes.column_dimensions[quote_column].width == 80
+    assert quotes.column_dimensions["A"].width == 36  # theme
+    assert quotes[f"{quote_column}2"].alignment.wrap_text
+    # Still only plain strings, in both sheets: no formula, no hyperlink.
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.endswith((".xml", ".rels")):
+                xml = archive.read(name).decode("utf-8")
+                assert re.search(r"<(\w+:)?f[ >/]", xml) is None, name
+                assert re.search(r"<(\w+:)?hyperlinks?[ >/]", xml) is None, name
+    for sheet in (summary, quotes):
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    assert cell.data_type == "s", (sheet.title, cell.coordinate)

@@ -1,11 +1,12 @@
 import io
+import re
 import zipfile
 
 import pytest
 from docx import Document
 
 from coding.models import Quote, QuoteTheme, Theme
-from coding.report.exports.docx import write_docx
+from coding.report.exports.docx import FIELDS, write_docx
 from coding.report.exports.rows import ExportOptions, build_report
 from tests.coding.export_setup import real_names_in, write_up
 from tests.coding.report_data import build
@@ -39,12 +40,13 @@ def test_title_headings_in_authors_order_narrative_and_reach(data):
 def test_headline_quotes_in_quote_style_with_attribution(data):
     document = Document(io.BytesIO(docx_bytes(data.project)))
     paragraphs = document.paragraphs
-    quotes = [(i, p.text) for i, p in enumerate(paragraphs) if p.style.name == "Quote"]
+    quotes = [(i, p.text) for i, p in enumerate(paragraphs) if p.style.name == "Intense Quote"]
     assert [text for _, text in quotes] == [
         "“Support was planned with us, [name] said, not parachuted in.”",
         "“[name]'s practice felt blamed.”",
         "“We were blamed, and [name]'s team needed tailored support.”",
     ]
+    assert {paragraphs[i + 1].style.name for i, _ in quotes} == {"Quote"}
     attributions = [paragraphs[i + 1].text for i, _ in quotes]
     assert attributions == [
         "— a director of operations of a CCG",
@@ -78,15 +80,18 @@ def test_no_fields_macros_or_external_links_from_user_text(data, enabler):
     )  # fmt: skip
     data.themes["B"].name = "DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe"
     data.themes["B"].save()
-    package = docx_bytes(data.project)
+    package = docx_bytes(data.project, with_contents=True)
     with zipfile.ZipFile(io.BytesIO(package)) as archive:
         names = archive.namelist()
         assert not any(name.endswith(".bin") or "vbaProject" in name for name in names)
+        instructions = []
         for name in names:
             xml = archive.read(name).decode("utf-8", errors="replace")
-            assert "<w:fldSimple" not in xml and "<w:instrText" not in xml, name
-            assert "<w:fldChar" not in xml and "<w:hyperlink" not in xml, name
+            assert "<w:fldSimple" not in xml and "<w:hyperlink" not in xml, name
             assert 'TargetMode="External"' not in xml, name
+            instructions += re.findall(r"<w:instrText[^>]*>([^<]*)</w:instrText>", xml)
+        # The only fields are the document's own: the footer's page number and the TOC.
+        assert {text.strip().replace("&quot;", '"') for text in instructions} == set(FIELDS)
         content_types = archive.read("[Content_Types].xml").decode()
         assert "macroEnabled" not in content_types
         body = archive.read("word/document.xml").decode()
@@ -105,3 +110,58 @@ def test_control_characters_are_dropped_not_fatal(data, enabler):
     )  # fmt: skip
     texts = [p.text for p in Document(io.BytesIO(docx_bytes(data.project))).paragraphs]
     assert "Oddchars" in texts and "Bell and formfeed" in texts
+
+
+def test_title_page_page_numbers_contents_and_appendix(data):
+    package = docx_bytes(data.project, with_contents=True, with_appendix=True)
+    document = Document(io.BytesIO(package))
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    assert paragraphs[0] == ("Title", "Messages for national leaders")
+    assert paragraphs[1][0] == "Subtitle"
+    assert (
+        "Normal",
+        "Based on 4 interviews with 5 interviewees in 3 local systems.",
+    ) in paragraphs
+    assert ("TOC Heading", "Contents") in paragraphs
+    footer = document.sections[0].footer.paragraphs[0]
+    assert footer.text.startswith("Page ")
+    table = document.tables[0]
+    assert [cell.text for cell in table.rows[0].cells] == [
+        "Theme", "Eastmoor", "Northfield", "Southvale", "All systems"
+    ]  # fmt: skip
+    assert [cell.text for cell in table.rows[1].cells][0] == "Tailored support"
+    plain = Document(io.BytesIO(docx_bytes(data.project)))
+    assert plain.tables == [] and "Contents" not in [p.text for p in plain.paragraphs]
+
+
+def test_libreoffice_renders_every_heading_and_quote(data, tmp_path):
+    """The DOCX opens in LibreOffice (Debian's libreoffice-writer-nogui): converted to PDF,
+    every theme heading and every published quote is in its text."""
+    import subprocess
+
+    from pypdf import PdfReader
+
+    from coding.report import authoring
+
+    authoring.set_report_contents(
+        project=data.project, included_ids=[t.pk for t in data.themes.values()], user=None
+    )
+    report = build_report(project=data.project, options=ExportOptions(with_contents=True))
+    source = tmp_path / "report.docx"
+    with open(source, "wb") as out:
+        write_docx(report, out)
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    reader = PdfReader(tmp_path / "report.pdf")
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert len(report.sections) == 4
+    for section in report.sections:
+        assert section.heading in text
+        for quote in section.quotes:
+            assert " ".join(quote.text.split()) in text
+            assert f"— {quote.attribution}" in text
+    assert "Based on 4 interviews with 5 interviewees in 3 local systems." in text
+    assert "Page 2" in text  # the footer's page numbers, computed by LibreOffice

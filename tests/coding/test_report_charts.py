@@ -174,3 +174,53 @@ def test_charts_show_the_summary_numbers(project_a, enabler, project_admin):
     assert co["Blame culture"] == ["0", "1", "1", "0"]  # with C (q4) and B (q1)
     saturation = table_rows(built["saturation"].table)[1:]
     assert [row[3] for row in saturation] == ["2", "1", "0", "0"]
+
+
+def test_each_chart_downloads_as_svg_and_png(client, project_a, enabler, project_admin, author):
+    from django.urls import reverse
+
+    from tests.coding.report_data import build
+
+    data = build(project_a, enabler, project_admin)
+    client.force_login(author)
+
+    def url(key, fmt):
+        return reverse(
+            "report:chart", kwargs={"project_slug": project_a.slug, "key": key, "fmt": fmt}
+        )
+
+    for key in ("systems", "org-types", "cooccurrence", "saturation"):
+        svg = client.get(url(key, "svg"))
+        assert svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml"
+        assert svg["Content-Disposition"] == f'attachment; filename="alpha-{key}.svg"'
+        assert b"<style>" in svg.content and b'fill="#fff"' in svg.content
+        png = client.get(url(key, "png"))
+        assert png.status_code == 200 and png.content.startswith(b"\x89PNG\r\n\x1a\n")
+    system = data.systems["Northfield"].pk
+    filtered = client.get(url("systems", "svg") + f"?system={system}").content
+    assert filtered != client.get(url("systems", "svg")).content  # the page's filters apply
+    assert b"Eastmoor: 2 quotes" not in filtered
+    assert client.get(url("nonsense", "svg")).status_code == 404
+    assert client.get(url("systems", "gif")).status_code == 404
+    client.force_login(enabler)
+    assert client.get(url("systems", "svg")).status_code == 403
+
+
+def test_labels_are_whole_and_saturation_marks_first_appearances(
+    project_a, enabler, project_admin
+):
+    from coding.models import Theme
+    from coding.report.charts import charts
+    from coding.report.summaries import summarise
+    from tests.coding.report_data import build
+
+    build(project_a, enabler, project_admin)
+    long_name = "A theme whose name is long enough to need two lines on the chart"
+    Theme.objects.filter(project=project_a, name="Shared ownership").update(name=long_name)
+    drawn = charts(summarise(project_a))
+    svg = str(drawn["system_heatmap"].svg)
+    assert "A theme whose name is long enough to</tspan>" in svg
+    assert "need two lines on the chart</tspan>" in svg
+    saturation = str(drawn["saturation"].svg)
+    assert saturation.count('class="first"') == 2  # T1 brings A and B, T2 brings C
+    assert ">themes</text>" in saturation and "interview (by date)" in saturation

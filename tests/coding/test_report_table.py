@@ -62,9 +62,13 @@ def test_rows_show_counts_out_of_the_totals_and_org_columns_in_order(rows):
     )
     assert hasattr(html, "__html__")
     assert cells(html) == [
-        [esc(PAYLOAD), "7", "3 of 4", "2 of 5", "1 of 3", "0", "2", "narrative, 1 headline"],
-        ["Child (retired)", "1", "1 of 4", "1 of 5", "1 of 3", "1", "0", "2 headlines"],
+        [esc(PAYLOAD), "7", "3 of 4", "2 of 5", "1 of 3", "0", "2", "", "narrative, 1 headline"],
+        ["Child (retired)", "1", "1 of 4", "1 of 5", "1 of 3", "1", "0", "", "2 headlines"],
     ]
+    # The organisation types fold into a bar (for the eye), its parts in proportion.
+    assert html.count('<svg class="org-bar"') == 2
+    assert '<td class="org-bar-cell" aria-hidden="true">' in html
+    assert 'width="96.0" height="12" fill="#41b6e6"' in html  # the child: all CCG
     assert '<th scope="row" class="depth-1">' in html
     assert html.count('<tr class="retired">') == 1
     assert f'href="/p/alpha/report/themes/{rows[0].theme.pk}/"' in html
@@ -88,3 +92,11 @@ def test_write_up_shows_a_dash_when_nothing_is_written(rows):
 
 def test_an_empty_codebook_gives_an_empty_body():
     assert theme_table_body([], Totals(0, 0, 0), [], project_slug="alpha", flat=False) == ""
+
+
+def test_org_bar_is_proportional_and_empty_rows_show_a_dash():
+    from coding.report.table import org_bar
+
+    bar = org_bar([1, 3])
+    assert 'x="0.0" width="24.0"' in bar and 'x="24.0" width="72.0"' in bar
+    assert org_bar([0, 0]) == '<span class="meta">—</span>'

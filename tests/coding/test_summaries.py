@@ -11,8 +11,8 @@ from coding.report.summaries import (
     sort_rows,
     summarise,
     theme_admin_counts,
-    theme_workspace,
 )
+from coding.report.workspace import theme_workspace
 from tests.coding.report_data import add_bulk_quotes, build
 
 

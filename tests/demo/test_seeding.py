@@ -272,3 +272,27 @@ def test_seeded_transcript_renders_in_admin_with_its_speaker_turns(client, seede
     assert len(formset.forms) == transcript.turns.count()
     choices = set(formset.forms[0].fields["participant"].queryset)
     assert choices == set(Participant.objects.filter(project=transcript.project))
+
+
+def test_the_demo_report_looks_like_the_seed(seeded):
+    """Every theme with quotes is in the report, with a narrative and cleared headline
+    quotes; parents with sub-themes are sections; nothing is thin, an inline quote reads."""
+    from coding.models import Theme
+    from coding.report.exports.rows import build_report
+    from interviews.models import Project
+
+    project = Project.objects.get(slug="demo")
+    report = build_report(project=project)
+    with_quotes = {
+        theme.name
+        for theme in Theme.objects.filter(project=project, codings__isnull=False).distinct()
+    }
+    assert {section.heading for section in report.sections} == with_quotes
+    assert report.thin_sections == []
+    assert all(section.narrative and section.quotes for section in report.sections)
+    levels = {section.heading: section.level for section in report.sections}
+    assert levels["National support"] == 1 and levels["Tailored support"] == 2
+    assert levels["Shared ownership"] == 1  # its parent has no quotes, so is not in
+    assert [str(left).split(":")[0] for left in report.not_included] == ["System leadership"]
+    rationalise = next(s for s in report.sections if s.heading.startswith("Rationalise"))
+    assert "“Stop adding and start integrating.” was how one director" in rationalise.narrative

@@ -17,7 +17,13 @@ from typing import BinaryIO
 from django.utils import timezone
 
 from coding.report.exports import csv, docx, html, markdown, pdf, xlsx
-from coding.report.exports.rows import ExportOptions, Report, build_report, quote_rows
+from coding.report.exports.rows import (
+    ExportOptions,
+    Report,
+    build_report,
+    quote_rows,
+    summary_table,
+)
 from coding.report.summaries import Filters
 from interviews.models import Project
 
@@ -122,7 +128,8 @@ def _write_csv(source: Source, out: BinaryIO) -> str:
 
 
 def _write_xlsx(source: Source, out: BinaryIO) -> str:
-    return f"{xlsx.write_xlsx(source.quote_rows(), out)} quote rows"
+    summary = summary_table(project=source.project, filters=source.filters)
+    return f"{xlsx.write_xlsx(source.quote_rows(), out, summary=summary)} quote rows"
 
 
 OFFICE = "application/vnd.openxmlformats-officedocument"
@@ -154,6 +161,20 @@ def sha256_of(spool: BinaryIO) -> str:
         digest.update(chunk)
     spool.seek(0)
     return digest.hexdigest()
+
+
+PREVIEW_ROWS = 20
+
+
+def spreadsheet_preview(source: Source, summary=None) -> dict[str, list[list[str]]]:
+    """The XLSX's sheets (the CSV is its Quotes sheet) as the download writes them: the
+    header and the first rows, from the same row builders."""
+    from itertools import islice
+
+    return {
+        "Summary": summary_table(project=source.project, filters=source.filters, summary=summary),
+        "Quotes": list(islice(source.quote_rows(), PREVIEW_ROWS + 1)),
+    }
 
 
 def format_choices() -> list[tuple[str, str]]:

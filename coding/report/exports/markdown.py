@@ -26,7 +26,7 @@ def render_markdown(report: Report) -> str:
     lines = [f"**{md(report.draft_notice)}**", ""] if report.draft_notice else []
     lines += [f"# {md(report.title)}", "", f"*{md(report.scope)}. {md(report.totals_line)}*", ""]
     for section in report.sections:
-        lines += [f"## {md(section.heading)}", ""]
+        lines += [f"{'###' if section.level == 2 else '##'} {md(section.heading)}", ""]
         for paragraph in section.paragraphs:
             lines += [md(paragraph), ""]
         lines += [f"**{md(section.raised_by)}.**", ""]

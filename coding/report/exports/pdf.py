@@ -81,6 +81,10 @@ def _styles() -> dict[str, ParagraphStyle]:
             "Heading1", parent=body, fontName=bold, fontSize=15, leading=19,
             textColor=DARK_BLUE, spaceBefore=14, spaceAfter=6, keepWithNext=True,
         ),
+        "subheading": ParagraphStyle(
+            "Heading2", parent=body, fontName=bold, fontSize=12.5, leading=16,
+            textColor=DARK_BLUE, spaceBefore=10, spaceAfter=4, keepWithNext=True,
+        ),
         "body": body,
         "reach": ParagraphStyle("Reach", parent=body, fontName=bold, fontSize=9.5),
         "quote": ParagraphStyle(
@@ -109,7 +113,8 @@ def _story(report: Report, styles: dict[str, ParagraphStyle]) -> list:
     )
     story.append(PageBreak())
     for section in report.sections:
-        story.append(Paragraph(text(section.heading), styles["heading"]))
+        style = styles["subheading" if section.level == 2 else "heading"]
+        story.append(Paragraph(text(section.heading), style))
         for paragraph in section.paragraphs:
             story.append(Paragraph(text(paragraph), styles["body"]))
         story.append(Paragraph(text(section.raised_by + "."), styles["reach"]))

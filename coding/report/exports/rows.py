@@ -16,8 +16,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
-from coding.models import HeadlineQuote, ThemeSummary
+from coding.models import HeadlineQuote, Quote, ThemeSummary
 from coding.reading import blind_hidden
+from coding.report import inline
 from coding.report.attribution import Speaker, SpeakerIndex, for_export
 from coding.report.redaction import Redactor
 from coding.report.summaries import (
@@ -60,6 +61,8 @@ class ExportOptions:
     with_pseudonyms: bool = False
     with_systems: bool = False
     with_memos: bool = False  # CSV/XLSX: add the (redacted) memo column; memos are internal
+    with_contents: bool = False  # DOCX: a table of contents after the title page
+    with_appendix: bool = False  # DOCX: the theme x local system table as an appendix
 
     @property
     def columns(self) -> list[str]:
@@ -84,8 +87,10 @@ class ReportSection:
     raised_by: str
     quotes: list[ReportQuote] = field(default_factory=list)
     left_out: int = 0  # headline quotes not published (not cleared, or outside the filters)
+    inline_left_out: int = 0  # quotes set inline in the narrative and dropped, likewise
     quote_count: int = 0  # the theme's coded quotes in scope, and how many are cleared
     cleared_count: int = 0
+    level: int = 1  # 2: a sub-heading under its included parent (Heading 2 in DOCX)
 
     @property
     def warnings(self) -> list[str]:
@@ -100,6 +105,12 @@ class ReportSection:
             found.append(
                 f"{self.left_out} headline quote{plural} left out (not cleared or outside the "
                 "filters)"
+            )
+        if self.inline_left_out:
+            plural = "s" if self.inline_left_out != 1 else ""
+            found.append(
+                f"{self.inline_left_out} inline quote{plural} dropped from the narrative (not "
+                "cleared or outside the filters)"
             )
         return found
 
@@ -117,10 +128,19 @@ class LeftOut:
     path: str
     quotes: int
     cleared: int
+    theme_id: int = 0
+    by_author: bool = False  # an author set it out; otherwise it has nothing written yet
+    has_narrative: bool = False
+    headlines: int = 0
 
     @property
     def reason(self) -> str:
-        return "no narrative and no headline quotes"
+        if not self.by_author:
+            return "no narrative and no headline quotes"
+        written = "a narrative" if self.has_narrative else "no narrative"
+        if self.headlines:
+            written += f", {self.headlines} headline quote{'s' if self.headlines != 1 else ''}"
+        return f"{written}, left out by an author"
 
     def __str__(self) -> str:
         plural = "s" if self.quotes != 1 else ""
@@ -144,6 +164,8 @@ class Report:
     # What the redaction knew, for the identifier review: the names and the safe words.
     known_names: list[str] = field(default_factory=list)
     safe_terms: list[str] = field(default_factory=list)
+    # The theme x local system table of the included themes: header, then one row each.
+    appendix: list[list[str]] = field(default_factory=list)
 
     @property
     def thin_sections(self) -> list[ReportSection]:
@@ -195,6 +217,50 @@ def report_order(rows: list[ThemeRow], positions: dict[int, int | None]) -> list
     return sorted(rows, key=key)
 
 
+def report_outline(
+    rows: list[ThemeRow], positions: dict[int, int | None], included: set[int]
+) -> list[tuple[ThemeRow, int]]:
+    """The included themes with their heading level, in the author's order.
+
+    A theme sits under its nearest included ancestor (level 2, any deeper theme too);
+    one with no included ancestor is a section of its own (level 1). Siblings follow the
+    author's order, then the codebook's.
+    """
+    by_id = {row.theme.pk: row for row in rows}
+
+    def anchor(row: ThemeRow) -> int | None:
+        parent_id, seen = row.theme.parent_id, set()
+        while parent_id is not None and parent_id not in seen:
+            if parent_id in included:
+                return parent_id
+            seen.add(parent_id)
+            parent = by_id.get(parent_id)
+            parent_id = parent.theme.parent_id if parent else None
+        return None
+
+    under: dict[int | None, list[ThemeRow]] = {}
+    for row in report_order([row for row in rows if row.theme.pk in included], positions):
+        under.setdefault(anchor(row), []).append(row)
+    outline: list[tuple[ThemeRow, int]] = []
+
+    def walk(parent_id: int | None, level: int) -> None:
+        for row in under.get(parent_id, []):
+            outline.append((row, level))
+            walk(row.theme.pk, 2)
+
+    walk(None, 1)
+    return outline
+
+
+def is_included(theme_summary: ThemeSummary | None, headline_count: int) -> bool:
+    """In the report as an author set it; until set, once something is written."""
+    if theme_summary is None:
+        return False
+    if theme_summary.in_report is not None:
+        return theme_summary.in_report
+    return bool(theme_summary.narrative.strip()) or headline_count > 0
+
+
 def build_report(
     *,
     project: Project,
@@ -219,17 +285,31 @@ def build_report(
     ):
         headlines.setdefault(headline.summary_id, []).append(headline)
 
+    inline_quotes = _inline_quotes(project, summaries.values(), filters)
     sections: list[ReportSection] = []
     not_included: list[LeftOut] = []
     positions = {theme_id: s.position for theme_id, s in summaries.items()}
-    for row in report_order(summary.rows, positions):
+    included = set()
+    for row in summary.rows:
+        theme_summary = summaries.get(row.theme.pk)
+        chosen = headlines.get(theme_summary.pk, []) if theme_summary else []
+        if is_included(theme_summary, len(chosen)):
+            included.add(row.theme.pk)
+        else:
+            not_included.append(
+                LeftOut(
+                    redact(row.path), row.quotes, row.cleared, theme_id=row.theme.pk,
+                    by_author=theme_summary is not None and theme_summary.in_report is False,
+                    has_narrative=bool(theme_summary and theme_summary.narrative.strip()),
+                    headlines=len(chosen),
+                )
+            )  # fmt: skip
+    for row, level in report_outline(summary.rows, positions, included):
         theme_summary = summaries.get(row.theme.pk)
         narrative = theme_summary.narrative.strip() if theme_summary else ""
         chosen = headlines.get(theme_summary.pk, []) if theme_summary else []
-        if not narrative and not chosen:
-            not_included.append(LeftOut(redact(row.path), row.quotes, row.cleared))
-            continue
         section = ReportSection(
+            level=level,
             theme_id=row.theme.pk,
             heading=redact(row.theme.name),
             path=redact(row.path),
@@ -237,6 +317,12 @@ def build_report(
             raised_by=raised_by(row, summary.totals),
             quote_count=row.quotes,
             cleared_count=row.cleared,
+        )
+        section.narrative, section.inline_left_out = inline.resolve(
+            section.narrative,
+            lambda pk, theme_id=row.theme.pk: _inline_text(
+                inline_quotes.get(pk), theme_id, summary, options, redact
+            ),
         )
         for headline in chosen:
             quote = headline.quote
@@ -274,7 +360,74 @@ def build_report(
         ),
         known_names=redact.names,
         safe_terms=redact.safe_terms,
+        appendix=system_table(summary, sections, redact) if options.with_appendix else [],
     )
+
+
+def summary_table(
+    *, project: Project, filters: Filters | None = None, summary: Summary | None = None
+) -> list[list[str]]:
+    """The summary page's theme table as text rows (redacted), for the XLSX Summary sheet."""
+    summary = summary or summarise(project, filters or Filters())
+    redact = Redactor.for_project(project)
+    header = ["Theme", "Quotes", "Cleared", "Interviews", "Participants", "Local systems"]
+    header += [f"Participants: {label}" for _, label in summary.org_types] + ["In the report"]
+    table = [header]
+    for row in summary.rows:
+        table.append(
+            [
+                redact(row.path),
+                *(str(n) for n in (row.quotes, row.cleared, row.interviews, row.participants,
+                                   row.systems)),
+                *(str(row.by_org_type.get(org, 0)) for org, _ in summary.org_types),
+                "yes" if row.included else "no",
+            ]
+        )  # fmt: skip
+    return table
+
+
+def system_table(summary: Summary, sections: list[ReportSection], redact) -> list[list[str]]:
+    """Quotes of each included theme per local system (the summary's heatmap, as text)."""
+    systems = list(summary.systems)
+    header = ["Theme", *(redact(system.name) for system in systems), "All systems"]
+    rows = [header]
+    by_theme = summary.row_by_theme
+    for section in sections:
+        counts = summary.system_matrix.get(section.theme_id, {})
+        row = by_theme[section.theme_id]
+        rows.append(
+            [section.heading, *(str(counts.get(s.pk, 0)) for s in systems), str(row.quotes)]
+        )
+    return rows
+
+
+def _inline_quotes(project: Project, summaries, filters: Filters) -> dict[int, Quote]:
+    """The quotes the narratives set inline, with the themes they are coded with."""
+    ids = {pk for s in summaries for pk in inline.quote_ids(s.narrative)}
+    if not ids:
+        return {}
+    quotes = Quote.objects.filter(pk__in=ids, transcript__project=project)
+    if filters.viewer_id is not None:
+        quotes = quotes.exclude(blind_hidden(filters.viewer_id))
+    found = {quote.pk: quote for quote in quotes.prefetch_related("codings")}
+    for quote in found.values():
+        quote.theme_ids = {coding.tag_id for coding in quote.codings.all()}
+    return found
+
+
+def _inline_text(quote, theme_id: int, summary: Summary, options, redact) -> str | None:
+    """An inline quote's published text, under the rules of a headline quote (or None)."""
+    if quote is None or theme_id not in quote.theme_ids:
+        return None
+    filters = summary.filters
+    speaker = summary.speakers.speaker(quote.transcript_id, quote.start)
+    if not (options.all_quotes or quote.is_cleared):
+        return None
+    if filters.coder_id and quote.coder_id != filters.coder_id:
+        return None
+    if not summary.passes(quote.transcript_id, speaker):
+        return None
+    return redact(quote.text.strip(), quote.pk)
 
 
 def export_attribution(speaker: Speaker | None, options: ExportOptions) -> str:

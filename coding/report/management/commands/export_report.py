@@ -75,6 +75,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--with-memos", action="store_true", help="csv, xlsx: add the coders' memos (redacted)"
         )
+        parser.add_argument(
+            "--with-contents", action="store_true", help="docx: add a table of contents"
+        )
+        parser.add_argument(
+            "--with-appendix",
+            action="store_true",
+            help="docx: add the table of themes by local system as an appendix",
+        )
 
     def handle(self, *args, **options) -> None:
         project = Project.objects.filter(slug=options["project"]).first()
@@ -86,6 +94,8 @@ class Command(BaseCommand):
             with_pseudonyms=options["with_pseudonyms"],
             with_systems=options["with_systems"],
             with_memos=options["with_memos"],
+            with_contents=options["with_contents"],
+            with_appendix=options["with_appendix"],
         )
         target = Path(options["output"])
         if target.is_dir():
