@@ -192,6 +192,25 @@ class SpeakerIndex:
             return self.speakers.get(turn_pids[at])
         return None
 
+    def also(self, transcript_id: int, start: int, end: int) -> list[Speaker]:
+        """The other participants who speak in [start, end), after the one at `start`: a
+        focus group's quote across turns (a project's `multi_turn_quotes`) is theirs too."""
+        turns = self._turns.get(transcript_id)
+        if turns is None:
+            return []
+        starts, ends, turn_pids = turns
+        first = self.speaker(transcript_id, start)
+        seen = {first.pk} if first else set()
+        found = []
+        at = max(bisect.bisect_right(starts, start) - 1, 0)
+        while at < len(starts) and starts[at] < end:
+            pid = turn_pids[at]
+            if ends[at] > start and pid not in seen and pid in self.speakers:
+                seen.add(pid)
+                found.append(self.speakers[pid])
+            at += 1
+        return found
+
     def interviewees(self, transcript_id: int) -> set[int]:
         """Participants of an interview: linked ones and any speaking in its turns."""
         found = set(self.participants_of.get(transcript_id, ()))

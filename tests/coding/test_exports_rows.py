@@ -202,3 +202,35 @@ def test_redaction_list_wins_over_opted_in_system_names(data):
     assert "[place]" in {row[6] for row in rows}
     blame = build_report(project=data.project, options=options).sections[1]
     assert blame.quotes[0].attribution == "a GP lead of a primary care organisation ([place])"
+
+
+def test_a_quote_across_turns_is_attributed_to_every_speaker_in_it(data, author):
+    """A focus group's quote across turns (a project's multi_turn_quotes) names each
+    speaker in its attribution and in the CSV's speaker columns."""
+    from coding.models import Quote, QuoteTheme
+    from coding.report import authoring
+
+    q6, q7 = data.quotes["q6"], data.quotes["q7"]
+    transcript = q6.transcript
+    both = Quote.objects.create(
+        transcript=transcript, start=q6.start, end=q7.end, coder=q6.coder, is_cleared=True,
+        text=transcript.text[q6.start : q7.end],
+    )  # fmt: skip
+    QuoteTheme.objects.create(content_object=both, tag=data.themes["A"])
+    authoring.set_headlines(
+        project=data.project, theme=data.themes["A"], quote_ids=[both.pk], expected=None,
+        user=author,
+    )  # fmt: skip
+    blame = next(
+        s for s in build_report(project=data.project).sections if s.theme_id == data.themes["A"].pk
+    )
+    p04, p05 = data.participants["P04"], data.participants["P05"]
+    assert blame.quotes[0].attribution == (
+        "a director of nursing of a community trust and a GP lead of a primary care organisation"
+    )
+    rows = list(quote_rows(project=data.project, options=ExportOptions(with_pseudonyms=True)))
+    (row,) = [r for r in rows[1:] if r[-1] == str(both.uuid) and r[0] == "Blame culture"]
+    assert row[3] == f"{p04.pseudonym}; {p05.pseudonym}"
+    assert row[4] == f"{p04.role_title}; {p05.role_title}"
+    single = [r for r in rows[1:] if r[-1] == str(q7.uuid)][0]
+    assert single[3] == p05.pseudonym  # a quote inside one turn names one speaker

@@ -9,7 +9,7 @@ quotes the export way. Both cost a fixed number of queries; `quote_rows` streams
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -337,7 +337,13 @@ def build_report(
                 ReportQuote(
                     quote_id=quote.pk,
                     text=redact(quote.text.strip(), quote.pk),
-                    attribution=redact(export_attribution(speaker, options)),
+                    attribution=redact(
+                        export_attribution(
+                            speaker,
+                            options,
+                            summary.speakers.also(quote.transcript_id, quote.start, quote.end),
+                        )
+                    ),
                     cleared=quote.is_cleared,
                     warning=summary.speakers.small_number_warning(speaker),
                 )
@@ -430,10 +436,16 @@ def _inline_text(quote, theme_id: int, summary: Summary, options, redact) -> str
     return redact(quote.text.strip(), quote.pk)
 
 
-def export_attribution(speaker: Speaker | None, options: ExportOptions) -> str:
-    return for_export(
-        speaker, with_pseudonym=options.with_pseudonyms, with_system=options.with_systems
-    )
+def export_attribution(
+    speaker: Speaker | None, options: ExportOptions, also: Sequence[Speaker] = ()
+) -> str:
+    """'a chief executive of an acute trust', and each other speaker of a quote across
+    turns: '…, and a director of social care of a local authority'."""
+    phrases = [
+        for_export(each, with_pseudonym=options.with_pseudonyms, with_system=options.with_systems)
+        for each in (speaker, *also)
+    ]
+    return phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
 
 
 def quote_rows(
@@ -502,13 +514,14 @@ def quote_rows(
         system_name = ""
         if options.with_systems:
             system_name = redact(system_names.get(effective_system(interview, speaker), ""))
+        everyone = [speaker, *speakers.also(transcript_id, start, end)] if speaker else []
         yield [
             paths[theme_id],
             redact(text, quote_id),
             labels.get(transcript_id, ""),
-            speaker.pseudonym if (speaker and options.with_pseudonyms) else "",
-            redact(speaker.role_title) if speaker else "",
-            speaker.organisation_label if speaker else "",
+            "; ".join(s.pseudonym for s in everyone) if options.with_pseudonyms else "",
+            "; ".join(redact(s.role_title) for s in everyone),
+            "; ".join(s.organisation_label for s in everyone),
             system_name,
             interview.interview_date.isoformat() if interview and interview.interview_date else "",
             str(start),
