@@ -56,6 +56,8 @@ urlpatterns = [
         api.quotes,
         name="api_quotes",
     ),
+    path(TRANSCRIPT + "live/", api.live_stream, name="live_stream"),
+    path(TRANSCRIPT + "live/presence/", api.live_presence, name="live_presence"),
     path(QUOTE, api.quote_detail, name="api_quote"),
     path(QUOTE + "themes/", api.add_theme, name="api_quote_add_theme"),
     path(
