@@ -294,7 +294,10 @@ CHANNEL_LAYERS = {
     "default": (
         {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [AEFRONT_REDIS_URL], "capacity": 500},
+            "CONFIG": {
+                "hosts": [{"address": AEFRONT_REDIS_URL, "max_connections": 256}],
+                "capacity": 500,
+            },
         }
         if AEFRONT_REDIS_URL
         else {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 500}}

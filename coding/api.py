@@ -236,5 +236,6 @@ def live_presence(request: HttpRequest, project_access: access.ProjectAccess, tr
     transcript = access.get_transcript(project_access, transcript_id)
     data = bind(forms.PresenceForm, request)
     user = {"id": request.user.pk, "name": user_name(request.user)}
-    live.presence(transcript.pk, conn=data["conn"], user=user, editing=data.get("editing"))
+    if not live.presence(transcript.pk, conn=data["conn"], user=user, editing=data.get("editing")):
+        return json_error("conn: no live page of yours has this id open.", 409)
     return JsonResponse({"ok": True})

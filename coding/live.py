@@ -9,8 +9,9 @@ a stream carries nothing its reader may not read. Nothing here writes to the dat
 
 `stream()` is the text/event-stream of one open page: after Last-Event-ID it replays
 what the log holds (or sends "reset" when it cannot: the page then reloads the
-transcript's quotes), then forwards the group's events, the presence of the others and
-a keep-alive comment. It closes its database connection as it opens: an idle page costs
+transcript's quotes), then who else is here (the log keeps each open page, refreshed at
+each keep-alive), then forwards the group's events, the others' presence and a
+keep-alive comment. It closes its database connection as it opens: an idle page costs
 no query.
 """
 
@@ -63,6 +64,7 @@ class MemoryLog:
         self.rings: dict[int, deque[tuple[str, dict]]] = {}
         self.dropped: set[int] = set()
         self.lock = threading.Lock()
+        self.pages: dict[int, dict[str, dict]] = {}  # who is here: transcript -> conn -> page
 
     def origin(self) -> str:
         return f"{self.boot}-0"
@@ -93,6 +95,26 @@ class MemoryLog:
             return None
         return ring[ids.index(last_id) + 1 :]
 
+    async def here(self, transcript_id: int, page: dict) -> None:
+        with self.lock:
+            self.pages.setdefault(transcript_id, {})[page["conn"]] = dict(page)
+
+    async def gone(self, transcript_id: int, conn: str) -> None:
+        with self.lock:
+            self.pages.get(transcript_id, {}).pop(conn, None)
+
+    async def present(self, transcript_id: int) -> list[dict]:
+        with self.lock:
+            return list(self.pages.get(transcript_id, {}).values())
+
+    def editing(self, transcript_id: int, conn: str, user_id: int, quote_id: int | None) -> bool:
+        with self.lock:
+            page = self.pages.get(transcript_id, {}).get(conn)
+            if page is None or page["user"]["id"] != user_id:
+                return False
+            page["editing"] = quote_id
+            return True
+
 
 class RedisLog:
     """A Redis stream per transcript (XADD with an approximate MAXLEN), shared by every
@@ -121,28 +143,61 @@ class RedisLog:
         return event_id.decode()
 
     def _reader(self):
+        """One asyncio client per event loop (uvicorn has one), its pool shared."""
         import redis.asyncio
 
-        return redis.asyncio.Redis.from_url(self.url, socket_timeout=2)
+        loop = asyncio.get_running_loop()
+        if getattr(self, "_loop", None) is not loop:
+            self._loop = loop
+            self._async = redis.asyncio.Redis.from_url(self.url, max_connections=256)
+        return self._async
+
+    @staticmethod
+    def pages_key(transcript_id: int) -> str:
+        return f"aefront:live:here:t{int(transcript_id)}"
+
+    async def here(self, transcript_id: int, page: dict) -> None:
+        """Who is here, refreshed at each keep-alive: entries older than three are stale."""
+        stamped = {**page, "seen": time.time()}
+        key = self.pages_key(transcript_id)
+        await self._reader().hset(key, page["conn"], json.dumps(stamped))
+        await self._reader().expire(key, 86400)
+
+    async def gone(self, transcript_id: int, conn: str) -> None:
+        await self._reader().hdel(self.pages_key(transcript_id), conn)
+
+    async def present(self, transcript_id: int) -> list[dict]:
+        found = await self._reader().hgetall(self.pages_key(transcript_id))
+        oldest = time.time() - 3 * settings.AEFRONT_LIVE_KEEPALIVE_SECONDS - 5
+        pages = [json.loads(value) for value in found.values()]
+        return [page for page in pages if page.get("seen", 0) >= oldest]
+
+    def editing(self, transcript_id: int, conn: str, user_id: int, quote_id: int | None) -> bool:
+        key = self.pages_key(transcript_id)
+        found = self.client.hget(key, conn)
+        page = json.loads(found) if found else None
+        if page is None or page["user"]["id"] != user_id:
+            return False
+        page["editing"] = quote_id
+        self.client.hset(key, conn, json.dumps(page))
+        return True
 
     async def newest(self, transcript_id: int) -> str:
-        async with self._reader() as reader:
-            found = await reader.xrevrange(self.key(transcript_id), count=1)
+        found = await self._reader().xrevrange(self.key(transcript_id), count=1)
         return found[0][0].decode() if found else self.origin()
 
     async def after(self, transcript_id: int, last_id: str) -> list[tuple[str, dict]] | None:
-        key = self.key(transcript_id)
-        async with self._reader() as reader:
-            if last_id == self.origin():
-                try:
-                    info = await reader.xinfo_stream(key)
-                except Exception:  # no such stream: nothing was published since
-                    return []
-                if info["entries-added"] > info["length"]:
-                    return None
-            elif not await reader.xrange(key, last_id, last_id):
+        key, reader = self.key(transcript_id), self._reader()
+        if last_id == self.origin():
+            try:
+                info = await reader.xinfo_stream(key)
+            except Exception:  # no such stream: nothing was published since
+                return []
+            if info["entries-added"] > info["length"]:
                 return None
-            found = await reader.xrange(key, f"({last_id}", "+")
+        elif not await reader.xrange(key, last_id, last_id):
+            return None
+        found = await reader.xrange(key, f"({last_id}", "+")
         return [(event_id.decode(), json.loads(fields[b"d"])) for event_id, fields in found]
 
 
@@ -191,12 +246,16 @@ def transcript_reset(transcript_id: int) -> None:
     transaction.on_commit(lambda: publish(transcript_id, {"action": "reset"}))
 
 
-def presence(transcript_id: int, *, conn: str, user: dict, editing: int | None) -> None:
-    """A page says which quote its user is editing (None: none); nothing is stored."""
+def presence(transcript_id: int, *, conn: str, user: dict, editing: int | None) -> bool:
+    """A page says which quote its user is editing (None: none). False: no such page of
+    this user is open (its stream is on no server)."""
+    if not log().editing(transcript_id, conn, user["id"], editing):
+        return False
     message = {"op": "editing", "conn": conn, "user": user, "editing": editing}
     async_to_sync(get_channel_layer().group_send)(
         group(transcript_id), {"type": "live.presence", "data": message}
     )
+    return True
 
 
 # --- one open page -----------------------------------------------------------------
@@ -232,12 +291,16 @@ async def stream(*, transcript_id: int, user: dict, last_id: str) -> AsyncIterat
         for event_id, data in missed or ():
             yield frame("quote", data, event_id)
             start = event_id
+        for page in await log().present(transcript_id):
+            yield frame("presence", {**page, "op": "here"})
+        await log().here(transcript_id, me)
         await layer.group_send(name, {"type": "live.presence", "data": {**me, "op": "join"}})
         seen = order(start)
         while True:
             try:
                 message = await asyncio.wait_for(layer.receive(channel), keepalive)
             except TimeoutError:
+                await log().here(transcript_id, me)
                 yield b": keep-alive\n\n"
                 continue
             if message.get("type") == "live.event":
@@ -245,26 +308,19 @@ async def stream(*, transcript_id: int, user: dict, last_id: str) -> AsyncIterat
                     seen = order(message["id"])
                     yield frame("quote", message["data"], message["id"])
             elif message.get("type") == "live.presence":
-                for part in await _presence(layer, name, me, message["data"]):
-                    yield part
+                data = message["data"]
+                if data.get("conn") != me["conn"]:
+                    yield frame("presence", data)
+                elif data.get("op") == "editing":
+                    me["editing"] = data.get("editing")  # kept at the next refresh
     finally:
-        await _leave(layer, name, channel, me)
+        await _leave(transcript_id, layer, name, channel, me)
 
 
-async def _presence(layer, name: str, me: dict, data: dict) -> list[bytes]:
-    """Forward another page's presence; answer a newcomer with ours; keep our own."""
-    if data.get("conn") == me["conn"]:
-        if data.get("op") == "editing" and data.get("user", {}).get("id") == me["user"]["id"]:
-            me["editing"] = data.get("editing")
-        return []
-    if data.get("op") == "join":
-        await layer.group_send(name, {"type": "live.presence", "data": {**me, "op": "here"}})
-    return [frame("presence", data)]
-
-
-async def _leave(layer, name: str, channel: str, me: dict) -> None:
+async def _leave(transcript_id: int, layer, name: str, channel: str, me: dict) -> None:
     try:
         await layer.group_discard(name, channel)
+        await log().gone(transcript_id, me["conn"])
         await layer.group_send(name, {"type": "live.presence", "data": {**me, "op": "leave"}})
     except Exception:
         logger.info("live stream left uncleanly", exc_info=True)

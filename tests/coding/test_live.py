@@ -343,6 +343,9 @@ def test_presence_input_is_checked_and_outsiders_refused(enabler, outsider, tran
         presence_url(transcript), data=json.dumps({"conn": "x"}), content_type="application/json"
     )
     assert bad.status_code == 400 and "conn" in bad.json()["error"]
+    unknown = json.dumps({"conn": "b" * 32, "editing": 3})  # no page of this user has it
+    answer = client.post(presence_url(transcript), data=unknown, content_type="application/json")
+    assert answer.status_code == 409
     client.force_login(outsider)
     good = json.dumps({"conn": "a" * 32})
     answer = client.post(presence_url(transcript), data=good, content_type="application/json")
