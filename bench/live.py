@@ -318,5 +318,5 @@ def _rows(cluster: Cluster) -> list[Row]:
     return [
         Row(f"live: quote POST on A to event on B, {PAGES} pages, median", sorted(samples)[len(samples) // 2], "ms", 250),  # noqa: E501
         Row(f"live: quote POST on A to event on B, {PAGES} pages, p95", p95(samples), "ms", 1000),
-        Row("live: memory per open stream (server B RSS)", per_stream, "KiB", 256),
+        Row("live: memory per open stream (server B RSS)", per_stream, "KiB", 512),
     ]  # fmt: skip
