@@ -162,7 +162,13 @@ export function startLive({ urls, user, pollMs, poll, reload, dialog, editingQuo
     }).catch(() => {});
   }
   if (dialog) {
-    new MutationObserver(() => sendEditing()).observe(dialog, { attributes: true, attributeFilter: ["open"] });
+    // Opened, closed, or refilled (a new quote's first save gives it an id).
+    new MutationObserver(() => sendEditing()).observe(dialog, {
+      attributes: true,
+      attributeFilter: ["open"],
+      childList: true,
+      subtree: true,
+    });
     dialog.addEventListener("close", () => sendEditing());
   }
 
