@@ -230,6 +230,17 @@ def live_stream(request: HttpRequest, project_access: access.ProjectAccess, tran
     return response
 
 
+@project_json(("GET",))
+def project_live_stream(request: HttpRequest, project_access: access.ProjectAccess):
+    """The project's quote changes as server-sent events, for the report pages' notice."""
+    if not isinstance(request, ASGIRequest):
+        return json_error("Live updates need the ASGI server.", 503)
+    events = live.project_stream(project_id=project_access.project.pk)
+    response = StreamingHttpResponse(events, content_type="text/event-stream")
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
 @project_json(("POST",))
 def live_presence(request: HttpRequest, project_access: access.ProjectAccess, transcript_id: int):
     """POST {conn, editing}: the page's user edits this quote now (editing: null, none)."""

@@ -44,6 +44,12 @@ def group(transcript_id: int) -> str:
     return f"live.t{int(transcript_id)}"
 
 
+def project_group(project_id: int) -> str:
+    """The report pages of a project hear of every quote change in it (no replay: their
+    notice counts from the time the page was opened)."""
+    return f"live.p{int(project_id)}"
+
+
 def order(event_id: str) -> tuple[int, int]:
     first, _, second = event_id.partition("-")
     return int(first), int(second)
@@ -218,27 +224,37 @@ def log() -> MemoryLog | RedisLog:
 # --- publishing --------------------------------------------------------------------
 
 
-def publish(transcript_id: int, data: dict[str, Any]) -> str | None:
-    """Log the event and send it to the transcript's pages (now: call it after commit).
-    A failure is logged, never raised: the change itself is saved."""
+def publish(transcript_id: int, data: dict[str, Any], project_id: int | None = None) -> str | None:
+    """Log the event and send it to the transcript's pages, and the project's report pages
+    (now: call it after commit). A failure is logged, never raised: the change is saved."""
     try:
         event_id = log().append(transcript_id, data)
         message = {"type": "live.event", "id": event_id, "data": data}
-        async_to_sync(get_channel_layer().group_send)(group(transcript_id), message)
+        async_to_sync(_send)(transcript_id, project_id, message)
         return event_id
     except Exception:
         logger.warning("live update for transcript %s not sent", transcript_id, exc_info=True)
         return None
 
 
+async def _send(transcript_id: int, project_id: int | None, message: dict) -> None:
+    layer = get_channel_layer()
+    await layer.group_send(group(transcript_id), message)
+    if project_id is not None:
+        await layer.group_send(project_group(project_id), message)
+
+
 def quote_changed(quote, action: str = "") -> None:
-    """After the commit: the quote's transcript hears that it changed (no query)."""
+    """After the commit: the quote's transcript hears that it changed (no query: the
+    project's report pages too when the service loaded the transcript, as all do)."""
     data = {
         "quote": quote.pk,
         "action": action or ("deleted" if quote.deleted_at is not None else "saved"),
     }
     transcript_id = quote.transcript_id
-    transaction.on_commit(lambda: publish(transcript_id, data))
+    loaded = quote._state.fields_cache.get("transcript")
+    project_id = loaded.project_id if loaded is not None else None
+    transaction.on_commit(lambda: publish(transcript_id, data, project_id))
 
 
 def transcript_reset(transcript_id: int) -> None:
@@ -324,3 +340,28 @@ async def _leave(transcript_id: int, layer, name: str, channel: str, me: dict) -
         await layer.group_send(name, {"type": "live.presence", "data": {**me, "op": "leave"}})
     except Exception:
         logger.info("live stream left uncleanly", exc_info=True)
+
+
+async def project_stream(*, project_id: int) -> AsyncIterator[bytes]:
+    """A report page's events: each quote change in the project, ids only, no replay."""
+    await sync_to_async(_release_connections)()
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    name = project_group(project_id)
+    await layer.group_add(name, channel)
+    keepalive = settings.AEFRONT_LIVE_KEEPALIVE_SECONDS
+    try:
+        yield f"retry: {RETRY_MS}\n".encode() + frame("hello", {})
+        while True:
+            try:
+                message = await asyncio.wait_for(layer.receive(channel), keepalive)
+            except TimeoutError:
+                yield b": keep-alive\n\n"
+                continue
+            if message.get("type") == "live.event":
+                yield frame("quote", message["data"])
+    finally:
+        try:
+            await layer.group_discard(name, channel)
+        except Exception:
+            logger.info("project stream left uncleanly", exc_info=True)

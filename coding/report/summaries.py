@@ -31,7 +31,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Length
 
 from coding.models import HeadlineQuote, Quote, QuoteTheme, Theme, ThemeSummary
-from coding.reading import blind_hidden
+from coding.reading import blind_hidden, visible_quotes
 from coding.report.attribution import ORG_LABELS, Speaker, SpeakerIndex
 from coding.tree import placed
 from interviews.models import LocalSystem, OrganisationType, Project, Transcript
@@ -788,3 +788,10 @@ def theme_workspace(
         warnings=warnings,
         page=page_obj,
     )
+
+
+def new_in_theme(access, theme: Theme, since: datetime.datetime) -> int:
+    """Live quotes coded with the theme after `since` that this member may see (1 query):
+    the report pages' "N new quotes in this theme since you opened it"."""
+    quotes = visible_quotes(access).filter(codings__tag=theme, created_at__gt=since)
+    return quotes.distinct().count()

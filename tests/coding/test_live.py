@@ -359,3 +359,53 @@ def test_a_failed_publish_never_fails_the_save(enabler, transcript, theme, monke
     monkeypatch.setattr(live.MemoryLog, "append", broken)
     assert live.publish(transcript.pk, {"quote": 1}) is None
     assert "not sent" in caplog.text
+
+
+def test_a_report_page_hears_of_new_quotes_and_counts_those_it_may_see(
+    make_user, project_admin, enabler, author, transcript, theme, client
+):
+    since = "2000-01-01T00:00:00+00:00"
+    count_url = reverse("report:theme_new", args=["alpha", theme.pk])
+
+    async def scenario():
+        reader = AsyncClient()
+        await reader.aforce_login(author)
+        page = Page(await reader.get(reverse("coding:project_live_stream", args=["alpha"])))
+        await page.next("hello")
+        quote, _ = await committed(True, code, enabler, transcript, 0, 3, theme)
+        event = await page.next()
+        await page.close()
+        return quote, event
+
+    result = {}
+
+    async def wrapped():
+        result["quote"], result["event"] = await scenario()
+
+    run(wrapped)
+    assert result["event"]["data"] == {"quote": result["quote"].pk, "action": "saved"}
+    client.force_login(author)
+    assert client.get(count_url, {"since": since}).json() == {"new": 1}
+    later = result["quote"].created_at.isoformat()
+    assert client.get(count_url, {"since": later}).json() == {"new": 0}
+    assert client.get(count_url, {"since": "yesterday"}).status_code == 400
+    assert client.get(count_url, {"since": "2020-13-01T00:00:00+00:00"}).status_code == 400
+    # A blind round hides the other coder's new quote from the count too.
+    second = make_user("enabler_two")
+    Membership.objects.create(user=second, project=transcript.project, role="enabler")
+    services.assign_transcripts(
+        access=get_project_access(project_admin, "alpha"),
+        transcripts=[transcript],
+        coder_ids=[enabler.pk, second.pk],
+    )
+    client.force_login(second)
+    assert client.get(count_url, {"since": since}).json() == {"new": 0}
+    client.force_login(project_admin)
+    assert client.get(count_url, {"since": since}).json() == {"new": 1}
+
+
+def test_the_report_count_and_stream_are_refused_to_outsiders(outsider, theme, client):
+    client.force_login(outsider)
+    count_url = reverse("report:theme_new", args=["alpha", theme.pk])
+    assert client.get(count_url, {"since": "2000-01-01T00:00:00+00:00"}).status_code == 404
+    assert client.get(reverse("coding:project_live_stream", args=["alpha"])).status_code == 404
