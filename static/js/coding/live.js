@@ -19,16 +19,21 @@ export function startLive({ urls, user, pollMs, poll, reload, dialog, editingQuo
     startPolling();
     return;
   }
-  const status = document.createElement("p");
-  status.id = "live-status";
-  status.className = "live-status";
-  status.setAttribute("role", "status");
-  const here = document.createElement("p");
+  // One line under the title, with its text from the start: a line that appeared later
+  // would move the transcript under the reader's pointer.
+  const line = document.createElement("p");
+  line.id = "live-status";
+  line.className = "live-status";
+  line.setAttribute("role", "status");
+  const status = document.createElement("span");
+  status.textContent = "Live updates connecting…";
+  const here = document.createElement("span");
   here.id = "live-presence";
   here.className = "live-presence";
   here.hidden = true;
+  line.append(status, here);
   const anchor = document.getElementById("quote-count")?.closest("p") || document.querySelector("main h1");
-  anchor?.after(status, here);
+  anchor?.after(line);
 
   const others = new Map(); // conn -> {user, editing}
   let source = null;
@@ -75,7 +80,7 @@ export function startLive({ urls, user, pollMs, poll, reload, dialog, editingQuo
     const people = [...others.values()].filter((page) => page.user.id !== user.id || page.conn !== conn);
     here.hidden = people.length === 0;
     if (!people.length) return;
-    here.append("Also here: ");
+    here.append(" Also here: ");
     people.forEach((page, n) => {
       if (n) here.append(", ");
       const name = document.createElement("strong");
