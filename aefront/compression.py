@@ -23,6 +23,8 @@ def compress(data: bytes, *, level: int, max_random_bytes: int) -> bytes:
 
 class FastGZipMiddleware(GZipMiddleware):
     def process_response(self, request, response):
+        if response.get("Content-Type", "").startswith("text/event-stream"):
+            return response  # gzip would hold each event back until a block fills
         if response.streaming:
             return super().process_response(request, response)
         if len(response.content) < 200 or response.has_header("Content-Encoding"):

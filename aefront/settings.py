@@ -304,6 +304,27 @@ FILE_UPLOAD_HANDLERS = [
 
 TAGGIT_CASE_INSENSITIVE = True
 
+# Live updates (coding/live.py): with REDIS_URL, the Channels layer of channels-redis and
+# the replay log in Redis streams, shared by every app server; without it, the in-memory
+# layer and an in-process log (one ASGI process serves everything: the embedded default).
+AEFRONT_REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+CHANNEL_LAYERS = {
+    "default": (
+        {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": AEFRONT_REDIS_URL, "max_connections": 256}],
+                "capacity": 500,
+            },
+        }
+        if AEFRONT_REDIS_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 500}}
+    )
+}
+# Events kept per transcript for a page that reconnects; seconds between keep-alives.
+AEFRONT_LIVE_LOG_LENGTH = env_int("LIVE_LOG_LENGTH", 1000)
+AEFRONT_LIVE_KEEPALIVE_SECONDS = env_int("LIVE_KEEPALIVE_SECONDS", 25)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

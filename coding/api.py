@@ -1,4 +1,5 @@
-"""JSON endpoints for coding: create quotes, change them, delete and undo, poll for changes.
+"""JSON endpoints for coding: create quotes, change them, delete and undo, poll for changes,
+and the live stream of a transcript's changes with its presence (coding/live.py).
 
 Each endpoint is an `access.project_json` view: the project is loaded first (outsiders
 get 404 whatever the method), then the method and the role are checked; the view binds
@@ -12,14 +13,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware, now
 
-from aefront.errors import BadRequest, sentence
-from coding import forms, services, suggest
+from aefront.errors import BadRequest, json_error, sentence
+from coding import forms, live, services, suggest
 from coding.models import Quote, Theme
-from coding.reading import changed_quotes, get_quote, get_theme, project_themes_json, quote_payload
+from coding.reading import (
+    changed_quotes,
+    get_quote,
+    get_theme,
+    project_themes_json,
+    quote_payload,
+    user_name,
+)
 from interviews import access
 from interviews.access import CODING_ROLES, project_json
 
@@ -227,3 +236,40 @@ def suggest_themes(request: HttpRequest, project_access: access.ProjectAccess):
             ],
         }
     )
+
+
+@project_json(("GET",))
+def live_stream(request: HttpRequest, project_access: access.ProjectAccess, transcript_id: int):
+    """The transcript's changes as server-sent events (coding/live.py), for members only.
+    Only the ASGI server can hold a stream open: elsewhere 503, and the page polls."""
+    transcript = access.get_transcript(project_access, transcript_id)
+    if not isinstance(request, ASGIRequest):
+        return json_error("Live updates need the ASGI server: this page polls instead.", 503)
+    user = {"id": request.user.pk, "name": user_name(request.user)}
+    last_id = request.headers.get("Last-Event-ID") or request.GET.get("last") or ""
+    events = live.stream(transcript_id=transcript.pk, user=user, last_id=last_id[:64])
+    response = StreamingHttpResponse(events, content_type="text/event-stream")
+    response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return response
+
+
+@project_json(("GET",))
+def project_live_stream(request: HttpRequest, project_access: access.ProjectAccess):
+    """The project's quote changes as server-sent events, for the report pages' notice."""
+    if not isinstance(request, ASGIRequest):
+        return json_error("Live updates need the ASGI server.", 503)
+    events = live.project_stream(project_id=project_access.project.pk)
+    response = StreamingHttpResponse(events, content_type="text/event-stream")
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+@project_json(("POST",))
+def live_presence(request: HttpRequest, project_access: access.ProjectAccess, transcript_id: int):
+    """POST {conn, editing}: the page's user edits this quote now (editing: null, none)."""
+    transcript = access.get_transcript(project_access, transcript_id)
+    data = bind(forms.PresenceForm, request)
+    user = {"id": request.user.pk, "name": user_name(request.user)}
+    if not live.presence(transcript.pk, conn=data["conn"], user=user, editing=data.get("editing")):
+        return json_error("conn: no live page of yours has this id open.", 409)
+    return JsonResponse({"ok": True})

@@ -154,6 +154,13 @@ class MemoForm(ListAwareForm):
     memo = StrictTextField(required=False, max_length=MAX_MEMO_CHARS)
 
 
+class PresenceForm(ListAwareForm):
+    """The live page's presence: its stream's connection id and the quote being edited."""
+
+    conn = forms.RegexField(regex=r"\A[0-9a-f]{32}\Z", max_length=32)
+    editing = StrictIntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
 class AdjustForm(ListAwareForm):
     edge = forms.ChoiceField(choices=[("start", "start"), ("end", "end")])
     action = forms.ChoiceField(choices=[("widen", "widen"), ("narrow", "narrow")])

@@ -1,5 +1,6 @@
 """Signal receivers, connected in CodingConfig.ready(): after a commit, a saved
-transcript gets its passages rebuilt and a saved quote is queued for its embedding."""
+transcript gets its passages rebuilt, a saved quote is queued for its embedding and its
+transcript's open pages hear of it (coding/live.py)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,12 @@ def _transcript_saved(sender, instance: Transcript, raw: bool = False, **kwargs)
 
 
 def _quote_saved(sender, instance: Quote, raw: bool = False, **kwargs) -> None:
-    if raw or instance.deleted_at is not None:
+    if raw:
+        return
+    from coding.live import quote_changed
+
+    quote_changed(instance)  # created, changed, deleted or restored
+    if instance.deleted_at is not None:
         return
     from coding.embeddings import queue_quote
 

@@ -36,6 +36,8 @@ def api_urls(project_slug: str, transcript_id: int) -> dict[str, str]:
         "quotes": reverse("coding:api_quotes", args=[project_slug, transcript_id]),
         "quote_base": quote_zero[: -len("0/")],
         "suggest": reverse("coding:api_suggest", args=[project_slug]),
+        "live": reverse("coding:live_stream", args=[project_slug, transcript_id]),
+        "presence": reverse("coding:live_presence", args=[project_slug, transcript_id]),
     }
 
 

@@ -21,6 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from aefront.errors import UserError, sentence
+from coding import live
 from coding.models import (
     Adoption,
     Assignment,
@@ -144,6 +145,7 @@ def _touch(quote: Quote) -> None:
     """Mark the quote as changed, so that other coders' polling picks it up."""
     quote.updated_at = timezone.now()
     Quote.all_objects.filter(pk=quote.pk).update(updated_at=quote.updated_at)
+    live.quote_changed(quote)  # its themes changed: the open pages hear it after commit
 
 
 # --- themes ---------------------------------------------------------------------------
@@ -629,6 +631,7 @@ def mark_done(
         coding_round.save(update_fields=["revealed_at"])
         # The poll asks for quotes changed since its last look: these are new to it.
         Quote.objects.filter(transcript=transcript).update(updated_at=coding_round.revealed_at)
+        live.transcript_reset(transcript.pk)
     return assignment
 
 

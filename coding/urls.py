@@ -58,6 +58,9 @@ urlpatterns = [
         api.quotes,
         name="api_quotes",
     ),
+    path(TRANSCRIPT + "live/", api.live_stream, name="live_stream"),
+    path("p/<slug:project_slug>/live/", api.project_live_stream, name="project_live_stream"),
+    path(TRANSCRIPT + "live/presence/", api.live_presence, name="live_presence"),
     path(QUOTE, api.quote_detail, name="api_quote"),
     path(QUOTE + "themes/", api.add_theme, name="api_quote_add_theme"),
     path(

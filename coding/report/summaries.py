@@ -30,7 +30,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Length
 
 from coding.models import Quote, QuoteTheme, Theme, ThemeSummary
-from coding.reading import blind_hidden
+from coding.reading import blind_hidden, visible_quotes
 from coding.report.attribution import ORG_LABELS, Speaker, SpeakerIndex
 from coding.tree import placed
 from interviews.models import LocalSystem, OrganisationType, Project, Transcript
@@ -658,3 +658,10 @@ def theme_admin_counts(queryset: QuerySet[Theme]) -> QuerySet[Theme]:
         quote_count=Count("codings__content_object", filter=live, distinct=True),
         interview_count=Count("codings__content_object__transcript", filter=live, distinct=True),
     )
+
+
+def new_in_theme(access, theme: Theme, since: datetime.datetime) -> int:
+    """Live quotes coded with the theme after `since` that this member may see (1 query):
+    the report pages' "N new quotes in this theme since you opened it"."""
+    quotes = visible_quotes(access).filter(codings__tag=theme, created_at__gt=since)
+    return quotes.distinct().count()

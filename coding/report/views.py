@@ -21,12 +21,14 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
+    JsonResponse,
     StreamingHttpResponse,
 )
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 
-from aefront.errors import sentences
+from aefront.errors import json_error, sentences
 from coding.models import RedactionTerm, ReportSignOff, SafeTerm
 from coding.reading import blind_viewer, get_theme
 from coding.report import authoring, chart_files, drilldown
@@ -59,11 +61,11 @@ from coding.report.forms import (
 )
 from coding.report.redaction import NameSources
 from coding.report.review import ACTIONS, ReviewError, decide, identifier_review, sign_off
-from coding.report.summaries import sort_rows, summarise
+from coding.report.summaries import new_in_theme, sort_rows, summarise
 from coding.report.table import theme_table_body
 from coding.report.workspace import basis as workspace_basis
 from coding.report.workspace import cards, theme_workspace
-from interviews.access import AUTHORING_ROLES, ProjectAccess, project_page
+from interviews.access import AUTHORING_ROLES, ProjectAccess, project_json, project_page
 
 AUTHORS = AUTHORING_ROLES
 
@@ -291,6 +293,19 @@ def _refused(request, project_access, theme, errors: list[str], status: int = 40
 def theme_page(request: HttpRequest, project_access: ProjectAccess, theme_id: int) -> HttpResponse:
     theme = get_theme(project_access, theme_id)
     return _theme_page(request, project_access, theme)
+
+
+@project_json(("GET",))
+def theme_new(request: HttpRequest, project_access: ProjectAccess, theme_id: int) -> HttpResponse:
+    """JSON {new}: quotes coded with the theme since ?since=ISO (the page's live notice)."""
+    theme = get_theme(project_access, theme_id)
+    try:
+        since = parse_datetime(request.GET.get("since") or "")
+    except ValueError:  # well-formed but impossible: month 13
+        since = None
+    if since is None or since.tzinfo is None:
+        return json_error("since must be an ISO 8601 date and time with its offset.", 400)
+    return JsonResponse({"new": new_in_theme(project_access, theme, since)})
 
 
 @project_page()

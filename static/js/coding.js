@@ -6,6 +6,7 @@
 import { Codebook } from "./coding/codebook.js";
 import { ThemePicker } from "./coding/combobox.js";
 import { jumpToPlace } from "./coding/jump.js";
+import { startLive } from "./coding/live.js";
 import { selectionUtf16, TextIndex, utf16ToDom } from "./coding/offsets.js";
 import {
   drawBlockStripes,
@@ -1359,7 +1360,30 @@ async function poll() {
   }
 }
 
-setInterval(poll, data.poll_ms || 20000);
+// Every open page of the transcript: the stream says when to look (coding/live.js).
+async function reloadQuotes() {
+  try {
+    const result = await call("GET", data.urls.quotes, undefined, { "X-Aefront-Background": "poll" });
+    since = result.now;
+    setThemes(result.themes);
+    picker.themeOrder = themeOrder;
+    quotes.clear();
+    for (const quote of result.quotes) accept(quote);
+    if (dialog.open) pendingRefresh = true;
+    else refresh();
+  } catch {
+    // The next event or reconnect tries again.
+  }
+}
+startLive({
+  urls: data.urls,
+  user: data.user,
+  pollMs: data.poll_ms,
+  poll,
+  reload: reloadQuotes,
+  dialog,
+  editingQuote: () => (current && current.quoteId) || null,
+});
 let resizeTimer = 0;
 window.addEventListener("resize", () => {
   clearTimeout(resizeTimer);
