@@ -80,6 +80,19 @@ MIDDLEWARE = [
     "aefront.audit.AuditActorMiddleware",
 ]
 
+# Several app servers (make prod-like, docs/deploy.md): a user's requests may land on any
+# of them, so sessions live in the database (Django's default, stated here) and the cache
+# is shared. CACHE=database keeps it in the table `createcachetable` makes (the API's rate
+# limit then counts across servers); the default is each process's own memory.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "aefront_cache"}
+        if os.environ.get("CACHE", "").strip().lower() == "database"
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 ROOT_URLCONF = "aefront.urls"
 WSGI_APPLICATION = "aefront.wsgi.application"
 
@@ -273,6 +286,9 @@ AEFRONT_MAX_RECORDING_BYTES = env_int("MAX_RECORDING_BYTES", 2 * 1024**3)
 # is `manage.py db_worker` (make run starts one). A running job that has reported nothing
 # for JOB_STALE_SECONDS is shown as interrupted, and can be retried.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# More job kinds from these modules, imported when the apps load (comma-separated; the
+# worker-restart test registers a slow kind this way). Empty in production.
+AEFRONT_EXTRA_JOB_KINDS = env_list("EXTRA_JOB_KINDS", [])
 AEFRONT_JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 120)
 
 # Theme suggestions (coding/embeddings.py): "auto" uses the local sentence-embedding model
