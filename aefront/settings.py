@@ -120,6 +120,11 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 600),
     )
 }
+# Behind PgBouncer in transaction pooling (docs/deploy.md): no server-side cursors, whose
+# life spans transactions (QuerySet.iterator() uses them on PostgreSQL).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DB_BEHIND_PGBOUNCER", default=False
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -269,6 +274,24 @@ STORAGES = {
         )
     },
 }
+
+# Uploads and recordings in an S3-compatible object store (django-storages) when
+# AWS_STORAGE_BUCKET_NAME is set: AWS_S3_ENDPOINT_URL for a store other than Amazon's
+# (moto's server in make prod-like), AWS_S3_REGION_NAME, and the credentials in boto3's
+# own AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. Objects stay private (no ACL, signed
+# URLs) and are served through the app's permission checks. Unset: the file system.
+if AWS_STORAGE_BUCKET_NAME := os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip():
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
 
 # Uploads. The reverse proxy should also cap bodies (client_max_body_size 21m).
 AEFRONT_MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)

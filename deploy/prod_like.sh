@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The production topology on one machine, all on 127.0.0.1 (docs/deploy.md):
-# PostgreSQL (a cluster made here with pg_createcluster, or DATABASE_URL), two gunicorn
-# app servers, nginx in front of them and the task worker (manage.py db_worker).
+# PostgreSQL (a cluster made here with pg_createcluster, or DATABASE_URL), an S3 object
+# store (moto's server), two gunicorn app servers, nginx in front of them and the task
+# worker (manage.py db_worker).
 #
 #   deploy/prod_like.sh start    (make prod-like)       deploy/prod_like.sh stop
 #
@@ -47,6 +48,7 @@ stop() {
   stop_pid "$RUN/app1.pid"
   stop_pid "$RUN/app2.pid"
   stop_pid "$RUN/worker.pid"
+  stop_pid "$RUN/s3.pid"
   if [ -f "$RUN/cluster" ]; then
     pg_dropcluster --stop "$PG_VERSION" "$(cat "$RUN/cluster")" 2>/dev/null || true
     rm -f "$RUN/cluster"
@@ -67,7 +69,8 @@ wait_for() {  # wait_for URL NAME LOG
 }
 
 start() {
-  if [ -f "$RUN/nginx.pid" ] || [ -f "$RUN/app1.pid" ] || [ -f "$RUN/cluster" ]; then
+  if [ -f "$RUN/nginx.pid" ] || [ -f "$RUN/app1.pid" ] || [ -f "$RUN/cluster" ] ||
+    [ -f "$RUN/s3.pid" ]; then
     echo "prod-like: already running at $RUN (make prod-like-stop first)" >&2
     exit 1
   fi
@@ -89,6 +92,18 @@ start() {
     runuser -u postgres -- createdb -p "$pg_port" -O aefront aefront
     database="postgres://aefront:$password@127.0.0.1:$pg_port/aefront"
   fi
+  # The object store: moto's S3 server (PROD_LIKE_S3=0: the file system under media/).
+  local s3=""
+  if [ "${PROD_LIKE_S3:-1}" = 1 ]; then
+    s3="$(free_port)"
+    setsid "$PYTHON" -m moto.server -H 127.0.0.1 -p "$s3" >"$RUN/s3.log" 2>&1 </dev/null &
+    echo $! >"$RUN/s3.pid"
+    wait_for "http://127.0.0.1:$s3/moto-api/" "the S3 server" "$RUN/s3.log"
+    AWS_ACCESS_KEY_ID=prod-like AWS_SECRET_ACCESS_KEY=prod-like "$PYTHON" -c \
+      "import boto3, sys; boto3.client('s3', endpoint_url=sys.argv[1], region_name='eu-west-2')\
+.create_bucket(Bucket='aefront', CreateBucketConfiguration={'LocationConstraint': 'eu-west-2'})" \
+      "http://127.0.0.1:$s3"
+  fi
   local port="${NGINX_PORT:-$(free_port)}" app1 app2
   app1="$(free_port)"
   app2="$(free_port)"
@@ -107,8 +122,17 @@ export API_RATE_PER_MINUTE=${API_RATE_PER_MINUTE:-1200}
 export LOG_LEVEL=${LOG_LEVEL:-WARNING}
 export DJANGO_SETTINGS_MODULE=aefront.settings
 export PROD_LIKE_URL=http://127.0.0.1:$port
-export PROD_LIKE_APPS=127.0.0.1:$app1,127.0.0.1:$app2
 ENV
+  if [ -n "$s3" ]; then
+    cat >>"$RUN/env" <<ENV
+export AWS_STORAGE_BUCKET_NAME=aefront
+export AWS_S3_ENDPOINT_URL=http://127.0.0.1:$s3
+export AWS_S3_REGION_NAME=eu-west-2
+export AWS_ACCESS_KEY_ID=prod-like
+export AWS_SECRET_ACCESS_KEY=prod-like
+ENV
+  fi
+  echo "export PROD_LIKE_APPS=127.0.0.1:$app1,127.0.0.1:$app2" >>"$RUN/env"
   # shellcheck disable=SC1091
   . "$RUN/env"
   cd "$ROOT"
