@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench bench-http lint format install install-dev serve clean prod-like prod-like-stop load
+.PHONY: run test bench bench-http lint format install install-dev serve clean prod-like prod-like-stop load fault
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ prod-like-stop:
 # LOAD_USERS enablers for LOAD_SECONDS against make prod-like, through nginx (bench/load.py).
 load: install-dev
 	PYTHON=$(BIN)/python $(BIN)/python -m bench.load
+
+# The load while PostgreSQL restarts (fast, then immediate) and one app server is killed
+# (bench/fault.py). Needs make prod-like's own cluster; restart it afterwards.
+fault: install-dev
+	$(BIN)/python -m bench.fault
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -267,10 +267,14 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
+        # STATIC_PRECOMPRESS=0: hashed names without whitenoise's .gz/.br copies, when nginx
+        # serves /static/ and compresses it (make prod-like: collectstatic in seconds).
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env_bool("STATIC_PRECOMPRESS", default=True)
+            else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
         )
     },
 }

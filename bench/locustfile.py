@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import random
+import time
 import uuid
 
 from locust import HttpUser, between, events, task
@@ -23,9 +24,26 @@ JOURNAL = open(os.environ["LOAD_JOURNAL"], "a", buffering=1)  # noqa: SIM115 (wh
 NUMBERS = itertools.count()
 
 
+EVENTS = (
+    open(os.environ["LOAD_EVENTS"], "a", buffering=1) if os.environ.get("LOAD_EVENTS") else None
+)  # noqa: SIM115
+
+
 @events.quitting.add_listener
 def _close(**_kwargs) -> None:
     JOURNAL.close()
+
+
+@events.request.add_listener
+def _failed(name, response=None, exception=None, start_time=None, **_kwargs) -> None:
+    """make fault (bench/fault.py): when each failure was sent and answered, and how."""
+    if EVENTS is None or exception is None:
+        return
+    status = getattr(response, "status_code", 0) or 0
+    headers = getattr(response, "headers", None) or {}
+    line = {"name": name, "sent": start_time or time.time(), "received": time.time()}
+    line |= {"status": status, "retry_after": headers.get("Retry-After", "")}
+    EVENTS.write(json.dumps(line) + "\n")
 
 
 class Enabler(HttpUser):
@@ -78,6 +96,9 @@ class Enabler(HttpUser):
         body["themes"] = [self.rng.choice(SEED["themes"])]
         path = f"/p/{SEED['slug']}/transcripts/{self.transcript['id']}/quotes/"
         answer = self.post_json(path, body, "quote create", expect=201)
+        if answer.status_code == 503:  # as a browser would: once more, with the same key
+            time.sleep(min(float(answer.headers.get("Retry-After") or 1), 2))
+            answer = self.post_json(path, body, "quote create (retried)", expect=201)
         if answer.status_code == 201:
             self.mine.append((answer.json()["quote"]["id"], key))
             JOURNAL.write(f"ack {key}\n")

@@ -115,6 +115,7 @@ export ALLOWED_HOSTS=127.0.0.1,localhost
 export SECURE_COOKIES=0
 export TRUSTED_PROXY_COUNT=1
 export CACHE=database
+export STATIC_PRECOMPRESS=0
 export DATABASE_URL='$database'
 export MEDIA_ROOT='$RUN/media'
 export STATIC_ROOT='$RUN/static'
