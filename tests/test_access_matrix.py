@@ -14,6 +14,7 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from aefront.jobs.models import Job
 from coding.models import (
     AutoCodeBatch,
     AutoCodeItem,
@@ -76,6 +77,7 @@ def b_objects(project_b, transcript_b, theme_b, outsider):
         "redaction_id": term.pk,
         "safe_id": safe.pk,
         "batch_id": batch.pk,
+        "job_id": Job.objects.create(project=project_b, user=outsider, kind="qdpx").pk,
         "turn_index": turn_id,
         "format": "csv",
         "export_format": "csv",

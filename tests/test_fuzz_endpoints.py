@@ -16,6 +16,7 @@ from django.urls import get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aefront.jobs.models import Job
 from coding.models import (
     AutoCodeBatch,
     AutoCodeItem,
@@ -94,6 +95,7 @@ def a_objects(project_a, transcript, theme, project_admin):
         "redaction_id": term.pk,
         "safe_id": safe.pk,
         "batch_id": batch.pk,
+        "job_id": Job.objects.create(project=project_a, user=project_admin, kind="qdpx").pk,
         "turn_index": 0,
         "format": "csv",
         "export_format": "csv",
