@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -76,3 +77,4 @@ def test_two_app_servers_behind_nginx_hold_a_short_load_and_lose_nothing():
     assert not (run / "cluster").exists()
     listed = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True).stdout
     assert str(run) not in listed  # the cluster (its data under the run directory) is gone
+    shutil.rmtree(run)  # the logs, kept by the stop, are only wanted when something failed
