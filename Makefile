@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench bench-http lint format install install-dev serve clean
+.PHONY: run test bench bench-http lint format install install-dev serve clean prod-like prod-like-stop load fault
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,23 @@ bench: install-dev
 # As shipped: gunicorn, DEBUG off, over HTTP, on SQLite and PostgreSQL (BENCH_PG_URL).
 bench-http: install-dev
 	$(BIN)/python -m bench --http $(BENCH_ARGS)
+
+# The production topology on 127.0.0.1: PostgreSQL, two gunicorn app servers, nginx in
+# front, the task worker (deploy/prod_like.sh; docs/deploy.md). PROD_LIKE_DIR holds it all.
+prod-like: install-dev
+	PYTHON=$(BIN)/python deploy/prod_like.sh start
+
+prod-like-stop:
+	PYTHON=$(BIN)/python deploy/prod_like.sh stop
+
+# LOAD_USERS enablers for LOAD_SECONDS against make prod-like, through nginx (bench/load.py).
+load: install-dev
+	PYTHON=$(BIN)/python $(BIN)/python -m bench.load
+
+# The load while PostgreSQL restarts (fast, then immediate) and one app server is killed
+# (bench/fault.py). Needs make prod-like's own cluster; restart it afterwards.
+fault: install-dev
+	$(BIN)/python -m bench.fault
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,7 +1,7 @@
 """`GET /healthz`: whether this app server can serve, for a load balancer or a monitor.
 
 It checks the database (one `SELECT 1`) and the file storage (MEDIA_ROOT is a folder the
-process may write to) and answers 200 with `{"database": "ok", "storage": "ok"}`, or 503
+process may write to; with an object store, that the bucket answers) and answers 200 with `{"database": "ok", "storage": "ok"}`, or 503
 naming what failed. It needs no login and shows no data, so it may be probed often.
 """
 
@@ -29,6 +29,14 @@ def database_state() -> str:
 
 
 def storage_state() -> str:
+    if settings.STORAGES["default"]["BACKEND"] != "django.core.files.storage.FileSystemStorage":
+        from django.core.files.storage import default_storage
+
+        try:
+            default_storage.exists("healthz")  # one HEAD request to the bucket
+        except Exception:  # noqa: BLE001 (any failure of the store's client: not reachable)
+            return "unavailable"
+        return "ok"
     media = Path(settings.MEDIA_ROOT)
     if not media.is_dir():
         return "missing"

@@ -80,6 +80,19 @@ MIDDLEWARE = [
     "aefront.audit.AuditActorMiddleware",
 ]
 
+# Several app servers (make prod-like, docs/deploy.md): a user's requests may land on any
+# of them, so sessions live in the database (Django's default, stated here) and the cache
+# is shared. CACHE=database keeps it in the table `createcachetable` makes (the API's rate
+# limit then counts across servers); the default is each process's own memory.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "aefront_cache"}
+        if os.environ.get("CACHE", "").strip().lower() == "database"
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 ROOT_URLCONF = "aefront.urls"
 WSGI_APPLICATION = "aefront.wsgi.application"
 
@@ -107,6 +120,11 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 600),
     )
 }
+# Behind PgBouncer in transaction pooling (docs/deploy.md): no server-side cursors, whose
+# life spans transactions (QuerySet.iterator() uses them on PostgreSQL).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DB_BEHIND_PGBOUNCER", default=False
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -249,13 +267,35 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
+        # STATIC_PRECOMPRESS=0: hashed names without whitenoise's .gz/.br copies, when nginx
+        # serves /static/ and compresses it (make prod-like: collectstatic in seconds).
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env_bool("STATIC_PRECOMPRESS", default=True)
+            else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
         )
     },
 }
+
+# Uploads and recordings in an S3-compatible object store (django-storages) when
+# AWS_STORAGE_BUCKET_NAME is set: AWS_S3_ENDPOINT_URL for a store other than Amazon's
+# (moto's server in make prod-like), AWS_S3_REGION_NAME, and the credentials in boto3's
+# own AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. Objects stay private (no ACL, signed
+# URLs) and are served through the app's permission checks. Unset: the file system.
+if AWS_STORAGE_BUCKET_NAME := os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip():
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
 
 # Uploads. The reverse proxy should also cap bodies (client_max_body_size 21m).
 AEFRONT_MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
@@ -276,6 +316,9 @@ AEFRONT_BACKUP_DIR = os.environ.get("BACKUP_DIR") or str(BASE_DIR / "backups")
 # is `manage.py db_worker` (make run starts one). A running job that has reported nothing
 # for JOB_STALE_SECONDS is shown as interrupted, and can be retried.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# More job kinds from these modules, imported when the apps load (comma-separated; the
+# worker-restart test registers a slow kind this way). Empty in production.
+AEFRONT_EXTRA_JOB_KINDS = env_list("EXTRA_JOB_KINDS", [])
 AEFRONT_JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 120)
 
 # Theme suggestions (coding/embeddings.py): "auto" uses the local sentence-embedding model

@@ -14,6 +14,7 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from aefront.jobs.models import Job
 from coding.models import (
     AutoCodeBatch,
     AutoCodeItem,
