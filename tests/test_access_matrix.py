@@ -58,8 +58,6 @@ def url_values(project, transcript, theme, user) -> dict:
     of every URL argument (this matrix and the fuzzing in test_fuzz_endpoints.py)."""
     from django.utils import timezone
 
-    from aefront.jobs.models import Job
-
     quote = Quote.objects.create(
         transcript=transcript, start=0, end=4, text=transcript.text[0:4], coder=user
     )

@@ -87,8 +87,6 @@ def manage(
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "ALLOWED_HOSTS": "testserver",
     }
-    # Under xdist, tests/settings.py would make a folder of the worker's in MEDIA_ROOT.
-    env.pop("PYTEST_XDIST_WORKER", None)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False,
