@@ -12,6 +12,7 @@ urlpatterns = [
     path(f"{PREFIX}themes/<id:theme_id>/", views.theme_page, name="theme"),
     path(f"{PREFIX}themes/<id:theme_id>/quotes/", views.cell_quotes, name="cell"),
     path(f"{PREFIX}themes/<id:theme_id>/new/", views.theme_new, name="theme_new"),
+    path(f"{PREFIX}new/", views.project_new, name="project_new"),
     path(f"{PREFIX}themes/<id:theme_id>/narrative/", views.save_narrative, name="narrative"),
     path(f"{PREFIX}themes/<id:theme_id>/headlines/", views.edit_headlines, name="headlines"),
     path(f"{PREFIX}themes/<id:theme_id>/clearance/", views.set_clearance, name="clearance"),

@@ -61,7 +61,7 @@ from coding.report.forms import (
 )
 from coding.report.redaction import NameSources
 from coding.report.review import ACTIONS, ReviewError, decide, identifier_review, sign_off
-from coding.report.summaries import new_in_theme, sort_rows, summarise
+from coding.report.summaries import new_since, sort_rows, summarise
 from coding.report.table import theme_table_body
 from coding.report.workspace import basis as workspace_basis
 from coding.report.workspace import cards, theme_workspace
@@ -298,14 +298,23 @@ def theme_page(request: HttpRequest, project_access: ProjectAccess, theme_id: in
 @project_json(("GET",))
 def theme_new(request: HttpRequest, project_access: ProjectAccess, theme_id: int) -> HttpResponse:
     """JSON {new}: quotes coded with the theme since ?since=ISO (the page's live notice)."""
-    theme = get_theme(project_access, theme_id)
+    return _new_since(request, project_access, get_theme(project_access, theme_id))
+
+
+@project_json(("GET",))
+def project_new(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
+    """JSON {new}: the project's quotes since ?since=ISO (the summary page's live notice)."""
+    return _new_since(request, project_access, None)
+
+
+def _new_since(request: HttpRequest, project_access: ProjectAccess, theme) -> HttpResponse:
     try:
         since = parse_datetime(request.GET.get("since") or "")
     except ValueError:  # well-formed but impossible: month 13
         since = None
     if since is None or since.tzinfo is None:
         return json_error("since must be an ISO 8601 date and time with its offset.", 400)
-    return JsonResponse({"new": new_in_theme(project_access, theme, since)})
+    return JsonResponse({"new": new_since(project_access, since, theme)})
 
 
 @project_page()

@@ -1,4 +1,5 @@
-// A report theme page: "3 new quotes in this theme since you opened it", with a refresh.
+// A report page: "3 new quotes in this theme (or project) since you opened it", with a
+// refresh (the theme page and the summary page; data-what says which).
 // The project's stream (coding/live.py) says that some quote changed; the count comes
 // from the permission-checked JSON endpoint, which applies the blind rule. Without a
 // stream (no ASGI server) the page shows no notice: a reload shows the new quotes.
@@ -37,7 +38,8 @@ if (notice && typeof EventSource !== "undefined") {
     const link = document.createElement("a");
     link.href = location.pathname + location.search;
     link.textContent = "Refresh to see them";
-    notice.replaceChildren(`${n} new quote${n === 1 ? "" : "s"} in this theme since you opened it. `, link);
+    const where = notice.dataset.what || "in this theme";
+    notice.replaceChildren(`${n} new quote${n === 1 ? "" : "s"} ${where} since you opened it. `, link);
     notice.hidden = false;
   }
 

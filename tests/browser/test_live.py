@@ -64,3 +64,29 @@ def test_one_coder_codes_and_the_other_sees_it_without_a_reload(
     finally:
         alice_context.close()
         bob_context.close()
+
+
+def test_the_summary_page_offers_a_refresh_when_quotes_are_coded_elsewhere(
+    chromium_browser, cluster, assert_accessible
+):
+    """A report page open on server B hears that a coder on server A coded a passage:
+    "1 new quote in this project since you opened it", with a refresh link."""
+    alice_context, alice = coder_page(chromium_browser, cluster, A, "alice")
+    bob_context, bob = coder_page(chromium_browser, cluster, B, "bob")
+    try:
+        bob.goto(cluster.url(B, f"/p/{cluster.seed['slug']}/report/"))
+        notice = bob.locator("#live-notice")
+        expect(notice).to_be_hidden()
+        navigations = []
+        bob.on("framenavigated", lambda frame: navigations.append(frame.url))
+        drag_over(alice, "Passage number 12 of")
+        apply_theme(alice, "Supp", "Support")
+        close_dialog(alice)
+        expect(notice).to_contain_text("new quote", timeout=5000)
+        expect(notice).to_contain_text("in this project since you opened it")
+        expect(notice.get_by_role("link", name="Refresh to see them")).to_be_visible()
+        assert navigations == []
+        assert_accessible(bob, context="summary page with the live notice")
+    finally:
+        alice_context.close()
+        bob_context.close()

@@ -398,14 +398,22 @@ def test_a_report_page_hears_of_new_quotes_and_counts_those_it_may_see(
         transcripts=[transcript],
         coder_ids=[enabler.pk, second.pk],
     )
+    project_url = reverse("report:project_new", args=["alpha"])
     client.force_login(second)
     assert client.get(count_url, {"since": since}).json() == {"new": 0}
+    assert client.get(project_url, {"since": since}).json() == {"new": 0}
     client.force_login(project_admin)
     assert client.get(count_url, {"since": since}).json() == {"new": 1}
+    # The summary page counts every theme's new quotes, through the same rules.
+    assert client.get(project_url, {"since": since}).json() == {"new": 1}
+    assert client.get(project_url, {"since": later}).json() == {"new": 0}
+    assert client.get(project_url, {"since": "yesterday"}).status_code == 400
 
 
 def test_the_report_count_and_stream_are_refused_to_outsiders(outsider, theme, client):
     client.force_login(outsider)
     count_url = reverse("report:theme_new", args=["alpha", theme.pk])
     assert client.get(count_url, {"since": "2000-01-01T00:00:00+00:00"}).status_code == 404
+    project_url = reverse("report:project_new", args=["alpha"])
+    assert client.get(project_url, {"since": "2000-01-01T00:00:00+00:00"}).status_code == 404
     assert client.get(reverse("coding:project_live_stream", args=["alpha"])).status_code == 404
