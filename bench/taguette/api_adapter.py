@@ -6,6 +6,7 @@ page a browser gets. Runs only inside the harness (its client venv has requests)
 
 import re
 import uuid
+from bisect import bisect_right
 
 import requests
 from aefront_pages_adapter import AefrontAdapter as PagesAdapter
@@ -89,8 +90,21 @@ class AefrontApiAdapter(PagesAdapter):
         self._themes[(project.id, name)] = tid
         return tid
 
+    def _one_turn(self, doc, s, e):
+        """The span cut to the speaker turn it starts in: aefront refuses a quote across
+        turns or on a label (Taguette's random highlights may cross them)."""
+        tm = self._maps[doc]
+        turn = max(bisect_right(tm.s_start, s) - 1, 0)
+        said = tm.s_said[turn]
+        turn_end = tm.s_start[turn + 1] - 2 if turn + 1 < len(tm.s_start) else len(tm.stored)
+        length = e - s
+        s = max(s, said)
+        e = min(max(e, s + 1), turn_end, s + length)
+        return s, e, tm.stored[s:e]
+
     def create_highlight(self, project, doc, start, end, tag_ids):
-        s, e, text = self._span(doc, start, end)
+        s, e, _ = self._span(doc, start, end)
+        s, e, text = self._one_turn(doc, s, e)
         r = self.api.post(
             self._p(project) + "quotes/",
             json={
