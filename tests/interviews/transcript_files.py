@@ -13,6 +13,8 @@ import warnings
 import zipfile
 from pathlib import Path
 
+from bench.pdf_accuracy import fix_non_bmp_tounicode
+
 INTERVIEWER = "Interviewer"
 SPEAKER = "Jane Smith"
 PASSAGES: tuple[tuple[str, str], ...] = (
@@ -235,33 +237,6 @@ def rtf_bytes() -> bytes:
     ).encode("ascii")
 
 
-def _fix_non_bmp_tounicode(pdf: bytes) -> bytes:
-    """ReportLab writes non-BMP code points (😊) into ToUnicode CMaps as <1F60A>, which is
-    not UTF-16BE: rewrite them as surrogate pairs, keeping every stream's length."""
-
-    def surrogate(match: re.Match) -> bytes:
-        code = int(match[2], 16) - 0x10000
-        return match[1] + b"<%04X%04X>" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF))
-
-    out = []
-    for chunk in re.split(rb"(\d+ beginbfchar.*?endbfchar)", pdf, flags=re.S):
-        head = re.match(rb"(\d+) beginbfchar", chunk)
-        if head:
-            count = int(head[1])
-            new = re.sub(rb"(<[0-9A-F]{2}> )<([0-9A-F]{5,6})>", surrogate, chunk)
-            grow = len(new) - len(chunk)
-            while grow > 0:
-                unused = list(re.finditer(rb"\n<[0-9A-F]{2}> <0000>", new))[-1]
-                new = new[: unused.start()] + new[unused.end() :]
-                grow -= unused.end() - unused.start()
-                count -= 1
-            new = b"%d beginbfchar" % count + new[len(head[0]) :]
-            new = new.replace(b"endbfchar", b" " * (len(chunk) - len(new)) + b"endbfchar")
-            chunk = new
-        out.append(chunk)
-    return b"".join(out)
-
-
 def pdf_bytes(lines: list[str] | None = None) -> bytes:
     """A text PDF: one passage per line, a page number at the foot."""
     from reportlab.pdfbase import pdfmetrics
@@ -283,7 +258,7 @@ def pdf_bytes(lines: list[str] | None = None) -> bytes:
     page.drawString(290, 30, "1")
     page.showPage()
     page.save()
-    return _fix_non_bmp_tounicode(buffer.getvalue())
+    return fix_non_bmp_tounicode(buffer.getvalue())
 
 
 def image_pdf_bytes() -> bytes:
