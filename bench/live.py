@@ -26,7 +26,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.served import Client, free_port, p95
+from bench.served import Client, free_port, manage, p95
 from bench.table import Row
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,18 +94,7 @@ class Cluster:
             self.env.pop(name, None)
 
     def manage(self, *args: str, stdin: str | None = None) -> str:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode:
-            raise RuntimeError(f"manage.py {args[0]} failed: {done.stderr[-2000:]}")
-        return done.stdout
+        return manage(self.env, *args, stdin=stdin)
 
     def start(self) -> dict:
         redis = shutil.which("redis-server") or "/usr/bin/redis-server"

@@ -67,6 +67,22 @@ print(json.dumps({"token": token, "slug": project.slug, "transcript": first.pk,
 """
 
 
+def manage(env: dict, *args: str, stdin: str | None = None) -> str:
+    """`manage.py ARGS` in a child with this environment; its output, or RuntimeError."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"manage.py {args[0]} failed: {done.stderr[-2000:]}")
+    return done.stdout
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -198,18 +214,7 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def manage(self, *args: str, stdin: str | None = None) -> str:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode:
-            raise RuntimeError(f"manage.py {args[0]} failed: {done.stderr[-2000:]}")
-        return done.stdout
+        return manage(self.env, *args, stdin=stdin)
 
     def fresh_database(self) -> None:
         if self.kind != "postgres":
