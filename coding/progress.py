@@ -27,7 +27,8 @@ from interviews.models import LocalSystem, SpeakerTurn, Transcript
 
 NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
 STATUSES = (NOT_STARTED, IN_PROGRESS, DONE)
-SORTS = ("title", "system", "coverage", "quotes", "status", "review", "activity")
+SORTS = ("title", "system", "coverage", "quotes", "status", "review", "activity", "coders")
+CODER_SORTS = ("name", "assigned", "in_progress", "done")
 
 
 def status_of(last_change: datetime | None, done_at: datetime | None) -> str:
@@ -108,14 +109,16 @@ class Filters:
     system: int | None = None
     sort: str = "title"
     descending: bool = False
+    coder_sort: str = "name"
+    coder_descending: bool = False
 
     @classmethod
     def from_query(cls, query) -> Filters:
-        """?status=&coder=&system=&sort=[-]column; anything unknown is ignored."""
+        """?status=&coder=&system=&sort=[-]column&csort=[-]column (the coders' table);
+        anything unknown is ignored."""
         status = query.get("status", "")
-        sort = query.get("sort", "title")
-        descending = sort.startswith("-")
-        sort = sort.lstrip("-")
+        sort, descending = _sort(query.get("sort", ""), SORTS)
+        coder_sort, coder_descending = _sort(query.get("csort", ""), CODER_SORTS)
 
         def number(name: str) -> int | None:
             value = query.get(name, "")
@@ -125,9 +128,19 @@ class Filters:
             status=status if status in STATUSES else "",
             coder=number("coder"),
             system=number("system"),
-            sort=sort if sort in SORTS else "title",
+            sort=sort,
             descending=descending,
+            coder_sort=coder_sort,
+            coder_descending=coder_descending,
         )
+
+
+def _sort(value: str, columns: tuple[str, ...]) -> tuple[str, bool]:
+    """'-quotes' -> ('quotes', True); an unknown column is the first, ascending."""
+    column = value.removeprefix("-")
+    if column not in columns:
+        return columns[0], False
+    return column, value.startswith("-")
 
 
 def _coders(access: ProjectAccess) -> dict[int, str]:
@@ -226,7 +239,11 @@ def progress(access: ProjectAccess, filters: Filters) -> Progress:
     out.sort(key=sort_key(filters.sort), reverse=filters.descending)
     return Progress(
         transcripts=out,
-        coders=[per_coder[pk] for pk in coders],
+        coders=sorted(
+            (per_coder[pk] for pk in coders),
+            key=coder_sort_key(filters.coder_sort),
+            reverse=filters.coder_descending,
+        ),
         coder_choices=list(coders.items()),
         systems=sorted(systems.items(), key=lambda item: item[1].casefold()),
     )
@@ -250,8 +267,20 @@ def sort_key(column: str):
         "status": lambda row: (STATUSES.index(row.status), row.title.casefold()),
         "review": lambda row: (row.awaiting_review, row.title.casefold()),
         "activity": lambda row: (row.last_activity is not None, row.last_activity or 0),
+        # By how far its coders have got: how many are done, then how many have started.
+        "coders": lambda row: (
+            sum(cell.status == DONE for cell in row.coders),
+            sum(cell.status != NOT_STARTED for cell in row.coders),
+            row.title.casefold(),
+        ),
     }
     return keys[column]
+
+
+def coder_sort_key(column: str):
+    if column == "name":
+        return lambda row: row.name.casefold()
+    return lambda row: (getattr(row, column), row.name.casefold())
 
 
 def my_status(access: ProjectAccess, transcript: Transcript) -> str:

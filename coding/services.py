@@ -101,6 +101,21 @@ def check_speaker_turns(transcript: Transcript, start: int, end: int) -> None:
     raise CodingError(ONE_TURN.format(what=f"crosses {len(inside)} turns"))
 
 
+def parts_in_turns(
+    spans: list[tuple[int, int]], start: int, end: int, *, multi_turn: bool = False
+) -> list[tuple[int, int]]:
+    """What the one-turn rule keeps of [start, end), for quotes that come in from other
+    tools: its part in each turn's words (labels and gaps dropped, blank parts too), or
+    with `multi_turn` one span from the first speaker's words to the last's. `spans` as
+    `Transcript.turn_spans()`; without turns the passage is kept whole."""
+    if not spans:
+        return [(start, end)]
+    parts = [(max(s, start), min(e, end)) for s, e in spans if s < end and start < e]
+    if multi_turn and parts:
+        return [(parts[0][0], parts[-1][1])]
+    return parts
+
+
 def check_themes(*, access: ProjectAccess, themes: Sequence[Theme]) -> list[Theme]:
     unique: dict[int, Theme] = {}
     for theme in themes:

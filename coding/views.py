@@ -77,24 +77,35 @@ def progress_page(request: HttpRequest, project_access: ProjectAccess) -> HttpRe
             "filters": filters,
             "progress": progress.progress(project_access, filters),
             "statuses": progress.STATUSES,
-            "columns": progress_columns(request.GET, filters),
+            "columns": sort_headers(
+                request.GET, "sort", TRANSCRIPT_COLUMNS, filters.sort, filters.descending
+            ),
+            "coder_columns": sort_headers(
+                request.GET, "csort", CODER_COLUMNS, filters.coder_sort, filters.coder_descending
+            ),
         },
     )
 
 
-def progress_columns(query, filters: progress.Filters) -> list[dict]:
-    """Each column's header: its label, the link that sorts by it, and aria-sort."""
-    labels = {"title": "Transcript", "system": "Local system", "coverage": "Participant text coded",
-              "quotes": "Quotes", "status": "Status", "review": "Speaker review",
-              "activity": "Last activity"}  # fmt: skip
+TRANSCRIPT_COLUMNS = {"title": "Transcript", "system": "Local system",
+                      "coverage": "Participant text coded", "quotes": "Quotes", "status": "Status",
+                      "review": "Speaker review", "activity": "Last activity", "coders": "Coders"}  # fmt: skip
+CODER_COLUMNS = {"name": "Coder", "assigned": "Assigned (rounds)", "in_progress": "In progress",
+                 "done": "Done"}  # fmt: skip
+
+
+def sort_headers(query, param: str, labels: dict, sort: str, descending: bool) -> list[dict]:
+    """A table's headers: each column's label, the link that sorts by it (the other
+    table's sort and the filters kept), and its aria-sort."""
+    names = ("status", "coder", "system", "sort", "csort")
+    kept = {name: query[name] for name in names if query.get(name)}
     columns = []
     for key, label in labels.items():
-        current = filters.sort == key
-        descending = current and not filters.descending
-        kept = {name: query[name] for name in ("status", "coder", "system") if query.get(name)}
-        kept["sort"] = f"-{key}" if descending else key
-        sort = ("descending" if filters.descending else "ascending") if current else "none"
-        columns.append({"label": label, "href": f"?{urlencode(kept)}", "sort": sort})
+        current = sort == key
+        flip = current and not descending
+        link = {**kept, param: f"-{key}" if flip else key}
+        order = ("descending" if descending else "ascending") if current else "none"
+        columns.append({"label": label, "href": f"?{urlencode(link)}", "sort": order})
     return columns
 
 

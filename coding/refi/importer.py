@@ -24,6 +24,7 @@ from coding.refi.codebook import apply_plan, plan_codebook
 from coding.refi.coders import Coders
 from coding.refi.qde import RefiError, RefiProject, Source, check_references, parse_xml
 from coding.refi.qde import read_project as read_qde
+from coding.services import parts_in_turns
 from interviews.models import (
     LocalSystem,
     Membership,
@@ -473,7 +474,8 @@ def store(
             turn.transcript = transcript
         SpeakerTurn.objects.bulk_create(turns)
         before = report.counts.get("quotes", 0)
-        _quotes(transcript, item, themes, coders, free_quotes, report)
+        spans = sorted((turn.start, turn.end) for turn in turns)
+        _quotes(transcript, item, spans, themes, coders, free_quotes, report)
         report.came_in.append(
             f"transcript “{transcript.title}”: {report.counts.get('quotes', 0) - before} "
             f"quote(s), {len(members)} participant(s)"
@@ -494,34 +496,55 @@ def _note_used(refi: RefiProject, guid: str) -> bool:
     return any(link.origin == guid for link in refi.links)
 
 
-def _quotes(transcript, item: PlacedSource, themes, coders, free, report: Report) -> None:
+def _quotes(transcript, item: PlacedSource, spans, themes, coders, free, report: Report) -> None:
+    """Each selection as a quote, under the one-turn rule: one across speaker turns becomes
+    one quote per turn (the first keeps its GUID), as the coding page's default split."""
     made: dict[tuple[int, int, int], Quote] = {}
+    multi = transcript.project.multi_turn_quotes
     for placed in item.quotes:
         coder = coders.get(placed.coder)
-        same = made.get((placed.start, placed.end, coder.pk))
-        if same is not None:  # two GUIDs of one account: one quote, as the model wants
-            _link(same, placed.codes, themes)
-            continue
         memo = placed.memo
         if len(memo) > MAX_MEMO_CHARS:
             memo = memo[: MAX_MEMO_CHARS - 1] + "…"
             report.notes.append(f"selection {placed.guid}: memo shortened to {MAX_MEMO_CHARS:,}")
-        quote = Quote(
-            transcript=transcript,
-            start=placed.start,
-            end=placed.end,
-            text=transcript.text[placed.start : placed.end],
-            coder=coder,
-            memo=memo,
-        )
-        if placed.guid in free:
-            quote.uuid = _as_uuid(placed.guid)
-            free.discard(placed.guid)
-        quote.full_clean(exclude=["transcript", "coder", "uuid"], validate_constraints=False)
-        quote.save()
-        made[(placed.start, placed.end, coder.pk)] = quote
-        _link(quote, placed.codes, themes)
-        report.add("quotes")
+        parts = parts_in_turns(spans, placed.start, placed.end, multi_turn=multi)
+        if len(parts) > 1:  # a turn's part of nothing but spaces is not a quote
+            parts = [(s, e) for s, e in parts if transcript.text[s:e].strip()] or parts[:1]
+        if not parts:
+            report.skipped.append(
+                f"selection {placed.guid}: holds no speaker's words, only a label"
+            )
+            continue
+        if len(parts) > 1:
+            report.notes.append(
+                f"selection {placed.guid}: crossed {len(parts)} speaker turns, stored as "
+                f"{len(parts)} quotes, one per turn"
+            )
+        elif parts[0] != (placed.start, placed.end):
+            report.notes.append(
+                f"selection {placed.guid}: trimmed to the speaker's words (a label left out)"
+            )
+        for start, end in parts:
+            same = made.get((start, end, coder.pk))
+            if same is not None:  # two GUIDs of one account: one quote, as the model wants
+                _link(same, placed.codes, themes)
+                continue
+            quote = Quote(
+                transcript=transcript,
+                start=start,
+                end=end,
+                text=transcript.text[start:end],
+                coder=coder,
+                memo=memo,
+            )
+            if placed.guid in free:
+                quote.uuid = _as_uuid(placed.guid)
+                free.discard(placed.guid)
+            quote.full_clean(exclude=["transcript", "coder", "uuid"], validate_constraints=False)
+            quote.save()
+            made[(start, end, coder.pk)] = quote
+            _link(quote, placed.codes, themes)
+            report.add("quotes")
 
 
 def _link(quote: Quote, codes: list[str], themes) -> None:

@@ -19,6 +19,7 @@ import { forgetDraft, restoreDraft } from "./idle.js";
 import { ThemeSuggestions } from "./coding/suggest.js";
 import { planSpans, TurnChooser } from "./coding/turns.js";
 import { History } from "./coding/history.js";
+import { StripeKeys } from "./coding/stripe_keys.js";
 
 const started = performance.now();
 const data = JSON.parse(document.getElementById("coding-data").textContent);
@@ -118,6 +119,7 @@ function refreshAround(spans) {
   }
   stripeState = { quotes: new Map(list.map((q) => [q.id, q])), themes, columns };
   for (const element of fresh) if (element) drawBlockStripes(element, stripeState);
+  stripeKeys.ensureStop();
   hideTip();
   stats.renders += 1;
   setTimeout(() => {
@@ -176,6 +178,7 @@ const blockWatcher = new IntersectionObserver(
       blockWatcher.unobserve(entry.target);
       drawBlockStripes(entry.target, stripeState);
     }
+    stripeKeys.ensureStop();
     stats.stripesMs += performance.now() - t0;
   },
   { rootMargin: "600px 0px" },
@@ -1193,7 +1196,8 @@ const MOVES = {
 
 root.addEventListener("keydown", (event) => {
   if (event.altKey || event.metaKey) return;
-  if (event.target.closest("button")) return; // a turn's play button keeps its own keys
+  // A turn's play button and the margin stripes (coding/stripe_keys.js) keep their own keys.
+  if (event.target.closest("button, .turn-stripes")) return;
   const move = MOVES[event.key];
   if (move) {
     event.preventDefault();
@@ -1301,6 +1305,14 @@ root.addEventListener("mouseover", (event) => {
 root.addEventListener("click", (event) => {
   const stripe = event.target.closest(".stripe[data-quote]");
   if (stripe) openQuote(Number(stripe.dataset.quote), root);
+});
+const stripeKeys = new StripeKeys(root, {
+  draw: (block) => {
+    blockWatcher.unobserve(block);
+    return drawBlockStripes(block, stripeState);
+  },
+  outline,
+  open: (id, opener) => openQuote(id, opener),
 });
 
 // --- other coders' changes ---------------------------------------------------------

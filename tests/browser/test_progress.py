@@ -44,8 +44,17 @@ def test_done_shows_on_the_progress_page_and_coding_again_reopens_it(
     expect(table.locator("tbody tr")).to_have_count(1)
     with page.expect_navigation():
         page.get_by_role("link", name="Participant text coded").click()
-    expect(page.locator("th[aria-sort=ascending]")).to_have_text("Participant text coded")
+    expect(table.locator("th[aria-sort=ascending]")).to_have_text("Participant text coded")
     expect(table.locator("tbody tr")).to_have_count(1)  # the filter is kept
+    # The coders' table sorts too, by keyboard, keeping the filter and the other sort.
+    coders = page.locator("#coder-table")
+    coders.get_by_role("link", name="Done").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(coders.locator("th[aria-sort=ascending]")).to_have_text("Done")
+    expect(table.locator("th[aria-sort=ascending]")).to_have_text("Participant text coded")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    assert_accessible(page, context="the progress page, both tables sorted")
 
     # Coding there again reopens it.
     open_page(page, live_server, transcript)

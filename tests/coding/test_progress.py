@@ -123,6 +123,39 @@ def test_filters_and_sorting(client, enabler, project_admin, team):
     assert titles(status="nonsense", sort="'; drop", coder="x") == titles()
 
 
+def test_the_coders_column_and_the_coders_table_sort(client, enabler, team):
+    transcript, _other = team
+    services.set_coder_status(
+        access=get_project_access(enabler, "alpha"), transcript=transcript, done=True
+    )
+    client.force_login(enabler)
+    response = client.get(url(transcript.project, sort="-coders"))
+    # The Coders column sorts by how far the coders have got: done before started.
+    assert [row.title for row in response.context["progress"].transcripts] == [
+        transcript.title,
+        "Another interview",
+    ]
+
+    def names(**query):
+        response = client.get(url(transcript.project, **query))
+        assert response.status_code == 200
+        return [row.name for row in response.context["progress"].coders]
+
+    everyone = names()
+    assert everyone == sorted(everyone, key=str.casefold)
+    assert names(csort="-name") == everyone[::-1]
+    assert names(csort="-done")[0] == "enabler_a"
+    assert names(csort="-in_progress")[0] == "admin_a"
+    assert names(csort="nonsense") == everyone
+    # Each header links to its sort, keeps the other table's sort, and says aria-sort.
+    response = client.get(url(transcript.project, sort="-quotes", csort="done"))
+    html = response.content.decode()
+    assert (
+        'aria-sort="ascending"><a href="?sort=-quotes&amp;csort=-done#coders-heading">Done' in html
+    )
+    assert 'href="?sort=-quotes&amp;csort=name#coders-heading">Coder<' in html
+
+
 def test_the_page_costs_the_same_for_2_and_20_transcripts(
     client, enabler, team, project_a, theme, make_quote, django_assert_num_queries
 ):

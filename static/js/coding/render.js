@@ -305,7 +305,11 @@ export function drawBlockStripes(block, { quotes, themes, columns }) {
       }
       stripe.className = theme.proposed ? "stripe proposed" : "stripe";
       stripe.dataset.quote = String(quote.id);
+      stripe.id = `stripe-${quote.id}-${themeId}`;
+      stripe.setAttribute("role", "option");
+      stripe.setAttribute("aria-selected", "false");
       stripe.title = theme.proposed ? `${theme.path} (proposed)` : theme.path;
+      stripe.setAttribute("aria-label", `${stripe.title}: ${excerpt(first.get(quote.id).textContent)}`);
       stripe.style.setProperty("--c", theme.strong || theme.colour);
       stripe.style.top = `${top}px`;
       stripe.style.height = `${height}px`;
@@ -315,6 +319,17 @@ export function drawBlockStripes(block, { quotes, themes, columns }) {
   }
   holder.replaceChildren(...stripes);
   holder.dataset.precise = "true";
+  // Stripes are one listbox per turn, reached by keyboard (coding/stripe_keys.js): the
+  // turn's holder takes focus and its active stripe is aria-activedescendant.
+  if (stripes.length) {
+    holder.removeAttribute("aria-hidden");
+    holder.setAttribute("role", "listbox");
+    holder.setAttribute("aria-label", "Coding stripes: arrow keys move, Enter opens the quote");
+    if (!holder.hasAttribute("tabindex")) holder.tabIndex = -1;
+  } else {
+    holder.setAttribute("aria-hidden", "true");
+    for (const name of ["role", "aria-label", "tabindex", "aria-activedescendant"]) holder.removeAttribute(name);
+  }
   return stripes.length;
 }
 
