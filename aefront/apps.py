@@ -10,6 +10,7 @@ class AefrontConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from aefront import session_timeout
+        from aefront import metrics, session_timeout
 
         user_logged_in.connect(session_timeout.start, dispatch_uid="aefront-session-start")
+        metrics.register()

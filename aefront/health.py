@@ -1,8 +1,17 @@
 """`GET /healthz`: whether this app server can serve, for a load balancer or a monitor.
 
-It checks the database (one `SELECT 1`) and the file storage (MEDIA_ROOT is a folder the
-process may write to; with an object store, that the bucket answers) and answers 200 with `{"database": "ok", "storage": "ok"}`, or 503
-naming what failed. It needs no login and shows no data, so it may be probed often.
+It checks the database (one `SELECT 1`), the file storage (MEDIA_ROOT is a folder the
+process may write to; with an object store, that the bucket answers) and the task queue
+(django-tasks' table: a job ready to run for longer than QUEUE_STALL_SECONDS means no
+worker is taking jobs). The answer is JSON naming each part, e.g.
+`{"status": "ok", "database": "ok", "storage": "ok", "queue": "ok"}`.
+
+- 503 when the database or the storage fails: this server cannot serve, and a load
+  balancer should send its requests elsewhere.
+- 200 with `"status": "degraded"` when only the queue stalls: pages and coding still
+  work, but exports and imports on the queue wait. A monitor alerts on `status`.
+
+It needs no login and shows no data, so it may be probed often.
 """
 
 from __future__ import annotations
@@ -12,7 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, models
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -43,10 +52,35 @@ def storage_state() -> str:
     return "ok" if os.access(media, os.W_OK | os.X_OK) else "read-only"
 
 
+def queue_state() -> str:
+    """ "ok", "stalled: N jobs waiting, the oldest for S s", or "unavailable"."""
+    from django.db.models import Min
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    try:
+        waiting = DBTaskResult.objects.ready().aggregate(
+            oldest=Min("enqueued_at"), count=models.Count("id")
+        )
+    except DatabaseError:
+        return "unavailable"
+    if not waiting["count"]:
+        return "ok"
+    age = (timezone.now() - waiting["oldest"]).total_seconds()
+    if age <= settings.AEFRONT_QUEUE_STALL_SECONDS:
+        return "ok"
+    return f"stalled: {waiting['count']} job(s) waiting, the oldest for {age:.0f} s"
+
+
 @login_not_required
 @never_cache
 @require_GET
 def healthz(request):
     states = {"database": database_state(), "storage": storage_state()}
-    healthy = all(state == "ok" for state in states.values())
-    return JsonResponse(states, status=200 if healthy else 503)
+    serving = all(state == "ok" for state in states.values())
+    states["queue"] = queue_state() if states["database"] == "ok" else "unavailable"
+    if not serving:
+        status = "unavailable"
+    else:
+        status = "ok" if states["queue"] == "ok" else "degraded"
+    return JsonResponse({"status": status, **states}, status=200 if serving else 503)

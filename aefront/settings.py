@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "django_prometheus",
     "aefront",
     "aefront.api",
     "aefront.jobs",
@@ -53,7 +54,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: whichever layer below meets a database fault, the answer is a 503.
+    # Prometheus' request counts and timings (aefront/metrics.py): first and last.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Then: whichever layer below meets a database fault, the answer is a 503.
     "aefront.middleware.DatabaseFaultMiddleware",
     # Before anything reads the body: 413 from Content-Length alone.
     "aefront.request_limits.RequestSizeMiddleware",
@@ -78,6 +81,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # The audit trail's actor and address: who made each change (django-auditlog).
     "aefront.audit.AuditActorMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 # Several app servers (make prod-like, docs/deploy.md): a user's requests may land on any
@@ -320,6 +324,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # worker-restart test registers a slow kind this way). Empty in production.
 AEFRONT_EXTRA_JOB_KINDS = env_list("EXTRA_JOB_KINDS", [])
 AEFRONT_JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 120)
+# GET /metrics (Prometheus) answers only `Authorization: Bearer <METRICS_TOKEN>`; unset: off.
+AEFRONT_METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# /healthz says the queue is stalled when a job has been ready to run for longer.
+AEFRONT_QUEUE_STALL_SECONDS = env_int("QUEUE_STALL_SECONDS", 300)
 
 # Theme suggestions (coding/embeddings.py): "auto" uses the local sentence-embedding model
 # when the [suggest] extra is installed and the lexical TF-IDF ranking otherwise; "model"

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 import aefront.converters  # noqa: F401 (registers <id:>)
-from aefront import health, mfa, session_timeout
+from aefront import health, metrics, mfa, session_timeout
 from aefront.api import pages as api_pages
 from interviews.admin_scope import view_on_site
 
@@ -12,6 +12,7 @@ handler500 = "aefront.middleware.server_error"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -26,8 +26,15 @@ from coding.models import (
 )
 
 # URL prefixes that are not project pages and have their own tests.
-# healthz: public by design, shows no data (tests/test_health.py).
-OUTSIDE_MATRIX = ("admin/", "accounts/", "api/", "healthz")  # api/: tests/test_api_v1.py
+# healthz: public by design, shows no data (tests/test_health.py); metrics: its own
+# bearer token, 404 without it (tests/test_metrics.py).
+OUTSIDE_MATRIX = (
+    "admin/",
+    "accounts/",
+    "api/",
+    "healthz",
+    "metrics",
+)  # api/: tests/test_api_v1.py
 
 
 def walk(patterns, prefix="", namespace=""):

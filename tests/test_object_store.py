@@ -91,7 +91,7 @@ def test_originals_and_recordings_live_in_the_bucket_and_serve_ranges(
 
 
 def test_healthz_asks_the_object_store(client, object_store, s3_server, settings):
-    assert client.get("/healthz").json() == {"database": "ok", "storage": "ok"}
+    assert client.get("/healthz").json()["storage"] == "ok"
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {

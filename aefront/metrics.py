@@ -1,0 +1,91 @@
+"""`GET /metrics`: Prometheus metrics of this app server, for a scraper.
+
+django-prometheus's middleware counts requests and times them per view, method and
+status (`django_http_*`); the collector below adds, at each scrape, the task queue and
+the jobs (`aefront_queue_ready_jobs`, `aefront_queue_oldest_ready_seconds`,
+`aefront_jobs{state=...}`). The endpoint is off unless METRICS_TOKEN is set, and then
+answers only a request with `Authorization: Bearer <METRICS_TOKEN>` (404 otherwise: it
+shows no user data, but nobody else needs to know it is there). With several gunicorn
+workers, set PROMETHEUS_MULTIPROC_DIR (an empty folder per app server) so that the answer
+sums every worker's counts.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError
+from django.db.models import Count, Min
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+
+
+class QueueCollector:
+    """The queue's depth and the jobs by state, read from the database at each scrape."""
+
+    def describe(self):
+        """The names only (the registry asks at registration, before the database is
+        ready)."""
+        yield GaugeMetricFamily("aefront_queue_ready_jobs", "")
+        yield GaugeMetricFamily("aefront_queue_oldest_ready_seconds", "")
+        yield GaugeMetricFamily("aefront_jobs", "", labels=["state"])
+
+    def collect(self):
+        from django_tasks_db.models import DBTaskResult
+
+        from aefront.jobs.models import Job
+
+        try:
+            ready = DBTaskResult.objects.ready().aggregate(
+                n=Count("id"), oldest=Min("enqueued_at")
+            )
+            states = dict(Job.objects.values_list("state").annotate(n=Count("id")))
+        except DatabaseError:
+            return
+        yield GaugeMetricFamily(
+            "aefront_queue_ready_jobs", "Tasks ready to run, not yet taken by a worker",
+            value=ready["n"],
+        )  # fmt: skip
+        age = (timezone.now() - ready["oldest"]).total_seconds() if ready["oldest"] else 0
+        yield GaugeMetricFamily(
+            "aefront_queue_oldest_ready_seconds", "How long the oldest ready task has waited",
+            value=max(age, 0),
+        )  # fmt: skip
+        jobs = GaugeMetricFamily("aefront_jobs", "Jobs by state", labels=["state"])
+        for state in Job.State.values:
+            jobs.add_metric([state], states.get(state, 0))
+        yield jobs
+
+
+def register() -> None:
+    """Called once when the apps are ready."""
+    REGISTRY.register(QueueCollector())
+
+
+def registry():
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    from prometheus_client import multiprocess
+
+    combined = CollectorRegistry()
+    multiprocess.MultiProcessCollector(combined)
+    combined.register(QueueCollector())
+    return combined
+
+
+@login_not_required
+@never_cache
+@require_GET
+def metrics(request):
+    token = settings.AEFRONT_METRICS_TOKEN
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    if not token or not hmac.compare_digest(given.encode(), token.encode()):
+        raise Http404
+    return HttpResponse(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST)
