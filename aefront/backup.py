@@ -4,6 +4,8 @@ A backup is one folder:
 - `database.dump` (PostgreSQL: `pg_dump --format=custom`) or `database.sqlite3`
   (SQLite: the online backup API, consistent while coders keep saving);
 - `media/`: every file under MEDIA_ROOT (originals and recordings);
+- `objects/`: with an object store (AWS_STORAGE_BUCKET_NAME), every object in it, under
+  its key;
 - `manifest.json`: the sha256 and size of every file above, and per table its row count
   and a checksum of its rows, taken inside the dump's snapshot on PostgreSQL.
 
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import connection
 from django.utils import timezone
 
@@ -120,6 +123,8 @@ def backup(destination: Path) -> Path:
         media = Path(settings.MEDIA_ROOT)
         if media.is_dir():
             shutil.copytree(media, folder / "media", symlinks=False)
+        if uses_object_store():
+            _copy_objects(folder / OBJECTS)
         files = _file_entries(folder, folder)
         manifest = {
             "format": FORMAT,
@@ -159,6 +164,54 @@ def _copy_sqlite(target: Path) -> dict[str, TableState]:
     finally:
         copy.close()
     return table_states()
+
+
+# --- the object store ----------------------------------------------------------------------
+
+OBJECTS = "objects"
+
+
+def uses_object_store() -> bool:
+    return not isinstance(_store(), FileSystemStorage)
+
+
+def _store():
+    from django.core.files.storage import storages
+
+    return storages["default"]
+
+
+def object_keys(prefix: str = "") -> list[str]:
+    """Every key in the store, through the storage's own listing (folders walked)."""
+    store = _store()
+    folders, files = store.listdir(prefix)
+    keys = [f"{prefix}{name}" for name in files]
+    for folder in folders:
+        keys += object_keys(f"{prefix}{folder}/")
+    return sorted(keys)
+
+
+def _copy_objects(target: Path) -> None:
+    store = _store()
+    for key in object_keys():
+        path = target / key
+        if ".." in Path(key).parts or not path.resolve().is_relative_to(target.resolve()):
+            raise BackupError(f"object {key!r}: a key outside the backup folder; not copied.")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with store.open(key, "rb") as source, path.open("wb") as out:
+            shutil.copyfileobj(source, out, CHUNK)
+
+
+def _restore_objects(folder: Path, names: list[str]) -> None:
+    from django.core.files import File
+
+    store = _store()
+    for name in names:
+        key = name[len(OBJECTS) + 1 :]
+        with (folder / name).open("rb") as handle:
+            saved = store.save(key, File(handle))
+        if saved != key:
+            raise BackupError(f"object {key!r}: the store saved it as {saved!r}.")
 
 
 # --- restore ---------------------------------------------------------------------------
@@ -201,12 +254,21 @@ def restore(folder: Path) -> dict[str, TableState]:
             f"{folder}: a {manifest['database']} backup cannot be restored into "
             f"{connection.vendor}."
         )
+    objects = [n for n in manifest["files"] if n.startswith(OBJECTS + "/")]
+    if objects and not uses_object_store():
+        raise BackupError(
+            f"{folder}: holds {len(objects)} object(s) of an object store; set "
+            "AWS_STORAGE_BUCKET_NAME (and AWS_S3_ENDPOINT_URL) to restore them into one."
+        )
     if holds_data():
         raise BackupError("The database already holds data: restore into a new, empty database.")
     media = Path(settings.MEDIA_ROOT)
     clashes = [n for n in manifest["files"] if n.startswith("media/") and (media / n[6:]).exists()]
     if clashes:
         raise BackupError(f"{media / clashes[0][6:]}: exists already in MEDIA_ROOT.")
+    taken = [n for n in objects if _store().exists(n[len(OBJECTS) + 1 :])]
+    if taken:
+        raise BackupError(f"object {taken[0][len(OBJECTS) + 1 :]!r}: exists already in the store.")
     if connection.vendor == "postgresql":
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--exit-on-error",
               "--single-transaction", "--dbname", _dbname(), str(folder / "database.dump")])  # fmt: skip
@@ -217,6 +279,7 @@ def restore(folder: Path) -> dict[str, TableState]:
             target = media / name[len("media/") :]
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(folder / name, target)
+    _restore_objects(folder, objects)
     return _verified(manifest)
 
 

@@ -20,7 +20,11 @@ if _worker := os.environ.get("PYTEST_XDIST_WORKER"):
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The file system, unless a test's child process is given an object store
+    # (AWS_STORAGE_BUCKET_NAME: tests/test_object_store.py's backup and restore).
+    "default": STORAGES["default"]  # noqa: F405
+    if os.environ.get("AWS_STORAGE_BUCKET_NAME")
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Tests never run collectstatic; static files come from the finders.

@@ -4,6 +4,8 @@ recordings answer HTTP Range requests, from objects that really are in the bucke
 
 from __future__ import annotations
 
+import hashlib
+import json
 import socket
 import subprocess
 import sys
@@ -17,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from interviews import recordings
 from tests.interviews.recording_files import wav_bytes
+from tests.test_backup import fresh_database, manage  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 BUCKET = "aefront-test"
@@ -101,3 +104,48 @@ def test_healthz_asks_the_object_store(client, object_store, s3_server, settings
     }
     answer = client.get("/healthz")
     assert answer.status_code == 503 and answer.json()["storage"] == "unavailable"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_holds_the_object_store_and_restore_puts_it_back(
+    object_store, s3_server, transcript, tmp_path, fresh_database
+):
+    from django.core.management import call_command
+
+    transcript.original_file.save("x.txt", ContentFile(b"P01: the original words\n"), save=True)
+    recordings.attach_recording(
+        transcript=transcript, upload=SimpleUploadedFile("x.wav", WAV), filename="x.wav"
+    )
+    transcript.refresh_from_db()
+    keys = object_store()  # the bucket is the module's: earlier tests' objects too
+    assert {transcript.original_file.name, transcript.recording_file.name} <= keys
+
+    call_command("backup", str(tmp_path / "backups"))
+    (folder,) = (tmp_path / "backups").iterdir()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert {name.removeprefix("objects/") for name in manifest["files"] if "objects/" in name} == keys
+    for key in keys:
+        assert manifest["files"][f"objects/{key}"]["sha256"] == hashlib.sha256(
+            (folder / "objects" / key).read_bytes()
+        ).hexdigest()
+
+    store = {"AWS_STORAGE_BUCKET_NAME": BUCKET, "AWS_S3_ENDPOINT_URL": s3_server,
+             "AWS_S3_REGION_NAME": "eu-west-2", "AWS_ACCESS_KEY_ID": "testing",
+             "AWS_SECRET_ACCESS_KEY": "testing"}  # fmt: skip
+    media = tmp_path / "restored-media"
+    # The objects are still in the bucket: restoring over them is refused, nothing written.
+    clash = manage("restore", str(folder), database_url=fresh_database, media=media, **store)
+    assert clash.returncode == 1 and "exists already in the store" in clash.stderr
+    # Without an object store configured, such a backup is refused with the reason.
+    plain = manage("restore", str(folder), database_url=fresh_database, media=media)
+    assert plain.returncode == 1 and "AWS_STORAGE_BUCKET_NAME" in plain.stderr
+    bucket = boto3.client("s3", endpoint_url=s3_server, region_name="eu-west-2", **KEYS)
+    for key in keys:
+        bucket.delete_object(Bucket=BUCKET, Key=key)
+    assert object_store() == set()
+
+    restored = manage("restore", str(folder), database_url=fresh_database, media=media, **store)
+    assert restored.returncode == 0, restored.stderr
+    assert object_store() == keys
+    got = bucket.get_object(Bucket=BUCKET, Key=transcript.original_file.name)["Body"].read()
+    assert got == b"P01: the original words\n"
