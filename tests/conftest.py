@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime
 import os
+import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from coding.models import Quote, QuoteTheme, Theme
 from interviews.models import (
@@ -205,3 +207,28 @@ def transcript_b(project_b, outsider) -> Transcript:
 @pytest.fixture
 def theme_b(project_b) -> Theme:
     return Theme.objects.create(project=project_b, name="Blame culture")
+
+
+@pytest.fixture
+def fresh_database(tmp_path):
+    """The URL of a new, empty database of the suite's kind (dropped afterwards)."""
+    if connection.vendor == "sqlite":
+        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        return
+    import psycopg2
+
+    db = connection.settings_dict
+    name = f"aefront_restore_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], password=db["PASSWORD"],
+        dbname="postgres",
+    )  # fmt: skip
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{name}"
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()

@@ -9,12 +9,10 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from aefront.backup import table_states
 from coding.models import Quote
@@ -49,31 +47,6 @@ print(json.dumps({
 """
 
 TEXT = "Interviewer: What happened at the board?\n\nAli: Nobody wanted to own the delays.\n"
-
-
-@pytest.fixture
-def fresh_database(tmp_path):
-    """The URL of a new, empty database of the suite's kind (dropped afterwards)."""
-    if connection.vendor == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    import psycopg2
-
-    db = connection.settings_dict
-    name = f"aefront_restore_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(
-        host=db["HOST"], port=db["PORT"], user=db["USER"], password=db["PASSWORD"],
-        dbname="postgres",
-    )  # fmt: skip
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{name}"
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def manage(

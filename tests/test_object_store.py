@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from interviews import recordings
 from tests.interviews.recording_files import wav_bytes
-from tests.test_backup import fresh_database, manage  # noqa: F401 (a fixture)
+from tests.test_backup import manage
 
 pytestmark = pytest.mark.django_db
 BUCKET = "aefront-test"
@@ -123,11 +123,14 @@ def test_a_backup_holds_the_object_store_and_restore_puts_it_back(
     call_command("backup", str(tmp_path / "backups"))
     (folder,) = (tmp_path / "backups").iterdir()
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert {name.removeprefix("objects/") for name in manifest["files"] if "objects/" in name} == keys
+    assert {
+        name.removeprefix("objects/") for name in manifest["files"] if "objects/" in name
+    } == keys
     for key in keys:
-        assert manifest["files"][f"objects/{key}"]["sha256"] == hashlib.sha256(
-            (folder / "objects" / key).read_bytes()
-        ).hexdigest()
+        assert (
+            manifest["files"][f"objects/{key}"]["sha256"]
+            == hashlib.sha256((folder / "objects" / key).read_bytes()).hexdigest()
+        )
 
     store = {"AWS_STORAGE_BUCKET_NAME": BUCKET, "AWS_S3_ENDPOINT_URL": s3_server,
              "AWS_S3_REGION_NAME": "eu-west-2", "AWS_ACCESS_KEY_ID": "testing",
