@@ -85,6 +85,22 @@ class FileUploadForm(forms.Form):
         self.fields["local_system"] = _local_system_field(project)
 
 
+class ArchiveForm(forms.Form):
+    """Many transcripts at once: a .zip imported in the background (imports/background.py)."""
+
+    prefix = "zip"  # beside the upload form on one page: ids of its own
+    archive = forms.FileField(
+        label="A .zip of transcript files",
+        help_text="Up to 500 files of the kinds above; imported in the background.",
+    )
+    local_system = forms.CharField(required=False)  # replaced per project in __init__
+
+    def __init__(self, *args, project: Project, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["local_system"] = _local_system_field(project)
+        self.fields["local_system"].help_text = "Applies to every file of the archive."
+
+
 @dataclass(frozen=True)
 class SpeakerRow:
     """A detected speaker as the review page shows it."""

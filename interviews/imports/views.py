@@ -13,7 +13,14 @@ from django.urls import reverse
 
 from aefront import errors
 from interviews import access, recordings
-from interviews.imports.forms import FileUploadForm, RecordingForm, ReviewForm, UploadForm
+from interviews.imports import background
+from interviews.imports.forms import (
+    ArchiveForm,
+    FileUploadForm,
+    RecordingForm,
+    ReviewForm,
+    UploadForm,
+)
 from interviews.imports.reading import awaiting_review, first_turns, speaker_rows
 from interviews.models import Participant, Project, Transcript
 from interviews.parsing import ImportRejected
@@ -90,7 +97,11 @@ def _imported_payload(outcome: FileOutcome) -> dict:
 
 
 def _upload_page(
-    request: HttpRequest, project_access: access.ProjectAccess, form: UploadForm, status: int = 200
+    request: HttpRequest,
+    project_access: access.ProjectAccess,
+    form: UploadForm | None = None,
+    status: int = 200,
+    archive_form: ArchiveForm | None = None,
 ) -> HttpResponse:
     project = project_access.project
     return render(
@@ -99,7 +110,8 @@ def _upload_page(
         {
             "access": project_access,
             "project": project,
-            "form": form,
+            "form": form or UploadForm(project=project),
+            "archive_form": archive_form or ArchiveForm(project=project),
             "awaiting": awaiting_review(project_access),
             "upload_config": {
                 "fileUrl": reverse("imports:upload_file", args=[project.slug]),
@@ -165,6 +177,26 @@ def upload_file(request: HttpRequest, project_access: access.ProjectAccess) -> J
     if not outcome.imported:
         return errors.json_error(outcome.message, status=outcome.status, name=outcome.name)
     return JsonResponse(_imported_payload(outcome), status=201)
+
+
+@access.project_page(access.IMPORT_ROLES, methods=("POST",))
+def upload_archive(request: HttpRequest, project_access: access.ProjectAccess) -> HttpResponse:
+    """A .zip of transcripts: checked and stored here, imported by the worker (a job)."""
+    project = project_access.project
+    form = ArchiveForm(request.POST, request.FILES, project=project)
+    oversized = getattr(request, "oversized_uploads", [])
+    if oversized:
+        form.add_error("archive", _too_large_message(oversized[0]))
+    if form.is_valid():
+        try:
+            background.start(access=project_access, upload=form.cleaned_data["archive"],
+                             local_system=form.cleaned_data["local_system"])  # fmt: skip
+        except errors.UserError as error:
+            form.add_error("archive", errors.sentence(error))
+        else:
+            messages.success(request, "The archive is being imported: follow it here.")
+            return redirect("jobs:list", project_slug=project.slug)
+    return _upload_page(request, project_access, archive_form=form, status=400)
 
 
 # --- review ------------------------------------------------------------------------------

@@ -52,3 +52,35 @@ def test_an_export_started_on_the_exchange_page_is_downloaded_from_the_jobs_page
         link.click()
     assert download.value.suggested_filename == "alpha.qdpx"
     assert_accessible(page, context="jobs page with a finished job")
+
+
+def test_a_zip_of_transcripts_is_imported_in_the_background_by_keyboard(
+    page, live_server, login, enabler, project_a, assert_accessible, tmp_path
+):
+    import zipfile
+
+    archive = tmp_path / "batch.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("one.txt", "Interviewer: How was winter?\n\nP01: Hard, for everyone.\n")
+        zipped.writestr("notes.exe", b"MZ\x90\x00")
+    login(page, enabler)
+    page.goto(f"{live_server.url}/p/alpha/import/")
+    page.get_by_label("A .zip of transcript files").set_input_files(str(archive))
+    assert_accessible(page, context="upload page with the archive form")
+    page.get_by_role("button", name="Import the archive in the background").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/p/alpha/jobs/")
+    expect(page.get_by_text("batch.zip: 1 imported, 1 refused")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download alpha-import.csv").click()
+    text = download.value.path().read_text(encoding="utf-8-sig")
+    assert "one.txt,imported" in text and "notes.exe,refused" in text
+    assert_accessible(page, context="jobs page after an archive import")
+
+    # A file that is not a zip is refused on the upload page, by name, with the reason.
+    page.goto(f"{live_server.url}/p/alpha/import/")
+    (tmp_path / "fake.zip").write_text("not a zip")
+    page.get_by_label("A .zip of transcript files").set_input_files(str(tmp_path / "fake.zip"))
+    page.get_by_role("button", name="Import the archive in the background").click()
+    expect(page.get_by_role("alert")).to_contain_text("fake.zip: not a .zip archive")
+    assert_accessible(page, context="upload page with a refused archive")

@@ -1,7 +1,7 @@
 """Quote rows as CSV. No cell may become a live formula.
 
-A cell starting with = + - @ tab, CR or NUL gets a leading apostrophe, so Excel and
-LibreOffice show it as text (OWASP "CSV injection"); the csv module quotes per RFC 4180.
+Every cell goes through aefront.cells.neutralise (no live formula: OWASP "CSV
+injection"); the csv module quotes per RFC 4180.
 `csv_bytes()` is the one CSV writer: the download streams it, the command writes it to
 a file and the admin action streams it with a project column.
 """
@@ -11,20 +11,12 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
+from aefront.cells import FORMULA_TRIGGERS, neutralise
+
+__all__ = ["FORMULA_TRIGGERS", "csv_bytes", "csv_chunks", "neutralise"]
+
 UTF8_BOM = "\ufeff"  # so that Excel opens the file as UTF-8 ("café", "£")
 ROWS_PER_CHUNK = 200
-
-
-def neutralise(value: str) -> str:
-    """'=1+1' -> "'=1+1": text in a spreadsheet, not a formula.
-
-    Spreadsheets that trim cells on import compute " =2+3" too, so what counts is the
-    first character that is not a space.
-    """
-    if value.lstrip(" ").startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 class _Echo:
