@@ -67,9 +67,40 @@ def embed_project(job, access, progress) -> Result:
     return Result(f"{quotes} quotes and {passages} passages embedded")
 
 
+def exchange_import(job, access, progress) -> Result:
+    """A .qdpx, .qdc or Taguette file stored by the exchange page, imported as a job. The
+    import is one transaction, so a retry after a failure starts from nothing stored."""
+    from django.core.exceptions import ValidationError
+    from django.core.files.storage import default_storage
+
+    from coding.refi.receive import receive, report_text
+
+    name, key = job.params.get("filename", "file"), job.params.get("key", "")
+    progress.step(0, 2, f"Reading {name}")
+    try:
+        with default_storage.open(key, "rb") as stored:
+            data = stored.read()
+    except OSError:
+        raise UserError(f"{name}: no longer stored; upload it again.") from None
+    progress.step(1, 2, f"Importing {name}")
+    try:
+        report = receive(access=access, filename=name, data=data,
+                         codebook_only=bool(job.params.get("codebook_only")),
+                         preview=bool(job.params.get("preview")))  # fmt: skip
+    except ValidationError as error:
+        raise UserError(" ".join(error.messages)) from None
+    default_storage.delete(key)
+    progress.step(2, 2, "Imported")
+    text = report_text(report).encode()
+    return Result(report.headline, text, f"{job.project.slug}-import-report.txt", "text/plain")
+
+
 def connect() -> None:
     register(Kind("qdpx", "Export as REFI-QDA (.qdpx)", AUTHORING_ROLES, export_qdpx))
     register(
         Kind("agreement", "Agreement over the whole project", CODING_ROLES, project_agreement)
     )
     register(Kind("embed", "Vectors for theme suggestions", CODING_ROLES, embed_project))
+    register(
+        Kind("exchange_import", "Import from another tool", frozenset({"admin"}), exchange_import)
+    )

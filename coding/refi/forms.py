@@ -26,6 +26,11 @@ class ExchangeForm(forms.Form):
         required=False,
     )
 
+    background = forms.BooleanField(
+        label="In the background: a large file imports as a job, and you may leave this page",
+        required=False,
+    )
+
     def __init__(self, *args, oversized: list[str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.oversized = oversized or []

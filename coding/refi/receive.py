@@ -48,3 +48,41 @@ def receive(
         return report
     return import_taguette(data=data, label=label, project=access.project, user=access.user,
                            preview=preview)  # fmt: skip
+
+
+def start_in_background(
+    *, access: ProjectAccess, filename: str, data: bytes, codebook_only: bool, preview: bool
+):
+    """Store the file and queue its import (the job kind "exchange_import", coding/jobs.py);
+    its kind is checked now, so a wrong file is refused on the page."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.db import transaction
+
+    from aefront.jobs.models import Job
+    from aefront.jobs.services import start_job
+
+    access.require(frozenset({"admin"}), "importing projects")
+    kind_of(filename)
+    with transaction.atomic():
+        job = start_job(access=access, kind="exchange_import")  # queued once this commits
+        key = default_storage.save(f"job-inputs/{job.pk}", ContentFile(data))
+        try:
+            job.params = {"key": key, "filename": display_name(filename),
+                          "codebook_only": codebook_only, "preview": preview}  # fmt: skip
+            job.summary = display_name(filename)
+            job.save(update_fields=["params", "summary"])
+        except BaseException:
+            default_storage.delete(key)
+            raise
+    return Job.objects.get(pk=job.pk)
+
+
+def report_text(report: Report) -> str:
+    """The report as the exchange page shows it, as plain text (a job's file)."""
+    lines = [report.headline, ""]
+    for title, items in (("What came in", report.came_in),
+                         ("What was skipped, and why", report.skipped), ("Notes", report.notes)):  # fmt: skip
+        if items:
+            lines += [title, *(f"- {item}" for item in items), ""]
+    return "\n".join(lines)

@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from aefront import errors
 from coding.refi.export import export_project
 from coding.refi.forms import ExchangeForm
-from coding.refi.receive import receive
+from coding.refi.receive import receive, start_in_background
 from interviews import access
+from interviews.uploads import display_name
 
 ADMINS = frozenset({access.Role.ADMIN})
 
@@ -35,15 +37,18 @@ def exchange(request: HttpRequest, project_access: access.ProjectAccess) -> Http
     form = ExchangeForm(request.POST or None, request.FILES or None, oversized=oversized)
     report = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        upload, options = form.cleaned_data["file"], form.cleaned_data
+        received = start_in_background if options["background"] else receive
         try:
-            report = receive(
+            report = received(
                 access=project_access, filename=upload.name, data=upload.read(),
-                codebook_only=form.cleaned_data["codebook_only"],
-                preview=form.cleaned_data["preview"],
+                codebook_only=options["codebook_only"], preview=options["preview"],
             )  # fmt: skip
         except ValidationError as error:
             form.add_error("file", errors.sentence(error))
+        if options["background"] and not form.errors:
+            messages.success(request, f"{display_name(upload.name)}: importing in the background.")
+            return redirect("jobs:list", project_slug=project_access.project.slug)
     context = {"project": project_access.project, "form": form, "report": report}
     status = 422 if form.errors else 200
     return render(request, "coding/refi/exchange.html", context, status=status)

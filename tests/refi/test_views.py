@@ -63,6 +63,36 @@ def test_a_refusal_names_the_file(client, project_admin, project_a):
     assert "evil.qdpx is not a .qdpx file" in response.content.decode()
 
 
+def test_an_import_in_the_background_is_a_job_with_its_report(
+    client, project_admin, project_a, project_b, theme_b, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from aefront.jobs.models import Job
+
+    Theme.objects.create(project=project_b, name="Tailored support")
+    data = export_codebook(project=project_b)
+    url = reverse("refi:exchange", args=[project_a.slug])
+    client.force_login(project_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(url, {"file": SimpleUploadedFile("b.qdc", data), "background": "on"})
+    assert answer.status_code == 302 and answer["Location"] == f"/p/{project_a.slug}/jobs/"
+    job = Job.objects.get()
+    assert (job.kind, job.state, job.done, job.total) == ("exchange_import", "done", 2, 2)
+    assert job.summary.startswith("b.qdc: imported 0 transcripts, 0 quotes, 2 themes")
+    assert Theme.objects.filter(project=project_a).count() == 2
+    with job.file.open("rb") as handle:
+        text = handle.read().decode()
+    assert text.startswith(job.summary) and "What came in" in text
+    assert not default_storage.exists(job.params["key"])
+
+    # A file of the wrong kind is refused on the page, and nothing is queued.
+    refused = client.post(url, {"file": SimpleUploadedFile("x.docx", b"PK"), "background": "on"})
+    assert refused.status_code == 422
+    assert "x.docx: choose a .qdpx project" in refused.content.decode()
+    assert Job.objects.count() == 1
+
+
 def test_project_page_links(client, project_admin, enabler, project_a):
     client.force_login(project_admin)
     page = client.get(project_a.get_absolute_url()).content.decode()
