@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The production topology on one machine, all on 127.0.0.1 (docs/deploy.md):
 # PostgreSQL (a cluster made here with pg_createcluster, or DATABASE_URL), an S3 object
-# store (moto's server), two gunicorn app servers, nginx in front of them and the task
-# worker (manage.py db_worker).
+# store (moto's server), two app servers (each gunicorn for the pages and uvicorn for the
+# live streams, sharing a Redis for the channel layer), nginx in front of them and the
+# task worker (manage.py db_worker).
 #
 #   deploy/prod_like.sh start    (make prod-like)       deploy/prod_like.sh stop
 #
@@ -47,7 +48,10 @@ stop() {
   stop_pid "$RUN/nginx.pid"
   stop_pid "$RUN/app1.pid"
   stop_pid "$RUN/app2.pid"
+  stop_pid "$RUN/live1.pid"
+  stop_pid "$RUN/live2.pid"
   stop_pid "$RUN/worker.pid"
+  stop_pid "$RUN/redis.pid"
   stop_pid "$RUN/s3.pid"
   if [ -f "$RUN/cluster" ]; then
     pg_dropcluster --stop "$PG_VERSION" "$(cat "$RUN/cluster")" 2>/dev/null || true
@@ -104,10 +108,20 @@ start() {
 .create_bucket(Bucket='aefront', CreateBucketConfiguration={'LocationConstraint': 'eu-west-2'})" \
       "http://127.0.0.1:$s3"
   fi
-  local port="${NGINX_PORT:-$(free_port)}" app1 app2
-  app1="$(free_port)"
-  app2="$(free_port)"
-  while [ "$app2" = "$app1" ] || [ "$app2" = "$port" ]; do app2="$(free_port)"; done
+  # The channel layer of the live updates: a Redis of its own, on a free port.
+  local redis
+  redis="$(free_port)"
+  redis-server --bind 127.0.0.1 --port "$redis" --save "" --appendonly no --daemonize yes \
+    --pidfile "$RUN/redis.pid" --logfile "$RUN/redis.log" --dir "$RUN"
+  local port="${NGINX_PORT:-$(free_port)}" app1 app2 live1 live2 taken
+  taken=" $port $redis ${s3:-} "
+  for name in app1 app2 live1 live2; do
+    local candidate
+    candidate="$(free_port)"
+    while [[ "$taken" == *" $candidate "* ]]; do candidate="$(free_port)"; done
+    taken="$taken$candidate "
+    printf -v "$name" '%s' "$candidate"
+  done
   cat >"$RUN/env" <<ENV
 export DEBUG=0
 export SECRET_KEY='$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(50))')'
@@ -123,6 +137,7 @@ export API_RATE_PER_MINUTE=${API_RATE_PER_MINUTE:-1200}
 export LOG_LEVEL=${LOG_LEVEL:-WARNING}
 export DJANGO_SETTINGS_MODULE=aefront.settings
 export PROD_LIKE_URL=http://127.0.0.1:$port
+export REDIS_URL=redis://127.0.0.1:$redis/0
 ENV
   if [ -n "$s3" ]; then
     cat >>"$RUN/env" <<ENV
@@ -134,6 +149,7 @@ export AWS_SECRET_ACCESS_KEY=prod-like
 ENV
   fi
   echo "export PROD_LIKE_APPS=127.0.0.1:$app1,127.0.0.1:$app2" >>"$RUN/env"
+  echo "export PROD_LIKE_LIVE=127.0.0.1:$live1,127.0.0.1:$live2" >>"$RUN/env"
   # shellcheck disable=SC1091
   . "$RUN/env"
   cd "$ROOT"
@@ -147,18 +163,29 @@ ENV
     "$PYTHON" -m gunicorn aefront.wsgi -c gunicorn.conf.py --bind "127.0.0.1:$app" \
       --daemon --pid "$RUN/app$n.pid" --error-logfile "$RUN/app$n.log"
   done
+  n=0
+  for app in "$live1" "$live2"; do  # the live streams (README, Deployment: live updates)
+    n=$((n + 1))
+    DB_CONN_MAX_AGE=0 setsid "$PYTHON" -m uvicorn aefront.asgi:application --host 127.0.0.1 \
+      --port "$app" --no-access-log >"$RUN/live$n.log" 2>&1 </dev/null &
+    echo $! >"$RUN/live$n.pid"
+  done
   setsid "$PYTHON" manage.py db_worker --no-reload --no-startup-delay \
     >"$RUN/worker.log" 2>&1 </dev/null &
   echo $! >"$RUN/worker.pid"
   sed -e "s#@RUN@#$RUN#g" -e "s#@DEPLOY@#$DEPLOY#g" -e "s#@STATIC@#$RUN/static#g" \
     -e "s#@PORT@#$port#g" -e "s#@APP1@#$app1#g" -e "s#@APP2@#$app2#g" \
+    -e "s#@LIVE1@#$live1#g" -e "s#@LIVE2@#$live2#g" \
     "$DEPLOY/nginx.conf.template" >"$RUN/nginx.conf"
   nginx -q -t -c "$RUN/nginx.conf" -p "$RUN" -g "error_log $RUN/nginx-error.log;"
   nginx -c "$RUN/nginx.conf" -p "$RUN" -g "error_log $RUN/nginx-error.log;"
   wait_for "http://127.0.0.1:$app1/healthz" "app server 1" "$RUN/app1.log"
   wait_for "http://127.0.0.1:$app2/healthz" "app server 2" "$RUN/app2.log"
+  wait_for "http://127.0.0.1:$live1/healthz" "live server 1" "$RUN/live1.log"
+  wait_for "http://127.0.0.1:$live2/healthz" "live server 2" "$RUN/live2.log"
   wait_for "http://127.0.0.1:$port/healthz" nginx "$RUN/nginx-error.log"
-  echo "prod-like: http://127.0.0.1:$port (app servers :$app1 and :$app2, the worker," \
+  echo "prod-like: http://127.0.0.1:$port (app servers :$app1 and :$app2, live :$live1 and" \
+    ":$live2, Redis :$redis, the worker," \
     "PostgreSQL at ${database##*@}); state in $RUN; stop with make prod-like-stop"
 }
 

@@ -1,7 +1,8 @@
 """make prod-like and a short make load (issue 18): PostgreSQL in a cluster of its own,
-two gunicorn app servers behind nginx and the task worker, 5 enablers for 10 s through
-nginx; no error, no acknowledged quote lost, both app servers answered, and stopping
-leaves nothing running. Needs root (pg_createcluster) and Debian's nginx and postgresql.
+two app servers (gunicorn, and uvicorn for the live streams, over one Redis) behind nginx
+and the task worker, 5 enablers for 10 s through nginx; no error, no acknowledged quote
+lost, both app servers answered, the live streams reach uvicorn, and stopping leaves
+nothing running. Needs root (pg_createcluster) and Debian's nginx and postgresql.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def test_two_app_servers_behind_nginx_hold_a_short_load_and_lose_nothing():
     started = subprocess.run(
         [script, "start"], env=environment, capture_output=True, text=True, timeout=180
     )
-    pids = [run / name for name in ("nginx.pid", "app1.pid", "app2.pid", "worker.pid")]
+    names = ("nginx", "app1", "app2", "live1", "live2", "redis", "worker")
+    pids = [run / f"{name}.pid" for name in names]
     try:
         assert started.returncode == 0, started.stdout + started.stderr
         assert all(alive(pid) for pid in pids)
@@ -68,6 +70,17 @@ def test_two_app_servers_behind_nginx_hold_a_short_load_and_lose_nothing():
         # A signed-in enabler's requests went to both servers: sessions live in the database.
         answered_by = set(re.findall(r"upstream=(\S+)", (run / "nginx-access.log").read_text()))
         assert set(apps) <= answered_by, answered_by
+        # The live streams go to uvicorn (a stranger is sent to the login page from there).
+        live = re.search(r"PROD_LIKE_LIVE=(\S+)", settings).group(1).split(",")
+        for path in ("/p/alpha/live/", "/p/alpha/transcripts/1/live/"):
+            urllib.request.urlopen(f"{front}{path}", timeout=5).close()
+        log = (run / "nginx-access.log").read_text().splitlines()
+        streamed = {
+            re.search(r"upstream=(\S+)", line).group(1)
+            for line in log
+            if re.search(r'"GET /p/\S+/live/ HTTP', line)
+        }
+        assert streamed and streamed <= set(live), streamed
     finally:
         stopped = subprocess.run(
             [script, "stop"], env=environment, capture_output=True, text=True, timeout=120
