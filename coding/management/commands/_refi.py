@@ -6,10 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
 from aefront import errors
 from interviews.models import Project
+from interviews.uploads import limits_from_settings
 
 
 def read_file(path: str, limit: int) -> bytes:
@@ -51,3 +53,35 @@ def print_report(command, report) -> None:
 
 def refused(error) -> CommandError:
     return CommandError(errors.sentence(error))
+
+
+class ImportCommand(BaseCommand):
+    """`manage.py import_<tool> FILE --project NAME [--as USER] [--preview]`: reads the file
+    within the upload limit, calls `importer(data=…, label=…, project_name=…, user=…,
+    preview=…, **extra(options))` and prints its report; a refusal exits 1 with it."""
+
+    file_help = "the file"
+
+    def importer(self, **kwargs):
+        raise NotImplementedError
+
+    def extra(self, options) -> dict:
+        return {}
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", help=self.file_help)
+        parser.add_argument("--project", required=True, help="slug or name of the project")
+        parser.add_argument("--as", dest="user", help="username recorded as the importer")
+        parser.add_argument("--preview", action="store_true", help="store nothing; report")
+
+    def handle(self, *args, **options) -> None:
+        data = read_file(options["file"], limits_from_settings().max_upload_bytes)
+        try:
+            report = self.importer(
+                data=data, label=Path(options["file"]).name, project_name=options["project"],
+                user=user_named(options["user"]), preview=options["preview"],
+                **self.extra(options),
+            )  # fmt: skip
+        except ValidationError as error:
+            raise refused(error) from None
+        print_report(self, report)
