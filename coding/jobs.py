@@ -4,6 +4,7 @@ over the whole project, and the suggestion model's vectors. Registered in Coding
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 
 from aefront.errors import UserError
@@ -95,8 +96,75 @@ def exchange_import(job, access, progress) -> Result:
     return Result(report.headline, text, f"{job.project.slug}-import-report.txt", "text/plain")
 
 
+def qdpx_params(post) -> dict:
+    return {"positions": "utf16" if post.get("positions") == "utf16" else ""}
+
+
+REPORT_FORMATS = ("docx", "pdf", "xlsx", "html", "md")
+
+
+def report_params(post) -> dict:
+    """The format, and the report's filters and options as the downloads form sends them."""
+    from django.http import QueryDict
+
+    chosen = post.get("format", "")
+    if chosen not in REPORT_FORMATS:
+        raise UserError(f"format: choose one of {', '.join(REPORT_FORMATS)}.")
+    query = QueryDict(mutable=True)
+    for name, values in post.lists():
+        if name not in {"kind", "format", "csrfmiddlewaretoken"}:
+            query.setlist(name, values[:20])
+    return {"format": chosen, "query": query.urlencode()[:4000]}
+
+
+def report_export(job, access, progress) -> Result:
+    """The whole report (or its quotes) in one format, with the downloads form's filters,
+    recorded as an export like a download."""
+    import dataclasses
+    import io
+
+    from django.http import QueryDict
+
+    from coding.reading import blind_viewer
+    from coding.report.authoring import finish_export, record_export
+    from coding.report.exports import EXPORTERS, Source
+    from coding.report.forms import ExportOptionsForm, ReportFilterForm
+
+    exporter = EXPORTERS.get(job.params.get("format", ""))
+    if exporter is None or exporter.key not in REPORT_FORMATS:
+        raise UserError("format: this export cannot run in the background.")
+    query = QueryDict(job.params.get("query", ""))
+    bound = any(name in query for name in ReportFilterForm.FIELDS)
+    filters = ReportFilterForm(query if bound else None, project=job.project)
+    optioned = any(name in query for name in ExportOptionsForm.FIELDS)
+    options = ExportOptionsForm(query if optioned else None)
+    for form in (filters, options):
+        if form.is_bound and not form.is_valid():
+            raise UserError(" ".join(m for e in form.errors.values() for m in e))
+    viewer = dataclasses.replace(filters.filters(), viewer_id=blind_viewer(access))
+    source = Source(job.project, viewer, options.options())
+    progress.step(0, 1, f"Writing the {exporter.label}")
+    record = record_export(project=job.project, user=job.user, exporter=exporter, source=source)
+    out = io.BytesIO()
+    said = exporter.write(source, out)
+    data = out.getvalue()
+    finish_export(record, hashlib.sha256(data).hexdigest())
+    progress.step(1, 1, "Written")
+    summary = f"{exporter.label}: {said}" if said else exporter.label
+    return Result(summary, data, exporter.filename(job.project), exporter.content_type)
+
+
 def connect() -> None:
-    register(Kind("qdpx", "Export as REFI-QDA (.qdpx)", AUTHORING_ROLES, export_qdpx))
+    register(Kind("qdpx", "Export as REFI-QDA (.qdpx)", AUTHORING_ROLES, export_qdpx, qdpx_params))
+    register(
+        Kind(
+            "report_export",
+            "The report, in the background",
+            AUTHORING_ROLES,
+            report_export,
+            report_params,
+        )  # fmt: skip
+    )
     register(
         Kind("agreement", "Agreement over the whole project", CODING_ROLES, project_agreement)
     )

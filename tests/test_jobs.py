@@ -219,3 +219,54 @@ def test_the_database_worker_runs_a_queued_job_in_another_process(author, projec
     job.refresh_from_db()
     assert job.state == "done", (job.error, worker.stderr[-2000:])
     assert job.file_name == f"{project_a.slug}.qdpx"
+
+
+@pytest.mark.django_db
+def test_the_report_is_written_in_the_background_with_the_downloads_filters(
+    client, author, enabler, project_a, transcript, theme, run_on_commit
+):
+    import openpyxl
+
+    from coding.models import ExportRecord
+
+    Quote.objects.create(
+        transcript=transcript, start=5, end=20, text=transcript.text[5:20], coder=enabler,
+        is_cleared=True,
+    ).themes.add(theme)  # fmt: skip
+    client.force_login(author)
+    summary = client.get(f"/p/{project_a.slug}/report/")
+    assert b"Write in the background" in summary.content
+
+    def start(**fields):
+        return run_on_commit(
+            lambda: client.post(jobs_url(project_a, "start/"), {"kind": "report_export", **fields})
+        )
+
+    assert start(format="xlsx").status_code == 302
+    job = Job.objects.get()
+    assert (job.state, job.params["format"]) == ("done", "xlsx")
+    with job.file.open("rb") as handle:
+        book = openpyxl.load_workbook(io.BytesIO(handle.read()))
+    assert transcript.text[5:20] in {c.value for row in book["Quotes"].iter_rows() for c in row}
+    record = ExportRecord.objects.get()
+    assert record.format == "xlsx" and len(record.sha256) == 64
+
+    # The filters travel with it: another local system's report has none of these quotes.
+    other = transcript.local_system.__class__.objects.create(project=project_a, name="Elsewhere")
+    start(format="xlsx", system=other.pk)
+    filtered = Job.objects.filter(state="done").order_by("-created_at").first()
+    with filtered.file.open("rb") as handle:
+        book = openpyxl.load_workbook(io.BytesIO(handle.read()))
+    assert transcript.text[5:20] not in {c.value for r in book["Quotes"].iter_rows() for c in r}
+
+    start(format="docx")
+    docx = Job.objects.filter(params__format="docx").get()
+    assert docx.state == "done" and docx.file_name.endswith(".docx")
+    with docx.file.open("rb") as handle:
+        assert zipfile.ZipFile(io.BytesIO(handle.read())).read("word/document.xml")
+
+    answer = start(format="csv")  # streamed already: not a background format
+    assert answer.status_code == 302
+    assert Job.objects.count() == 3
+    page = client.get(jobs_url(project_a))
+    assert "format: choose one of docx" in page.content.decode()

@@ -24,10 +24,14 @@ class Result:
 
 @dataclass(frozen=True)
 class Kind:
+    """`params(post)`, if set, reads the kind's options from the starting form's POST (a
+    UserError names a bad one); without it a job takes none."""
+
     key: str
     label: str
     roles: frozenset[str]
     run: Callable
+    params: Callable | None = None
 
 
 KINDS: dict[str, Kind] = {}

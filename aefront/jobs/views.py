@@ -64,8 +64,9 @@ def jobs_status(request: HttpRequest, project_access: ProjectAccess) -> JsonResp
 @access.project_page(methods=("POST",))
 def start(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
     kind = request.POST.get("kind", "")
-    params = {"positions": request.POST.get("positions", "")} if kind == "qdpx" else {}
+    found = KINDS.get(kind)
     try:
+        params = found.params(request.POST) if found and found.params else {}
         services.start_job(access=project_access, kind=kind, params=params)
     except UserError as error:
         messages.error(request, sentence(error))
