@@ -8,7 +8,9 @@ it with `-m immediate` (a crash), waits 2 s and starts it; then kills app server
 gunicorn master and worker, SIGKILL). Every failed request must lie inside one of those
 outage windows plus 2 s and be a 503 with Retry-After; no acknowledged quote may be lost
 (a 503 quote POST is sent once more with the same uuid, which never makes a second
-quote); the load must go on after the last fault. Exits 1 otherwise.
+quote); the load must go on after the last fault. Then it kills the task worker while a
+job runs and starts it again: the job must end done (by itself, or shown interrupted and
+retried), never half-done in silence. Exits 1 otherwise.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import subprocess
 import sys
 import time
 
-from bench.load import ROOT, RUN, check_journal, children, read_env, seed
+from bench.load import ROOT, RUN, SLUG, check_journal, children, read_env, seed
 
 GRACE_S = 2.0
 VERSION = os.environ.get("PG_VERSION", "15")
@@ -36,6 +38,74 @@ def kill_app(number: int) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
+STALE_S = 8  # how long a silent running job waits before it is shown interrupted, here
+
+
+def kill_worker() -> None:
+    pid = int((RUN / "worker.pid").read_text())
+    for each in [pid, *children(pid)]:
+        try:
+            os.kill(each, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def start_worker() -> None:
+    with (RUN / "worker.log").open("a") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"],
+            cwd=ROOT, env=os.environ, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+    (RUN / "worker.pid").write_text(str(worker.pid))
+
+
+def worker_fault() -> tuple[list[str], bool]:
+    """Kill the worker while a REFI-QDA export runs; start a new one; follow the job."""
+    from django.contrib.auth import get_user_model
+
+    from aefront.jobs import services
+    from aefront.jobs.models import Job
+    from interviews.access import get_project_access
+    from interviews.models import Membership
+
+    author, _ = get_user_model().objects.get_or_create(username="load-author")
+    Membership.objects.get_or_create(
+        user=author, project=Membership.objects.filter(project__slug=SLUG).first().project,
+        defaults={"role": Membership.Role.AUTHOR},
+    )  # fmt: skip
+    job = services.start_job(access=get_project_access(author, SLUG), kind="qdpx")
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        job.refresh_from_db()
+        if job.state != Job.State.QUEUED:
+            break
+        time.sleep(0.02)
+    seen_at_kill = job.state
+    kill_worker()
+    start_worker()
+    retried = False
+    deadline = time.time() + STALE_S + 90
+    while time.time() < deadline:
+        job.refresh_from_db()
+        if job.state in (Job.State.DONE, Job.State.FAILED, Job.State.CANCELLED):
+            break
+        if job.is_interrupted and not retried:
+            services.retry_job(job)  # what the jobs page's Retry does
+            retried = True
+        time.sleep(0.25)
+    ok = (
+        job.state == Job.State.DONE
+        and bool(job.file)
+        or (job.state == Job.State.FAILED and bool(job.error))
+    )
+    line = (
+        f"  task worker killed while the job was {seen_at_kill}: it ended {job.state}"
+        f"{' after a retry' if retried else ''} ({job.summary or job.error or job.step})"
+    )
+    return [line], ok
+
+
 def main() -> int:
     users = int(os.environ.get("LOAD_USERS", "10"))
     seconds = int(os.environ.get("FAULT_SECONDS", "40"))
@@ -44,6 +114,7 @@ def main() -> int:
         return 2
     cluster = (RUN / "cluster").read_text().strip()
     os.environ.update(read_env(RUN / "env"))
+    os.environ["JOB_STALE_SECONDS"] = str(STALE_S)
     sys.path.insert(0, str(ROOT))
     seed_file, journal, failures = (
         RUN / "fault-seed.json",
@@ -111,9 +182,11 @@ def main() -> int:
         f"{writes['acknowledged_but_lost']}, rejected but stored {writes['rejected_but_stored']}, "
         f"no answer {writes['unknown']}",
     ]
+    job_lines, job_ok = worker_fault()
+    lines += job_lines
     print("\n".join(lines))
     (RUN / "fault.json").write_text(
-        json.dumps({"windows": windows, "failures": failed, **writes}, indent=2)
+        json.dumps({"windows": windows, "failures": failed, **writes, "job_ok": job_ok}, indent=2)
     )
     bad = (
         outside
@@ -121,6 +194,7 @@ def main() -> int:
         or after
         or writes["acknowledged_but_lost"]
         or writes["rejected_but_stored"]
+        or not job_ok
     )
     return 1 if bad else 0
 
