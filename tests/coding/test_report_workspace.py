@@ -242,6 +242,29 @@ def test_quote_list_filter_form_on_the_page(client, data, author):
     assert "That participant is not part of this project." in text and "Sort by" in text
 
 
+def test_quote_filters_answer_the_quote_list_alone_for_the_script(client, data, enabler):
+    """The page's script asks with X-Fragment: the list alone, for every member."""
+    client.force_login(enabler)
+    page = url("theme", data)
+    query = f"?participant={data.participants['P03'].pk}&sort=position"
+    response = client.get(page + query, **IN_PLACE)
+    assert response.status_code == 200 and response["X-Fragment"] == "workspace"
+    assert "X-Fragment" in response["Vary"] and "X-Fragment" in client.get(page)["Vary"]
+    html = response.content.decode()
+    assert '<div id="quote-results">' in html
+    assert "<html" not in html and "1 of 5 quotes match the filters." in html
+    assert len(re.findall(r'<li id="q\d+"', html)) == 1
+    assert 'data-inplace-get data-key="clear-filters"' in html
+    # The full page has the same list inside it, and the form the script sends.
+    full = client.get(page + query).content.decode()
+    assert '<form method="get" action="#quotes" class="quote-filters"' in full
+    assert "data-inplace-get" in full and '<div id="quote-results">' in full
+    # Refused filters: the page with its errors (the script then loads it), not a fragment.
+    bad = client.get(page + "?participant=999999", **IN_PLACE)
+    assert bad.status_code == 400 and "X-Fragment" not in bad
+    assert "That participant is not part of this project." in bad.content.decode()
+
+
 def test_each_quote_shows_its_surrounding_turn_and_links_to_the_coding_page(data):
     workspace = theme_workspace(data.project, data.themes["A"])
     q7 = next(view for view in workspace.quotes if view.quote.pk == data.quotes["q7"].pk)
