@@ -65,7 +65,7 @@ from coding.report.review import ACTIONS, ReviewError, decide, identifier_review
 from coding.report.summaries import new_since, sort_rows, summarise, writeup_rows
 from coding.report.table import theme_table_body
 from coding.report.workspace import basis as workspace_basis
-from coding.report.workspace import cards, theme_workspace
+from coding.report.workspace import cards, quote_list, theme_workspace
 from interviews.access import AUTHORING_ROLES, ProjectAccess, project_json, project_page
 
 AUTHORS = AUTHORING_ROLES
@@ -244,6 +244,8 @@ def _theme_page(
     )
     if filter_form.is_bound and not filter_form.is_valid():
         errors, status = [*(errors or []), *sentences(filter_form)], max(status, 400)
+    elif _in_place(request) and request.method == "GET":
+        return _quote_list(request, project_access, theme, filter_form)
     workspace = theme_workspace(
         project,
         theme,
@@ -265,14 +267,32 @@ def _theme_page(
         "errors": errors or [],
         "bulk_actions": BULK_ACTIONS.items(),
     }
-    # The quote list alone for the script's filters and pager (not when the filters are
-    # refused: the script then loads the page, which says why).
-    fragment = _in_place(request) and request.method == "GET" and status < 400
-    template = "_quote_results.html" if fragment else "theme.html"
-    response = render(request, f"coding/report/{template}", context, status=status)
-    if fragment:
-        response["X-Fragment"] = "workspace"
-    patch_vary_headers(response, ["X-Fragment"])  # the same address answers both
+    response = render(request, "coding/report/theme.html", context, status=status)
+    patch_vary_headers(response, ["X-Fragment"])  # the same address answers the list alone
+    return response
+
+
+def _quote_list(request, project_access: ProjectAccess, theme, filter_form) -> HttpResponse:
+    """The quote list alone, for the script's filters and pager (refused filters get the
+    whole page instead, which says why: the script then loads it)."""
+    listing = quote_list(
+        project_access.project,
+        theme,
+        request.GET.get("page", 1),
+        viewer_id=blind_viewer(project_access),
+        chosen=filter_form.chosen(),
+    )
+    context = {
+        "access": project_access,
+        "project": project_access.project,
+        "theme": theme,
+        "can_author": project_access.can_author,
+        "workspace": listing,
+        "page_query": urlencode(_filter_query(request, QuoteFilterForm.FIELDS)),
+    }
+    response = render(request, "coding/report/_quote_results.html", context)
+    response["X-Fragment"] = "workspace"
+    patch_vary_headers(response, ["X-Fragment"])
     return response
 
 
