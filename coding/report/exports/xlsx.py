@@ -58,7 +58,8 @@ def _sheet(workbook, formats, title: str, rows: Iterable[list[str]]) -> int:
     number = 0
     for number, row in enumerate(rows, start=1):
         for column, (value, style) in enumerate(zip(row, wrapped, strict=False)):
-            write(number, column, xlsx_text(value), style)
+            if value:  # an empty cell is left out (XlsxWriter would skip it, only slower)
+                write(number, column, xlsx_text(value), style)
     if header:
         sheet.autofilter(0, 0, number, len(header) - 1)
     return number
