@@ -6,8 +6,9 @@ At the default size (200 transcripts, 20,000 quotes, 40 themes):
   and its peak memory at 20,000 quotes is at most 1.5x the peak at 2,000 quotes;
 - the DOCX export (40 themes with narratives and 5 headline quotes each) takes at most 5 s;
   so does the PDF of the same report, and the XLSX of every quote (Summary and Quotes);
-- an in-place action of the theme workspace (clear, move a headline, bulk clear) answers
-  in at most 50 ms at ~1,000 quotes in the theme, with as many queries as at ~100.
+- an in-place action of the theme workspace (clear, move a headline, bulk clear, filter
+  the quotes) answers in at most 50 ms at ~1,000 quotes in the theme, with as many
+  queries as at ~100; so does moving a theme in the report's order (summary page).
 """
 
 from __future__ import annotations
@@ -102,7 +103,12 @@ def busiest_theme(project: Project) -> tuple[Theme, int]:
 
 
 def in_place_actions(client: Client, project: Project, theme: Theme) -> dict:
-    """Clear / withdraw one quote, move a headline down, bulk-clear ten: as the script does."""
+    """Clear / withdraw one quote, move a headline down, bulk-clear ten, filter the quote
+    list, move a theme down the report's order (summary page): as the script does."""
+    from coding.report.authoring import move_in_list
+    from coding.report.exports.rows import report_outline_of
+    from coding.report.summaries import writeup_rows
+
     base = f"/p/{project.slug}/report/themes/{theme.pk}/"
     quote_ids = list(
         Quote.objects.filter(codings__tag=theme).order_by("pk").values_list("pk", flat=True)[:10]
@@ -129,7 +135,25 @@ def in_place_actions(client: Client, project: Project, theme: Theme) -> dict:
     def bulk() -> None:
         post("bulk/", {"quote": quote_ids, "action": "clear"})
 
-    return {"clear": clearance, "headline move": move, "bulk clear of 10": bulk}
+    def filter_quotes() -> None:
+        response = client.get(base + "?cleared=yes&sort=position", **IN_PLACE)
+        if response.status_code != 200 or response["X-Fragment"] != "workspace":
+            raise RuntimeError(f"the quote filter answered {response.status_code}")
+
+    order = [row.theme.pk for row, _ in report_outline_of(writeup_rows(project))]
+
+    def reorder() -> None:  # the page's list as shown, its first theme one down
+        response = client.post(
+            f"/p/{project.slug}/report/order/",
+            {"action": f"down:{order[0]}", "theme": order, "back": "summary"},
+            **IN_PLACE,
+        )
+        if response.status_code != 200:
+            raise RuntimeError(f"order/ answered {response.status_code}")
+        order[:] = move_in_list(order, order[0], "down")
+
+    return {"clear": clearance, "headline move": move, "bulk clear of 10": bulk,
+            "quote filter": filter_quotes, "report order move": reorder}  # fmt: skip
 
 
 def workspace_rows(big: Project, big_client: Client, small: Project, small_client) -> list[Row]:

@@ -59,11 +59,20 @@ class Heatmap:
     table: SafeString
     empty: bool
     top: int = 0  # the largest value: the darkest shade of the legend
+    percent: bool = False  # values are percentages (shares of participants)
 
     @property
     def shades(self) -> list[str]:
         """The legend's colour classes, lightest first."""
         return [f"h{n}" for n in range(1, SHADES + 1)]
+
+    @property
+    def lightest(self) -> str:
+        return "1%" if self.percent else "1"
+
+    @property
+    def darkest(self) -> str:
+        return f"{self.top}% {self.unit}" if self.percent else f"{self.top} {self.unit}"
 
 
 def _svg_open(css: str, width: int, height: int, label: str = "") -> str:
@@ -116,12 +125,14 @@ def heatmap(
     values: dict,
     lower_triangle: bool = False,
     link: Callable[[int | str, int | str], str] | None = None,
+    percent: bool = False,
 ) -> Heatmap:
     """A heatmap of `values[row_key][column_key]` (missing means 0).
 
     Items are (key, short label, full label); the SVG shows the short labels with the
     full ones as tooltips, the table the full ones. With `link`, every non-empty cell is
     a link (focusable, Enter opens it) to `link(row_key, column_key)`: its quotes.
+    With `percent`, values are whole percentages: "45%" in tooltips and the table.
     """
     top = max((n for row in values.values() for n in row.values()), default=0)
     empty = not row_items or not column_items
@@ -131,6 +142,7 @@ def heatmap(
     column_full = [esc(full) for _, _, full in column_items]
     column_keys = [column_key for column_key, _, _ in column_items]
     esc_unit = esc(unit)
+    sign = "%" if percent else ""
 
     group_label = f"{title}: each cell opens its quotes" if link is not None else ""
     svg = [_svg_open("heatmap", width, height, group_label), "\n"]
@@ -174,27 +186,26 @@ def heatmap(
         y = HEADER_HEIGHT + r * CELL
         row_values = values.get(row_key, {})
         numbers = [row_values.get(column_key, 0) for column_key in column_keys]
-        table_rows.append((row_full[r], [str(n) for n in numbers]))
+        table_rows.append((row_full[r], [f"{n:d}{sign}" for n in numbers]))
         for c, n in enumerate(numbers):
             if not n or (lower_triangle and c >= r):
                 continue  # empty cells are the grid's background
             cell_svg = (
                 f'<g transform="translate({LABEL_WIDTH + c * CELL:d},{y:d})" '
                 f'class="{shade(n, top)}"><title>{row_full[r]} × {column_full[c]}: '
-                f'{n:d} {esc_unit}</title><rect width="25" height="25"/>'
+                f'{n:d}{"%" if percent else ""} {esc_unit}</title><rect width="25" height="25"/>'
                 f'<text x="13" y="17">{n:d}</text></g>'
             )
             if link is not None:
                 cell_svg = (
                     f'<a class="cell-link" href="{esc(link(row_key, column_keys[c]))}" '
-                    f'aria-label="{row_full[r]} × {column_full[c]}: {n:d} {esc_unit}, '
+                    f'aria-label="{row_full[r]} × {column_full[c]}: {n:d}{"%" if percent else ""} {esc_unit}, '
                     f'show the quotes">{cell_svg}</a>'
                 )
             svg.append(cell_svg)
     svg.append("\n</svg>")
-    table = _table(
-        f"{title}: {unit}", ["Theme", *(full for _, _, full in column_items)], table_rows
-    )
+    caption = f"{title}: share {unit}" if percent else f"{title}: {unit}"
+    table = _table(caption, ["Theme", *(full for _, _, full in column_items)], table_rows)
     return Heatmap(
         key=key,
         title=title,
@@ -204,6 +215,7 @@ def heatmap(
         table=SafeString(table),
         empty=empty,
         top=top,
+        percent=percent,
     )
 
 
@@ -314,10 +326,24 @@ def _cell_links(summary: Summary, query: str) -> Callable[[str], Callable]:
     return links
 
 
-def charts(summary: Summary, query: str = "") -> dict:
+def percentages(shares: dict[int, dict]) -> dict[int, dict]:
+    """Shares (0..1) as whole percentages; any share above zero shows as at least 1%."""
+    return {
+        row: {key: max(1, round(100 * share)) for key, share in cells.items() if share > 0}
+        for row, cells in shares.items()
+    }
+
+
+CELL_VALUES = {"counts": "quote counts", "shares": "shares of participants"}
+
+
+def charts(summary: Summary, query: str = "", values: str = "counts") -> dict:
     """The four charts of the summary page; `query` holds the page's filters, for the
-    links from each heatmap cell to its quotes."""
+    links from each heatmap cell to its quotes. `values` ("counts" or "shares") is what
+    the system and organisation-type heatmaps show: quotes, or the share of each
+    column's participants who raised the theme."""
     links = _cell_links(summary, query)
+    shares = values == "shares"
     # Charts label rows with the theme's name ("› " per level); titles and tables
     # carry the full path.
     themes = [(row.theme.pk, "› " * row.depth + row.theme.name, row.path) for row in summary.rows]
@@ -330,22 +356,38 @@ def charts(summary: Summary, query: str = "") -> dict:
         "system_heatmap": heatmap(
             key="systems",
             title="Themes by local system",
-            description="Quotes coded with each theme, by the local system of the interview.",
-            unit="quotes",
+            description=(
+                "Of each local system's participants, the share who raised the theme."
+                if shares
+                else "Quotes coded with each theme, by the local system of the interview."
+            ),
+            unit="of participants" if shares else "quotes",
             row_items=themes,
             column_items=systems,
-            values=summary.system_matrix,
+            values=(
+                percentages(summary.participant_shares("system"))
+                if shares
+                else summary.system_matrix
+            ),
             link=links("in_system"),
+            percent=shares,
         ),
         "org_heatmap": heatmap(
             key="org-types",
             title="Themes by organisation type",
-            description="Quotes coded with each theme, by the speaker's organisation type.",
-            unit="quotes",
+            description=(
+                "Of each organisation type's participants, the share who raised the theme."
+                if shares
+                else "Quotes coded with each theme, by the speaker's organisation type."
+            ),
+            unit="of participants" if shares else "quotes",
             row_items=themes,
             column_items=org_types,
-            values=summary.org_matrix,
+            values=percentages(summary.participant_shares("org"))
+            if shares
+            else summary.org_matrix,
             link=links("in_org"),
+            percent=shares,
         ),
         "cooccurrence": heatmap(
             key="cooccurrence",

@@ -234,6 +234,9 @@ class ClearanceForm(forms.Form):
 class ReportOrderForm(forms.Form):
     theme = OrderedIdsField(required=False)
     action = forms.CharField(max_length=40)
+    # The page the order list was on, which a plain post goes back to.
+    back = forms.ChoiceField(choices=[("preview", "preview"), ("summary", "summary")],
+                             required=False)  # fmt: skip
 
     def clean_action(self) -> tuple[str, int | None]:
         return parse_action(self.cleaned_data["action"], ("up", "down", "top", "remove"))

@@ -15,6 +15,9 @@ Definitions (also shown on the page):
   speakers of those quotes, its *local systems* the systems of those interviews (the
   interview's system, or its participant's when the interview has none);
 - the totals are the interviews in scope of the filters, their participants and systems;
+- a heatmap cell's *share of participants* is the participants of that system (or
+  organisation type) who said a quote of the theme, out of that system's (or type's)
+  participants in scope;
 - co-occurrence counts quotes coded with both themes;
 - the saturation curve takes interviews by date and counts themes not seen before.
 """
@@ -100,6 +103,7 @@ class ThemeRow:
     headline_count: int = 0
     tree_index: int = 0
     in_report: bool | None = None  # as an author set it (None: not set)
+    position: int | None = None  # in the author's report order (None: codebook order)
 
     @property
     def included(self) -> bool:
@@ -114,6 +118,10 @@ class Totals:
     interviews: int
     participants: int
     systems: int
+    # Participants in scope per local system and per organisation type: what a heatmap
+    # cell's share of participants is out of.
+    system_participants: dict[int, int] = field(default_factory=dict)
+    org_participants: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -140,6 +148,21 @@ class Summary:
     speakers: SpeakerIndex
     interviews: dict[int, InterviewInfo]
     in_scope: list[int]
+    # Participants (not quotes) per theme and local system.
+    system_people: dict[int, dict[int, int]] = field(default_factory=dict)
+
+    def participant_shares(self, by: str) -> dict[int, dict[int | str, float]]:
+        """Per theme, the share (0..1) of each system's or organisation type's participants
+        in scope who raised it: `by` is "system" or "org"."""
+        if by == "system":
+            people, out_of = self.system_people, self.totals.system_participants
+        else:
+            people = {row.theme.pk: row.by_org_type for row in self.rows if row.by_org_type}
+            out_of = self.totals.org_participants
+        return {
+            theme_id: {key: n / out_of[key] for key, n in cells.items() if out_of.get(key)}
+            for theme_id, cells in people.items()
+        }
 
     @property
     def row_by_theme(self) -> dict[int, ThemeRow]:
@@ -268,6 +291,7 @@ class _Tally:
         "people",
         "systems",
         "org_people",
+        "system_people",
         "by_system",
         "by_org",
     )
@@ -279,6 +303,7 @@ class _Tally:
         self.people: set[int] = set()
         self.systems: set[int] = set()
         self.org_people: dict[str, set[int]] = defaultdict(set)
+        self.system_people: dict[int, set[int]] = defaultdict(set)
         self.by_system: dict[int, int] = defaultdict(int)
         self.by_org: dict[str, int] = defaultdict(int)
 
@@ -294,6 +319,8 @@ class _Tally:
             self.people.add(speaker_pk)
             self.org_people[org].add(speaker_pk)
             self.by_org[org] += n
+            if system:
+                self.system_people[system].add(speaker_pk)
 
 
 def _place(interview: InterviewInfo, speaker: Speaker | None) -> _Place:
@@ -318,6 +345,7 @@ class _Tallies:
 
     system_matrix: dict[int, dict[int, int]]
     org_matrix: dict[int, dict[str, int]]
+    system_people: dict[int, dict[int, int]]
     # Themes seen in each interview in scope (for saturation).
     interview_themes: dict[int, set[int]]
     # One-to-one interviews in scope whose one speaker passes the filters.
@@ -354,6 +382,8 @@ def _scope(
     in_scope: list[int] = []
     scope_participants: set[int] = set()
     scope_systems: set[int] = set()
+    by_system: dict[int, set[int]] = defaultdict(set)
+    by_org: dict[str, set[int]] = defaultdict(set)
     for pk, interview in interviews.items():
         kept = _kept_interviewees(filters, pk, interview, speakers)
         if kept is None:
@@ -365,7 +395,18 @@ def _scope(
             scope_systems.add(system)
         else:
             scope_systems.update(s.local_system_id for s in kept if s.local_system_id)
-    return _Scope(in_scope, Totals(len(in_scope), len(scope_participants), len(scope_systems)))
+        for speaker in kept:  # counted where their quotes are (`_place`)
+            by_org[speaker.organisation_type].add(speaker.pk)
+            if place := effective_system(interview, speaker):
+                by_system[place].add(speaker.pk)
+    totals = Totals(
+        len(in_scope),
+        len(scope_participants),
+        len(scope_systems),
+        {key: len(people) for key, people in by_system.items()},
+        {key: len(people) for key, people in by_org.items()},
+    )
+    return _Scope(in_scope, totals)
 
 
 def _sole_places(
@@ -463,12 +504,12 @@ def _add_counts(
             interview_themes[transcript_id].add(theme_id)
 
 
-def _fill_rows(
-    rows: list[ThemeRow], tallies: dict[int, _Tally]
-) -> tuple[dict[int, dict[int, int]], dict[int, dict[str, int]]]:
-    """Copy each theme's tally into its row; return the theme x system and x org matrices."""
+def _fill_rows(rows: list[ThemeRow], tallies: dict[int, _Tally]) -> tuple[dict, dict, dict]:
+    """Copy each theme's tally into its row; return the theme x system and x org matrices
+    of quotes, and the theme x system matrix of participants."""
     system_matrix: dict[int, dict[int, int]] = {}
     org_matrix: dict[int, dict[str, int]] = {}
+    system_people: dict[int, dict[int, int]] = {}
     for row in rows:
         tally = tallies[row.theme.pk]
         row.quotes = tally.quotes
@@ -481,7 +522,9 @@ def _fill_rows(
             system_matrix[row.theme.pk] = dict(tally.by_system)
         if tally.by_org:
             org_matrix[row.theme.pk] = dict(tally.by_org)
-    return system_matrix, org_matrix
+        if tally.system_people:
+            system_people[row.theme.pk] = {k: len(v) for k, v in tally.system_people.items()}
+    return system_matrix, org_matrix, system_people
 
 
 def _tallies(
@@ -508,8 +551,10 @@ def _tallies(
     )
     _add_counts(tallies, interview_themes, group_counts)
 
-    system_matrix, org_matrix = _fill_rows(rows, tallies)
-    return _Tallies(system_matrix, org_matrix, interview_themes, places, quote_themes, other)
+    system_matrix, org_matrix, system_people = _fill_rows(rows, tallies)
+    return _Tallies(
+        system_matrix, org_matrix, system_people, interview_themes, places, quote_themes, other
+    )
 
 
 def _cooccurrence(
@@ -561,16 +606,25 @@ def _saturation(
 
 def _writeup_state(project: Project, row_by_theme: dict[int, ThemeRow]) -> None:
     """What the authors have written so far: narrative written, headline count, per row."""
-    for theme_id, narrative_length, headline_count, in_report in (
+    for theme_id, narrative_length, headline_count, in_report, position in (
         ThemeSummary.objects.filter(project=project)
         .annotate(narrative_length=Length("narrative"), headline_count=Count("headlines"))
-        .values_list("theme_id", "narrative_length", "headline_count", "in_report")
+        .values_list("theme_id", "narrative_length", "headline_count", "in_report", "position")
     ):
         row = row_by_theme.get(theme_id)
         if row is not None:
             row.has_narrative = bool(narrative_length)
             row.headline_count = headline_count
             row.in_report = in_report
+            row.position = position
+
+
+def writeup_rows(project: Project) -> list[ThemeRow]:
+    """The project's themes in tree order with the authors' state only (narrative,
+    headlines, inclusion, position): two queries, for the report's order list."""
+    rows = project_themes(project)
+    _writeup_state(project, {row.theme.pk: row for row in rows})
+    return rows
 
 
 def _org_types(speakers: SpeakerIndex) -> list[tuple[str, str]]:
@@ -606,6 +660,7 @@ def summarise(project: Project, filters: Filters | None = None) -> Summary:
         speakers=speakers,
         interviews=interviews,
         in_scope=scope.in_scope,
+        system_people=tallied.system_people,
     )
 
 

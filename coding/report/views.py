@@ -26,13 +26,14 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 
 from aefront.errors import json_error, sentences
 from coding.models import RedactionTerm, ReportSignOff, SafeTerm
 from coding.reading import blind_viewer, get_theme
 from coding.report import authoring, chart_files, drilldown
-from coding.report.charts import charts
+from coding.report.charts import CELL_VALUES, charts
 from coding.report.exports import (
     EXPORTERS,
     Source,
@@ -40,7 +41,7 @@ from coding.report.exports import (
     sha256_of,
     spreadsheet_preview,
 )
-from coding.report.exports.rows import build_report
+from coding.report.exports.rows import build_report, report_outline_of
 from coding.report.forms import (
     BULK_ACTIONS,
     BulkForm,
@@ -61,10 +62,10 @@ from coding.report.forms import (
 )
 from coding.report.redaction import NameSources
 from coding.report.review import ACTIONS, ReviewError, decide, identifier_review, sign_off
-from coding.report.summaries import new_since, sort_rows, summarise
+from coding.report.summaries import new_since, sort_rows, summarise, writeup_rows
 from coding.report.table import theme_table_body
 from coding.report.workspace import basis as workspace_basis
-from coding.report.workspace import cards, theme_workspace
+from coding.report.workspace import cards, quote_list, theme_workspace
 from interviews.access import AUTHORING_ROLES, ProjectAccess, project_json, project_page
 
 AUTHORS = AUTHORING_ROLES
@@ -125,18 +126,33 @@ def _sort_headers(request, summary, current: str) -> list[dict]:
     return headers
 
 
-@project_page()
-def summary_page(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
+def _chart_values(request: HttpRequest) -> tuple[str, list[str]]:
+    """What the heatmaps' cells show (?values=counts|shares), and the error if unknown."""
+    values = request.GET.get("values") or "counts"
+    if values in CELL_VALUES:
+        return values, []
+    return "counts", [f"values: “{values[:40]}” is not a choice: use counts or shares."]
+
+
+def _value_links(request: HttpRequest, values: str) -> list[dict]:
+    """The heatmaps' counts / shares switch: links keeping the filters and the sort."""
+    base = _filter_query(request, (*ReportFilterForm.FIELDS, "sort"))
+    return [
+        {"label": label, "url": "?" + urlencode({**base, "values": key}) + "#charts",
+         "current": key == values}
+        for key, label in CELL_VALUES.items()
+    ]  # fmt: skip
+
+
+def _summary_context(request, project_access: ProjectAccess, form, values: str) -> dict:
     project = project_access.project
-    form, options_form = _filter_forms(request, project)
-    status = 400 if form.is_bound and not form.is_valid() else 200
     summary = summarise(project, _filters(form, project_access))
     rows, sort = sort_rows(summary.rows, request.GET.get("sort", "theme"))
-    context = {
+    filter_query = urlencode(_filter_query(request, ReportFilterForm.FIELDS))
+    return {
         "access": project_access,
         "project": project,
         "form": form,
-        "options_form": options_form,
         "summary": summary,
         "table_body": theme_table_body(
             rows,
@@ -147,14 +163,26 @@ def summary_page(request: HttpRequest, project_access: ProjectAccess) -> HttpRes
         ),
         "sort": sort,
         "headers": _sort_headers(request, summary, sort),
-        "charts": charts(
-            summary, query=urlencode(_filter_query(request, ReportFilterForm.FIELDS))
-        ),
+        "charts": charts(summary, query=filter_query, values=values),
+        "value_links": _value_links(request, values),
+        "chart_query": "&".join(q for q in (filter_query, f"values={values}") if q),
+        "order": report_outline_of(summary.rows),
         "formats": format_choices(),
-        "form_errors": sentences(form) if status == 400 else [],
+    }
+
+
+@project_page()
+def summary_page(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
+    form, options_form = _filter_forms(request, project_access.project)
+    values, value_errors = _chart_values(request)
+    errors = [*(sentences(form) if form.is_bound and not form.is_valid() else []), *value_errors]
+    context = {
+        **_summary_context(request, project_access, form, values),
+        "options_form": options_form,
+        "form_errors": errors,
         **_filter_context(request),
     }
-    return render(request, "coding/report/summary.html", context, status=status)
+    return render(request, "coding/report/summary.html", context, status=400 if errors else 200)
 
 
 @project_page(AUTHORS)
@@ -171,8 +199,11 @@ def chart_download(
             f"{', '.join(chart_files.KEYS)}, as svg or png."], back, status=404)  # fmt: skip
     if form.is_bound and not form.is_valid():
         return _bad_request(request, project_access, sentences(form), back)
+    values, value_errors = _chart_values(request)
+    if value_errors:
+        return _bad_request(request, project_access, value_errors, back)
     summary = summarise(project, _filters(form, project_access))
-    chart = charts(summary)[chart_files.KEYS[key]]
+    chart = charts(summary, values=values)[chart_files.KEYS[key]]
     response = HttpResponse(
         chart_files.chart_file(chart.svg, fmt), content_type=chart_files.FORMATS[fmt]
     )
@@ -213,6 +244,8 @@ def _theme_page(
     )
     if filter_form.is_bound and not filter_form.is_valid():
         errors, status = [*(errors or []), *sentences(filter_form)], max(status, 400)
+    elif _in_place(request) and request.method == "GET":
+        return _quote_list(request, project_access, theme, filter_form)
     workspace = theme_workspace(
         project,
         theme,
@@ -234,7 +267,33 @@ def _theme_page(
         "errors": errors or [],
         "bulk_actions": BULK_ACTIONS.items(),
     }
-    return render(request, "coding/report/theme.html", context, status=status)
+    response = render(request, "coding/report/theme.html", context, status=status)
+    patch_vary_headers(response, ["X-Fragment"])  # the same address answers the list alone
+    return response
+
+
+def _quote_list(request, project_access: ProjectAccess, theme, filter_form) -> HttpResponse:
+    """The quote list alone, for the script's filters and pager (refused filters get the
+    whole page instead, which says why: the script then loads it)."""
+    listing = quote_list(
+        project_access.project,
+        theme,
+        request.GET.get("page", 1),
+        viewer_id=blind_viewer(project_access),
+        chosen=filter_form.chosen(),
+    )
+    context = {
+        "access": project_access,
+        "project": project_access.project,
+        "theme": theme,
+        "can_author": project_access.can_author,
+        "workspace": listing,
+        "page_query": urlencode(_filter_query(request, QuoteFilterForm.FIELDS)),
+    }
+    response = render(request, "coding/report/_quote_results.html", context)
+    response["X-Fragment"] = "workspace"
+    patch_vary_headers(response, ["X-Fragment"])
+    return response
 
 
 def _workspace_context(project_access: ProjectAccess, theme, found) -> dict:
@@ -255,7 +314,7 @@ def _in_place(request: HttpRequest) -> bool:
 
 
 def _fragments(
-    request, project_access, theme, *, message: str, quote_ids=(), status: int = 200,
+    request, project_access, theme, message: str, status: int = 200, *, quote_ids=(),
     narrative: bool = False,
 ) -> HttpResponse:  # fmt: skip
     """The parts of the theme page an action changed, each an element with its id."""
@@ -268,25 +327,44 @@ def _fragments(
         "narrative": narrative,
         "bulk_actions": BULK_ACTIONS.items(),
     }
-    response = render(request, "coding/report/_fragments.html", context, status=status)
-    response["X-Fragment"] = "workspace"  # the script swaps only what says it is fragments
-    return response
+    return render(request, "coding/report/_fragments.html", context, status=status)
 
 
-def _answer(request, project_access, theme, message: str, anchor: str, quote_ids=(), **kw):
-    """Fragments for the script, or the redirect of a plain form post."""
+def _reply(request, message: str, *, fragments, plain, status: int = 200) -> HttpResponse:
+    """The one answer of every in-place action (theme workspace, report order).
+
+    For the page's script (X-Fragment), `fragments(message, status)`: the parts the
+    action changed. For a plain form post: on success a redirect to `plain` (a URL,
+    with the message flashed), on refusal `plain()`, the page with its errors.
+    """
     if _in_place(request):
-        return _fragments(request, project_access, theme, message=message, quote_ids=quote_ids,
-                          **kw)  # fmt: skip
+        response = fragments(message, status)
+        response["X-Fragment"] = "workspace"  # the script swaps only what says it is fragments
+        return response
+    if status >= 400:
+        return plain()
     messages.success(request, message)
-    return HttpResponseRedirect(_theme_url(project_access.project, theme, anchor))
+    return HttpResponseRedirect(plain)
 
 
-def _refused(request, project_access, theme, errors: list[str], status: int = 400, **kw):
-    if _in_place(request):
-        return _fragments(request, project_access, theme, message=" ".join(errors),
-                          status=status)  # fmt: skip
-    return _theme_page(request, project_access, theme, status=status, errors=errors, **kw)
+def _theme_reply(
+    request, project_access, theme, message: str = "", *, errors=(), status: int = 0,
+    anchor: str = "", quote_ids=(), narrative: bool = False, narrative_form=None,
+) -> HttpResponse:  # fmt: skip
+    """`_reply` on the theme page: done (`message`, back to `anchor`) or refused (`errors`)."""
+    status = status or (400 if errors else 200)
+
+    def fragments(text: str, code: int) -> HttpResponse:
+        return _fragments(request, project_access, theme, text, code, quote_ids=quote_ids,
+                          narrative=narrative)  # fmt: skip
+
+    def page() -> HttpResponse:
+        return _theme_page(request, project_access, theme, status=status, errors=list(errors),
+                           narrative_form=narrative_form)  # fmt: skip
+
+    plain = page if errors else _theme_url(project_access.project, theme, anchor)
+    return _reply(request, " ".join(errors) or message, fragments=fragments, plain=plain,
+                  status=status)  # fmt: skip
 
 
 @project_page()
@@ -354,7 +432,9 @@ def save_narrative(
     theme = get_theme(project_access, theme_id)
     form = NarrativeForm(request.POST)
     if not form.is_valid():
-        return _refused(request, project_access, theme, sentences(form), narrative_form=form)
+        return _theme_reply(
+            request, project_access, theme, errors=sentences(form), narrative_form=form
+        )
     try:
         result = authoring.save_narrative(
             project=project_access.project,
@@ -364,11 +444,14 @@ def save_narrative(
             user=request.user,
         )
     except ValidationError as error:
-        return _refused(request, project_access, theme, sentences(error), narrative_form=form)
+        return _theme_reply(
+            request, project_access, theme, errors=sentences(error), narrative_form=form
+        )
     if result.conflict:
         return _narrative_conflict(request, project_access, theme, result)
-    return _answer(request, project_access, theme, "Narrative saved.", "narrative",
-                   narrative=True)  # fmt: skip
+    return _theme_reply(
+        request, project_access, theme, "Narrative saved.", anchor="narrative", narrative=True
+    )
 
 
 def _narrative_conflict(request, project_access: ProjectAccess, theme, result) -> HttpResponse:
@@ -394,7 +477,7 @@ def edit_headlines(
     theme = get_theme(project_access, theme_id)
     form = HeadlineForm(request.POST)
     if not form.is_valid():
-        return _refused(request, project_access, theme, sentences(form))
+        return _theme_reply(request, project_access, theme, errors=sentences(form))
     verb, quote_id = form.cleaned_data["action"]
     posted = form.cleaned_data["quote"]
     try:
@@ -408,10 +491,12 @@ def edit_headlines(
         )
     except ValidationError as error:
         stale = isinstance(error, authoring.StaleError)
-        return _refused(request, project_access, theme, sentences(error), 409 if stale else 400)
+        return _theme_reply(
+            request, project_access, theme, errors=sentences(error), status=409 if stale else 400
+        )
     changed = sorted({*posted, *ordered})  # their cards show "headline N" or an Add button
-    return _answer(request, project_access, theme, "Headline quotes saved.", "headlines",
-                   quote_ids=changed)  # fmt: skip
+    return _theme_reply(request, project_access, theme, "Headline quotes saved.",
+                        anchor="headlines", quote_ids=changed)  # fmt: skip
 
 
 @project_page(AUTHORS, methods=("POST",))
@@ -421,7 +506,7 @@ def set_clearance(
     theme = get_theme(project_access, theme_id)
     form = ClearanceForm(request.POST)
     if not form.is_valid():
-        return _refused(request, project_access, theme, sentences(form))
+        return _theme_reply(request, project_access, theme, errors=sentences(form))
     quote_id, cleared = form.cleaned_data["quote"], form.cleaned_data["cleared"]
     try:
         authoring.bulk_update(
@@ -429,9 +514,10 @@ def set_clearance(
             action="clear" if cleared else "unclear", user=request.user,
         )  # fmt: skip
     except ValidationError as error:
-        return _refused(request, project_access, theme, sentences(error))
+        return _theme_reply(request, project_access, theme, errors=sentences(error))
     message = "Quote cleared for publication." if cleared else "Clearance withdrawn."
-    return _answer(request, project_access, theme, message, f"q{quote_id}", quote_ids=[quote_id])
+    return _theme_reply(request, project_access, theme, message, anchor=f"q{quote_id}",
+                        quote_ids=[quote_id])  # fmt: skip
 
 
 @project_page(AUTHORS, methods=("POST",))
@@ -441,14 +527,14 @@ def set_inclusion(
     theme = get_theme(project_access, theme_id)
     form = InclusionForm(request.POST)
     if not form.is_valid():
-        return _refused(request, project_access, theme, sentences(form))
+        return _theme_reply(request, project_access, theme, errors=sentences(form))
     included = form.cleaned_data["in_report"]
     authoring.set_inclusion(
         project=project_access.project, theme_ids=[theme.pk], included=included,
         user=request.user,
     )  # fmt: skip
     message = "In the report." if included else "Left out of the report."
-    return _answer(request, project_access, theme, message, "inclusion")
+    return _theme_reply(request, project_access, theme, message, anchor="inclusion")
 
 
 @project_page(AUTHORS, methods=("POST",))
@@ -476,7 +562,7 @@ def bulk_action(
     theme = get_theme(project_access, theme_id)
     form = BulkForm(request.POST)
     if not form.is_valid():
-        return _refused(request, project_access, theme, sentences(form))
+        return _theme_reply(request, project_access, theme, errors=sentences(form))
     ids = form.cleaned_data["quote"]
     try:
         done = authoring.bulk_update(
@@ -484,8 +570,8 @@ def bulk_action(
             action=form.cleaned_data["action"], user=request.user,
         )  # fmt: skip
     except ValidationError as error:
-        return _refused(request, project_access, theme, sentences(error))
-    return _answer(request, project_access, theme, done, "quotes", quote_ids=ids)
+        return _theme_reply(request, project_access, theme, errors=sentences(error))
+    return _theme_reply(request, project_access, theme, done, anchor="quotes", quote_ids=ids)
 
 
 # --- preview, order and downloads --------------------------------------------------------
@@ -528,13 +614,32 @@ def preview(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse
     return render(request, "coding/report/preview.html", context, status=status)
 
 
+def _order_reply(request, project_access, message: str = "", errors=()) -> HttpResponse:
+    """`_reply` for the report's order list: the list again (the summary page's), or back
+    to the page it was on (preview by default, or `back=summary`)."""
+    project = project_access.project
+    page = "summary" if request.POST.get("back") == "summary" else "preview"
+    target = reverse(f"report:{page}", kwargs={"project_slug": project.slug})
+
+    def fragments(text: str, code: int) -> HttpResponse:
+        context = {"access": project_access, "project": project, "message": text,
+                   "failed": code >= 400, "order": report_outline_of(writeup_rows(project))}  # fmt: skip
+        return render(request, "coding/report/_order_fragments.html", context, status=code)
+
+    def page_with_errors() -> HttpResponse:
+        return _bad_request(request, project_access, list(errors), target)
+
+    plain = page_with_errors if errors else f"{target}#order"
+    return _reply(request, " ".join(errors) or message, fragments=fragments, plain=plain,
+                  status=400 if errors else 200)  # fmt: skip
+
+
 @project_page(AUTHORS, methods=("POST",))
 def reorder(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
     project = project_access.project
     form = ReportOrderForm(request.POST)
-    target = reverse("report:preview", kwargs={"project_slug": project.slug})
     if not form.is_valid():
-        return _bad_request(request, project_access, sentences(form), target)
+        return _order_reply(request, project_access, errors=sentences(form))
     verb, theme_id = form.cleaned_data["action"]
     try:
         ordered = form.cleaned_data["theme"]
@@ -544,9 +649,8 @@ def reorder(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse
             ordered = authoring.move_in_list(ordered, theme_id, verb)
         authoring.set_report_order(project=project, theme_ids=ordered, user=request.user)
     except ValidationError as error:
-        return _bad_request(request, project_access, sentences(error), target)
-    messages.success(request, "Order of themes saved.")
-    return HttpResponseRedirect(f"{target}#order")
+        return _order_reply(request, project_access, errors=sentences(error))
+    return _order_reply(request, project_access, "Order of themes saved.")
 
 
 def _bad_request(request, project_access, errors: list[str], back: str, status: int = 400):

@@ -27,6 +27,7 @@ from coding.report.summaries import (
     InterviewInfo,
     ThemeRow,
     effective_system,
+    interview_infos,
     raised_by,
     summarise,
 )
@@ -322,6 +323,33 @@ class ThemeWorkspace:
     @property
     def headline_ids(self) -> list[int]:
         return [view.quote.pk for view in self.headlines]
+
+
+@dataclass
+class QuoteList:
+    """The theme page's quote list alone: what its filters and pager answer in place."""
+
+    quotes: list[QuoteView]
+    total: int
+    page: Any
+    chosen: QuoteFilter
+
+
+def quote_list(
+    project: Project,
+    theme: Theme,
+    page: int | str = 1,
+    *,
+    viewer_id: int | None = None,
+    chosen: QuoteFilter | None = None,
+) -> QuoteList:
+    """The page of quotes `theme_workspace` lists, without the rest of the page (the
+    project's tally, the suggestions): speakers, redaction set, interviews, quotes."""
+    chosen = chosen or QuoteFilter()
+    found = basis(project, theme, viewer_id=viewer_id)
+    entries = _entries(found, interview_infos(project))
+    page_obj = Paginator(listed_ids(entries, chosen), QUOTES_PER_PAGE).get_page(page)
+    return QuoteList(cards(found, list(page_obj.object_list)), len(entries), page_obj, chosen)
 
 
 def theme_workspace(

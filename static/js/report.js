@@ -1,4 +1,5 @@
-// Report pages: drag-and-drop reordering of headline quotes and of themes.
+// Report pages: drag-and-drop reordering of headline quotes and of themes, actions and
+// quote filters in place.
 // Without this script the Up/Down buttons do the same through plain form posts; with it,
 // items can also be dragged, and "Save this order" posts the new order (the hidden
 // inputs inside each item travel with it, so the form carries the order as shown).
@@ -69,10 +70,11 @@ function swap(html) {
       continue;
     }
     const old = document.getElementById(fresh.id);
-    if (old) old.replaceWith(fresh);
+    if (!old) continue;
+    old.replaceWith(fresh);
+    const lists = fresh.matches("[data-sortable]") ? [fresh] : fresh.querySelectorAll("[data-sortable]");
+    for (const list of lists) enableDragging(list);
   }
-  const list = document.getElementById("headline-list");
-  if (list) enableDragging(list);
   showInsertButtons();
 }
 
@@ -151,4 +153,63 @@ if (narrative) {
     if (button) insertToken(button.dataset.token);
   });
   showInsertButtons();
+}
+
+// The theme page's quote filters and pager in place: the GET form (data-inplace-get) and
+// the pager's links fetch the quote list alone (X-Fragment) and put it in place of the
+// page's; the address follows (history.replaceState), so the view can be reloaded or
+// shared. Without this script the form and the links load the page as before.
+
+const shown = document.getElementById("quotes-status");
+const filters = document.querySelector("form[data-inplace-get]");
+
+function showFilters(params) {
+  // The form shows what the list shows (a link may have changed the filters).
+  if (!filters) return;
+  for (const field of filters.elements) {
+    if (!field.name) continue;
+    field.value = params.get(field.name) ?? "";
+    if (field instanceof HTMLSelectElement && field.selectedIndex < 0) field.selectedIndex = 0;
+  }
+}
+
+async function showQuotes(query, focusKey) {
+  const url = `${location.pathname}${query ? `?${query}` : ""}`;
+  const results = document.getElementById("quote-results");
+  results.setAttribute("aria-busy", "true");
+  let response;
+  try {
+    response = await fetch(url, { headers: { "X-Fragment": "workspace" }, credentials: "same-origin" });
+  } catch {
+    response = null;
+  }
+  results.removeAttribute("aria-busy");
+  if (!response || response.headers.get("X-Fragment") !== "workspace") {
+    location.assign(`${url}#quotes`); // let the page say what went wrong
+    return;
+  }
+  swap(await response.text());
+  history.replaceState(null, "", `${url}#quotes`);
+  showFilters(new URLSearchParams(query));
+  const fresh = document.getElementById("quotes-shown");
+  if (shown) shown.textContent = fresh && fresh.textContent.trim() ? fresh.textContent : "Quotes updated.";
+  const again = focusKey ? document.querySelector(`[data-key="${focusKey}"]`) : null;
+  if (again) again.focus();
+}
+
+if (filters && document.getElementById("quote-results")) {
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-inplace-get")) return;
+    event.preventDefault();
+    const query = new URLSearchParams(new FormData(form));
+    for (const [name, value] of [...query]) if (!value) query.delete(name);
+    showQuotes(query.toString(), "show-quotes");
+  });
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-inplace-get]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    showQuotes(new URL(link.href).searchParams.toString(), link.dataset.key);
+  });
 }

@@ -177,6 +177,26 @@ def report_summary(site):
     site.as_("author").go("/p/alpha/report/")
 
 
+def report_summary_shares(site):
+    site.as_("author").go("/p/alpha/report/?values=shares#charts")
+
+
+def report_summary_reordered(site):
+    """The report's order changed in place on the summary page: the saved state shown."""
+    themes = [site.data.themes[k].pk for k in ("A", "B", "C")]
+    authoring.set_inclusion(
+        project=site.theme.project, theme_ids=themes, included=True, user=site.users["author"]
+    )
+    report_summary(site)
+    page = site.page
+    page.wait_for_load_state("load")
+    page.focus(f"#order-list button[value='down:{themes[0]}']")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.getElementById('workspace-status').textContent.startsWith('Saved')"
+    )
+
+
 def report_cell(site):
     system = site.data.systems["Northfield"].pk
     site.as_("enabler").go(f"/p/alpha/report/themes/{site.theme.pk}/quotes/?in_system={system}")
@@ -204,6 +224,19 @@ def report_theme_filtered(site):
     participant = site.data.participants["P05"].pk
     site.as_("author").go(f"/p/alpha/report/themes/{site.theme.pk}/?participant={participant}"
                           "&cleared=no&sort=position")  # fmt: skip
+
+
+def report_theme_filtered_in_place(site):
+    """The quote filters applied in place (no reload), the address updated."""
+    report_theme(site)
+    page = site.page
+    page.wait_for_load_state("load")
+    page.select_option("#id_participant", label="P05")
+    page.get_by_role("button", name="Show quotes").click()
+    page.wait_for_function("() => location.search.includes('participant=')")
+    page.wait_for_function(
+        "() => document.getElementById('quotes-status').textContent.includes('match')"
+    )
 
 
 def report_narrative_conflict(site):
@@ -316,10 +349,13 @@ PAGES = [
     coding_read_only,
     progress_page,
     report_summary,
+    report_summary_shares,
+    report_summary_reordered,
     report_cell,
     report_theme,
     report_theme_in_place,
     report_theme_filtered,
+    report_theme_filtered_in_place,
     report_narrative_conflict,
     report_preview,
     report_redactions,

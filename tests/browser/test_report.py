@@ -142,11 +142,124 @@ def test_bulk_clearing_filters_and_inline_quotes_without_a_reload(
     published = page.locator("#published-narrative").inner_text()
     assert "As one put it: “[name] told us blame is everywhere.”" in published
     assert_no_navigation(page)
-    # The filters are a plain form: the list shows one participant's quotes.
+    # The filters apply in place too: the list shows one participant's quotes.
     page.select_option("#id_participant", label="P03")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Show quotes").click()
+    page.get_by_role("button", name="Show quotes").click()
+    page.wait_for_function("() => document.querySelectorAll('#quote-list > li[id]').length === 1")
+    assert_no_navigation(page)
+    assert page.page_errors == []
+
+
+def test_quote_filters_sort_and_pages_apply_in_place_and_the_address_follows(
+    page, live_server, login, author, enabler, project_admin, project_a
+):
+    """The no-JS GET form, run by the page's script: no reload, and a reloadable address."""
+    data = build(project_a, enabler, project_admin)
+    theme_url = f"{live_server.url}/p/alpha/report/themes/{data.themes['A'].pk}/"
+    login(page, enabler)  # any member filters; only authors act
+    page.goto(theme_url)
+    mark_page(page)
+    p05 = data.participants["P05"].pk
+    page.select_option("#id_participant", label="P05")
+    page.select_option("#id_sort", "position")
+    page.focus("button[data-key='show-quotes']")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.getElementById('quotes-shown').textContent.includes('1 of 5 quotes')"
+    )
+    assert_no_navigation(page)
     assert page.locator("#quote-list > li[id]").count() == 1
+    assert f"participant={p05}" in page.url and "sort=position" in page.url
+    assert page.evaluate("() => document.activeElement.dataset.key") == "show-quotes"
+    assert "1 of 5 quotes match the filters." in page.locator("#quotes-status").inner_text()
+    # The address is the filtered view: reloading it shows the same list.
+    filtered = page.url
+    page.reload()
+    assert page.locator("#quote-list > li[id]").count() == 1
+    assert page.input_value("#id_participant") == str(p05)
+    # Clearing the filters, in place: the form follows the list.
+    mark_page(page)
+    page.get_by_role("link", name="Clear the filters").click()
+    page.wait_for_function("() => document.querySelectorAll('#quote-list > li[id]').length === 5")
+    assert_no_navigation(page)
+    assert page.input_value("#id_participant") == ""
+    assert "participant=" not in page.url and page.url != filtered
+    assert page.page_errors == []
+
+
+def test_heatmap_cells_as_shares_of_participants_by_keyboard(
+    page, live_server, login, enabler, project_admin, project_a
+):
+    data = build(project_a, enabler, project_admin)
+    login(page, enabler)
+    page.goto(f"{live_server.url}/p/alpha/report/")
+    switch = page.get_by_role("link", name="shares of participants")
+    switch.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "values=shares" in page.url
+    expect_current = page.locator(".chart-values a[aria-current='true']")
+    assert expect_current.inner_text() == "shares of participants"
+    legend = page.locator("#chart-systems .heat-legend").inner_text()
+    assert "darkest 100% of participants" in legend and "lightest 1%" in legend
+    east = data.systems["Eastmoor"]
+    cell = page.locator(
+        f"#chart-systems a.cell-link[href*='/themes/{data.themes['A'].pk}/quotes/?in_system={east.pk}']"
+    )
+    assert cell.get_attribute("aria-label") == (
+        "Blame culture × Eastmoor: 50% of participants, show the quotes"
+    )
+    cell.focus()  # drilling in still works: the quotes behind the cell
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('Blame culture: quotes in Eastmoor')")
+    assert page.locator(".cell-quotes li").count() == 1  # q7, by P05 (P04 did not raise it)
+    page.go_back()
+    page.get_by_role("link", name="quote counts").click()
+    page.wait_for_selector("#chart-systems .heat-legend:has-text('darkest 3 quotes')")
+    assert page.page_errors == []
+
+
+def test_ordering_the_report_on_the_summary_page_in_place(
+    page, live_server, login, author, enabler, project_admin, project_a
+):
+    from tests.coding.export_setup import write_up
+
+    data = write_up(build(project_a, enabler, project_admin), author)
+    a, b = data.themes["A"].pk, data.themes["B"].pk
+    login(page, author)
+    page.goto(f"{live_server.url}/p/alpha/report/")
+    mark_page(page)
+
+    def order():
+        return page.eval_on_selector_all(
+            "#order-list li[data-id]", "els => els.map(e => Number(e.dataset.id))"
+        )
+
+    assert order() == [b, a]  # write_up puts Tailored support first
+    # By keyboard: Down on Tailored support, in place.
+    page.focus(f"#order-list button[value='down:{b}']")
+    page.keyboard.press("Enter")
+    wait_saved(page, "Saved: Order of themes saved.")
+    assert order() == [a, b]
+    # Its Down button is now disabled (last): focus goes to the status line.
+    assert page.evaluate("() => document.activeElement.id") == "workspace-status"
+    # By drag, then Save this order (still in place).
+    save = page.locator("#order-form .save-order")
+    assert save.is_hidden()
+    page.locator(f"#order-list li[data-id='{b}'] .order-name").drag_to(
+        page.locator(f"#order-list li[data-id='{a}'] .order-name"),
+        target_position={"x": 5, "y": 2},
+    )
+    assert save.is_visible()
+    save.click()
+    page.wait_for_function("() => document.querySelector('#order-form .save-order').hidden")
+    assert order() == [b, a]
+    assert_no_navigation(page)
+    page.reload()  # and it is stored
+    assert order() == [b, a]
+    page.goto(f"{live_server.url}/p/alpha/report/preview/")
+    assert page.locator("#order-form .order-name").first.inner_text() == "Tailored support"
     assert page.page_errors == []
 
 

@@ -7,6 +7,7 @@ import zipfile
 import pytest
 from django.db import connection
 from openpyxl import load_workbook
+from openpyxl.utils.escape import unescape
 
 from coding.models import Quote, QuoteTheme, Theme
 from coding.report.exports.csv import FORMULA_TRIGGERS, csv_chunks, neutralise
@@ -106,9 +107,17 @@ def test_csv_writer_neutralises_all_eight_payloads_in_every_column():
     assert [row[1] for row in read[1:]] == [f"x{payload}" for payload in PAYLOADS]
 
 
+def excel_text(cell) -> str:
+    """The cell's text as Excel reads it: OOXML stores control characters as _xHHHH_
+    (and a literal "_xHHHH_" as "_x005F_xHHHH_"), which openpyxl's reader leaves as is."""
+    return unescape(cell.value)
+
+
 def test_xlsx_writer_stores_all_eight_payloads_as_strings():
     out = io.BytesIO()
-    write_xlsx(iter([["h"], *([payload] for payload in PAYLOADS), ["#N/A"], ["#REF!"]]), out)
+    literal = "_x000D_ is text"  # an escape-like text is itself escaped, so it stays text
+    rows = [["h"], *([payload] for payload in PAYLOADS), ["#N/A"], ["#REF!"], [literal]]
+    write_xlsx(iter(rows), out)
     with zipfile.ZipFile(io.BytesIO(out.getvalue())) as archive:
         sheet = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
     assert re.search(r"<(\w+:)?f[ >/]", sheet) is None
@@ -116,9 +125,10 @@ def test_xlsx_writer_stores_all_eight_payloads_as_strings():
         c for row in load_workbook(io.BytesIO(out.getvalue())).active.iter_rows() for c in row
     ]
     assert {c.data_type for c in cells} == {"s"}
-    assert [c.value for c in cells[1:]] == [p.replace("\0", "\ufffd") for p in PAYLOADS] + [
+    assert [excel_text(c) for c in cells[1:]] == [p.replace("\0", "\ufffd") for p in PAYLOADS] + [
         "#N/A",
         "#REF!",
+        literal,
     ]
 
 
@@ -153,8 +163,8 @@ def test_xlsx_cells_read_back_as_plain_strings(hostile):
         for cell in row:
             if cell.value is not None:
                 assert cell.data_type == "s", (cell.coordinate, cell.value)
-                values.append(cell.value)
-    texts = {str(v) for v in values}
+                values.append(excel_text(cell))
+    texts = set(values)
     for payload in PAYLOADS[:5]:
         assert payload in texts
     assert "\t=1+1" in texts and "\r=1+1" in texts
@@ -219,8 +229,9 @@ def test_xlsx_download_has_a_summary_and_a_formatted_quotes_sheet(hostile):
         assert sheet.auto_filter.ref == f"A1:{sheet[1][-1].column_letter}{sheet.max_row}"
     header = [c.value for c in quotes[1]]
     quote_column = quotes[1][header.index("quote")].column_letter
-    assert quotes.column_dimensions[quote_column].width == 80
-    assert quotes.column_dimensions["A"].width == 36  # theme
+    # XlsxWriter stores the width in characters plus Excel's cell padding: 80 -> 80.71.
+    assert int(quotes.column_dimensions[quote_column].width) == 80
+    assert int(quotes.column_dimensions["A"].width) == 36  # theme
     assert quotes[f"{quote_column}2"].alignment.wrap_text
     # Still only plain strings, in both sheets: no formula, no hyperlink.
     with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -224,3 +224,26 @@ def test_labels_are_whole_and_saturation_marks_first_appearances(
     saturation = str(drawn["saturation"].svg)
     assert saturation.count('class="first"') == 2  # T1 brings A and B, T2 brings C
     assert ">themes</text>" in saturation and "interview (by date)" in saturation
+
+
+@pytest.mark.django_db
+def test_heatmaps_show_shares_of_participants_with_their_legend(project_a, enabler, project_admin):
+    data = build(project_a, enabler, project_admin)
+    built = charts(summarise(data.project), values="shares")
+    systems = built["system_heatmap"]
+    assert systems.percent and systems.unit == "of participants"
+    rows = table_rows(systems.table)
+    assert rows[0] == ["Theme", "Eastmoor", "Northfield", "Southvale"]
+    by_path = {row[0]: row[1:] for row in rows[1:]}
+    assert by_path["Blame culture"] == ["50%", "100%", "100%"]
+    assert by_path["Blame culture › Four-hour target"] == ["50%", "50%", "0%"]
+    assert (systems.lightest, systems.darkest) == ("1%", "100% of participants")
+    svg = str(systems.svg)
+    assert "Blame culture × Eastmoor: 50% of participants" in svg
+    assert svg.count('class="cell-link"') == 7  # every non-empty cell still opens its quotes
+    assert {n for *_, n in cells_of(svg)} == {50, 100}
+    orgs = {row[0]: row[1:] for row in table_rows(built["org_heatmap"].table)[1:]}
+    assert orgs["Blame culture › Four-hour target"] == ["0%", "100%", "100%", "0%"]
+    # The co-occurrence heatmap counts quotes either way; counts stay the default.
+    assert built["cooccurrence"].table == charts(summarise(data.project))["cooccurrence"].table
+    assert not charts(summarise(data.project))["system_heatmap"].percent

@@ -186,6 +186,65 @@ def test_summary_filters_and_bad_filters(client, data, author, project_b):
     assert "The end date is before the start date." in response.content.decode()
 
 
+def test_summary_heatmaps_switch_between_counts_and_shares(client, data, author):
+    client.force_login(author)
+    east = data.systems["Eastmoor"].pk
+    counts = client.get(url("summary", data) + f"?sort=-quotes&system={east}").content.decode()
+    links = re.findall(r'<nav class="chart-values".*?</nav>', counts, re.S)[0]
+    # Plain links (no script needed), keeping the filters and the sort; counts by default.
+    assert f'href="?system={east}&amp;sort=-quotes&amp;values=shares#charts"' in links
+    assert re.search(r'aria-current="true"><strong>quote counts</strong>', links)
+    assert "darkest 2 quotes" in counts
+    response = client.get(url("summary", data) + "?values=shares")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r'aria-current="true"><strong>shares of participants</strong>', html)
+    assert "Of each local system&#x27;s participants, the share who raised the theme." in html
+    assert "darkest 100% of participants" in html
+    assert "Blame culture × Eastmoor: 50% of participants, show the quotes" in html
+    # The chart downloads follow the switch.
+    assert "/report/charts/systems.svg?values=shares" in html
+    svg = client.get(url("chart", data, key="systems", fmt="svg") + "?values=shares").content
+    assert "Blame culture × Eastmoor: 50% of participants".encode() in svg
+    bad = client.get(url("summary", data) + "?values=ratios")
+    assert bad.status_code == 400
+    assert "values: “ratios” is not a choice: use counts or shares." in bad.content.decode()
+    chart = client.get(url("chart", data, key="systems", fmt="svg") + "?values=ratios")
+    assert chart.status_code == 400
+
+
+def test_summary_page_orders_the_report_in_place_and_by_form(client, data, author):
+    client.force_login(author)
+    a, b = data.themes["B"].pk, data.themes["A"].pk  # write_up puts B first
+    html = client.get(url("summary", data)).content.decode()
+    order = html[html.index('<section id="order"') :].split("</section>")[0]
+    assert 'name="back" value="summary"' in order and "data-inplace" in order
+    assert order.index(f'data-id="{a}"') < order.index(f'data-id="{b}"')
+    # In place: the status and the order list again, with B now first.
+    response = client.post(url("order", data), {"action": f"up:{b}", "theme": [a, b],
+                           "back": "summary"}, HTTP_X_FRAGMENT="workspace")  # fmt: skip
+    assert response.status_code == 200 and response["X-Fragment"] == "workspace"
+    fragment = response.content.decode()
+    assert "Saved: Order of themes saved." in fragment
+    assert fragment.index(f'data-id="{b}"') < fragment.index(f'data-id="{a}"')
+    assert 'id="order"' in fragment and 'id="workspace-status"' in fragment
+    refused = client.post(url("order", data), {"action": "up:x", "theme": [a]},
+                          HTTP_X_FRAGMENT="workspace")  # fmt: skip
+    assert (
+        refused.status_code == 400
+        and "Not saved: action: Unknown action “up:x”." in refused.content.decode()
+    )
+    # Without the script: back to the page the list was on.
+    plain = client.post(url("order", data), {"action": f"up:{a}", "theme": [b, a],
+                        "back": "summary"})  # fmt: skip
+    assert plain.status_code == 302 and plain["Location"] == url("summary", data) + "#order"
+    html = client.get(url("summary", data)).content.decode()
+    order = html[html.index('<section id="order"') :].split("</section>")[0]
+    assert order.index(f'data-id="{a}"') < order.index(f'data-id="{b}"')
+    plain = client.post(url("order", data), {"action": "save", "theme": [a, b]})
+    assert plain["Location"] == url("preview", data) + "#order"
+
+
 # --- theme page ----------------------------------------------------------------------------
 
 
@@ -465,7 +524,8 @@ def test_query_counts_are_the_same_for_10_and_1000_quotes(
     themes = [data.themes["A"], data.themes["B"]]
     add_bulk_quotes(data.transcripts["T3"], enabler, themes, 2)  # 10 live quotes
     assert HeadlineQuote.objects.count() == 4  # the report has headline quotes to render
-    targets = [url("summary", data), url("theme", data, theme_id=data.themes["A"].pk),
+    targets = [url("summary", data), url("summary", data) + "?values=shares",
+               url("theme", data, theme_id=data.themes["A"].pk),
                url("preview", data), url("review", data),
                url("cell", data, theme_id=data.themes["A"].pk) + f"?with_theme={themes[1].pk}"] + [
         url("export", data) + f"?format={fmt}&all_quotes=on"

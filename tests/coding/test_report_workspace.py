@@ -198,6 +198,9 @@ def test_in_place_actions_cost_the_same_at_10_and_1000_quotes(
                 {"quote": [q["q5"].pk, q["q1"].pk], "action": "clear"},
                 **IN_PLACE,
             ),  # fmt: skip
+            "filter": lambda: client.get(
+                url("theme", data) + "?cleared=no&sort=position&page=2", **IN_PLACE
+            ),
         }
 
     add_bulk_quotes(data.transcripts["T3"], enabler, [theme], 10)
@@ -240,6 +243,36 @@ def test_quote_list_filter_form_on_the_page(client, data, author):
     assert bad.status_code == 400
     text = bad.content.decode()
     assert "That participant is not part of this project." in text and "Sort by" in text
+
+
+def test_quote_filters_answer_the_quote_list_alone_for_the_script(client, data, enabler):
+    """The page's script asks with X-Fragment: the list alone, for every member."""
+    client.force_login(enabler)
+    page = url("theme", data)
+    query = f"?participant={data.participants['P03'].pk}&sort=position"
+    response = client.get(page + query, **IN_PLACE)
+    assert response.status_code == 200 and response["X-Fragment"] == "workspace"
+    assert "X-Fragment" in response["Vary"] and "X-Fragment" in client.get(page)["Vary"]
+    html = response.content.decode()
+    assert '<div id="quote-results">' in html
+    assert "<html" not in html and "1 of 5 quotes match the filters." in html
+    assert len(re.findall(r'<li id="q\d+"', html)) == 1
+    assert 'data-inplace-get data-key="clear-filters"' in html
+    # The full page has the same list inside it, and the form the script sends.
+    full = client.get(page + query).content.decode()
+    assert '<form method="get" action="#quotes" class="quote-filters"' in full
+    assert "data-inplace-get" in full and '<div id="quote-results">' in full
+    in_list = full[full.index('<div id="quote-results">') :]
+    for query in ("?sort=position", "?cleared=no", "?system=" + str(data.systems["Eastmoor"].pk)):
+        alone = client.get(page + query, **IN_PLACE).content.decode()
+        whole = client.get(page + query).content.decode()
+        whole = whole[whole.index('<div id="quote-results">') :]
+        assert re.findall(r'<li id="q(\d+)"', alone) == re.findall(r'<li id="q(\d+)"', whole)
+    assert re.findall(r'<li id="q(\d+)"', in_list) == [str(data.quotes["q5"].pk)]
+    # Refused filters: the page with its errors (the script then loads it), not a fragment.
+    bad = client.get(page + "?participant=999999", **IN_PLACE)
+    assert bad.status_code == 400 and "X-Fragment" not in bad
+    assert "That participant is not part of this project." in bad.content.decode()
 
 
 def test_each_quote_shows_its_surrounding_turn_and_links_to_the_coding_page(data):

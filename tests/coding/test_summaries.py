@@ -241,3 +241,26 @@ def test_theme_workspace_lists_quotes_with_attribution_and_warnings(data):
     assert workspace.warnings == 5
     q7 = by_key[data.quotes["q7"].pk]
     assert q7.attribution == "GP lead, primary care (P05, Eastmoor)"
+
+
+def test_participant_shares_per_system_and_organisation_type(data):
+    """Of each column's participants in scope, the share who raised the theme."""
+    summary = summarise(data.project)
+    a, b, c = (data.themes[k].pk for k in "ABC")
+    north, south, east = (data.systems[n].pk for n in ("Northfield", "Southvale", "Eastmoor"))
+    # Northfield: P01 and P02; Southvale: P03; Eastmoor: P04 and P05 (the group interview).
+    assert summary.totals.system_participants == {north: 2, south: 1, east: 2}
+    assert summary.totals.org_participants == {
+        "acute_trust": 2, "ccg": 1, "community_trust": 1, "primary_care": 1
+    }  # fmt: skip
+    systems = summary.participant_shares("system")
+    assert systems[a] == {north: 1.0, south: 1.0, east: 0.5}  # P05 of P04, P05
+    assert systems[b] == {north: 1.0, east: 1.0}
+    assert systems[c] == {north: 0.5, east: 0.5}  # q4 by P02, q6 by P04
+    orgs = summary.participant_shares("org")
+    assert orgs[a] == {"acute_trust": 1.0, "ccg": 1.0, "primary_care": 1.0}
+    assert orgs[c] == {"ccg": 1.0, "community_trust": 1.0}
+    # Inside a filter, out of the participants in scope only.
+    only = summarise(data.project, Filters(organisation_type="acute_trust"))
+    assert only.totals.org_participants == {"acute_trust": 2}
+    assert only.participant_shares("system")[a] == {north: 1.0, south: 1.0}

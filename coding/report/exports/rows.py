@@ -252,6 +252,13 @@ def report_outline(
     return outline
 
 
+def report_outline_of(rows: list[ThemeRow]) -> list[tuple[ThemeRow, int]]:
+    """`report_outline` of rows whose write-up state is filled in (`summaries.summarise`
+    or `summaries.writeup_rows`): what is in the report, as set or written, in order."""
+    positions = {row.theme.pk: row.position for row in rows}
+    return report_outline(rows, positions, {row.theme.pk for row in rows if row.included})
+
+
 def is_included(theme_summary: ThemeSummary | None, headline_count: int) -> bool:
     """In the report as an author set it; until set, once something is written."""
     if theme_summary is None:
