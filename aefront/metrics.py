@@ -23,8 +23,21 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_prometheus import middleware as prometheus_middleware
+from django_prometheus.utils import Time
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
+
+
+class PrometheusAfterMiddleware(prometheus_middleware.PrometheusAfterMiddleware):
+    """django-prometheus's, except that a Content-Length which is not a number (the app
+    answers it itself: aefront/request_limits.py) is not a 500 here."""
+
+    def process_request(self, request):
+        try:
+            super().process_request(request)
+        except ValueError:  # int(Content-Length): the body's size is not observed
+            request.prometheus_after_middleware_event = Time()
 
 
 class QueueCollector:

@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # The audit trail's actor and address: who made each change (django-auditlog).
     "aefront.audit.AuditActorMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    "aefront.metrics.PrometheusAfterMiddleware",
 ]
 
 # Several app servers (make prod-like, docs/deploy.md): a user's requests may land on any

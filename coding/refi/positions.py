@@ -169,9 +169,15 @@ def detect(raw: str, spans: Sequence[tuple[int, int]], origin: str) -> Detection
     """Choose the convention from `origin`, checked against word boundaries (SPEC §5.3).
 
     The origin's convention stands unless another one puts clearly more selections on
-    word boundaries; then that one is used, and the caller reports the switch.
+    word boundaries; then that one is used, and the caller reports the switch. aefront's
+    own exports say exactly how they count, so theirs always stands: a quote of its
+    coders need not start or end on a word boundary.
     """
     preferred = preferred_convention(origin)
+    if (origin or "").lower().startswith("aefront"):
+        located = locate(raw, spans, preferred)
+        score = boundary_score(raw, located)
+        return Detection(preferred, located, score, preferred, score)
     has_crlf = "\r\n" in raw
     has_astral = any(ord(char) > 0xFFFF for char in raw)
     results = {}

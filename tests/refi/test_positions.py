@@ -67,3 +67,17 @@ def test_word_boundaries():
     assert positions.on_word_boundaries("hello world", 0, 5)
     assert not positions.on_word_boundaries("hello world", 1, 5)
     assert positions.on_word_boundaries("é😊x", 1, 2)
+
+
+def test_aefronts_own_convention_stands_even_off_word_boundaries():
+    """Two quotes of aefront's coders, neither on word boundaries in code points, which a
+    UTF-16 reading would put on boundaries: an aefront file is read as it says."""
+    from coding.refi.positions import CODE_POINTS, detect
+
+    raw = "a a a aaa aa𝒮 aaaaaaaaaaa a a aaaaaaaaaaa a a"
+    spans = [(0, 15), (30, 31)]
+    ours = detect(raw, spans, "aefront 0.1.0")
+    assert ours.convention.unit == CODE_POINTS and not ours.switched
+    assert [(p.start, p.end) for p in ours.located] == spans
+    theirs = detect(raw, spans, "Some other tool")
+    assert theirs.switched  # another tool's file still gets the boundary check
