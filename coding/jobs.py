@@ -1,10 +1,15 @@
 """The coding app's background jobs (aefront/jobs): the whole project as REFI-QDA, agreement
-over the whole project, and the suggestion model's vectors. Registered in CodingConfig.ready."""
+over the whole project, and the suggestion model's vectors. Registered in CodingConfig.ready.
+
+And one task no member starts: `cut_passages`, a new transcript's passages, queued by
+coding/hooks.py when its import commits so that the import need not wait for them."""
 
 from __future__ import annotations
 
 import csv
 import io
+
+from django_tasks import task
 
 from aefront.errors import UserError
 from aefront.jobs.kinds import Kind, Result, register
@@ -65,6 +70,14 @@ def embed_project(job, access, progress) -> Result:
     progress.step(2, 3, "Embedding passages")
     passages = embeddings.embed_passages(project_id=job.project.pk)
     return Result(f"{quotes} quotes and {passages} passages embedded")
+
+
+@task()
+def cut_passages(transcript_id: int) -> int:
+    """The passages of a newly imported transcript; none if a reader cut them first."""
+    from coding.passages import index_if_missing
+
+    return index_if_missing(transcript_id)
 
 
 def connect() -> None:

@@ -275,14 +275,40 @@ def parse_docx(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedTranscript
     return isolated.run(_read_docx, data, limits, kind="a Word .docx document")
 
 
+def _open_docx(data: bytes):
+    """The python-docx document with only its main part parsed.
+
+    docx.Document() parses every XML part python-docx knows (styles, numbering,
+    settings, headers, footers…), which on a long transcript costs more than the text
+    itself; this reader needs the main part's tree, and reads notes, headers, footers
+    and comments from their bytes (`_docx_related`), so the other parts stay bytes.
+    """
+    from docx.opc.constants import CONTENT_TYPE
+    from docx.opc.package import Unmarshaller
+    from docx.opc.part import Part, PartFactory
+    from docx.opc.pkgreader import PackageReader
+    from docx.package import Package
+
+    def part_factory(partname, content_type, reltype, blob, package):
+        if content_type == CONTENT_TYPE.WML_DOCUMENT_MAIN:
+            return PartFactory(partname, content_type, reltype, blob, package)
+        return Part.load(partname, content_type, blob, package)
+
+    package = Package()
+    Unmarshaller.unmarshal(PackageReader.from_file(io.BytesIO(data)), package, part_factory)
+    main = package.main_document_part
+    if main.content_type != CONTENT_TYPE.WML_DOCUMENT_MAIN:
+        raise ValueError(f"the main part is {main.content_type}, not a Word document")
+    return main.document
+
+
 def _read_docx(data: bytes, limits: Limits) -> ParsedTranscript:
     with reading("Word .docx document"):
-        import docx
         from lxml.etree import XMLSyntaxError
 
         _count_package(data, limits.max_docx_elements)
         try:
-            document = docx.Document(io.BytesIO(data))
+            document = _open_docx(data)
             notes = _docx_notes(document)
         except XMLSyntaxError as error:
             if _too_deep(error):
