@@ -158,7 +158,7 @@ def _new_participant(
     """A participant whose pseudonym the caller knows is free (it holds the project lock
     and has read every pseudonym), so only the fields are validated here; the database's
     unique constraint still stands behind it. `real_name` is the spoken name, kept only to
-    redact it from exports."""
+    redact it from exports. Not saved: the import writes its new participants together."""
     participant = Participant(project=project, pseudonym=pseudonym.strip(), real_name=real_name)
     for name, value in (details or {}).items():
         if name in PARTICIPANT_DETAILS:
@@ -167,7 +167,6 @@ def _new_participant(
     participant.full_clean(
         exclude=["project", "local_system"], validate_unique=False, validate_constraints=False
     )
-    participant.save()
     return participant
 
 
@@ -270,8 +269,9 @@ def import_transcript(
                     zip(turns, parsed.turns, turn_targets, strict=True)
                 )
             )
-            transcript.participants.set(
-                {target.participant for target in targets.values() if target.participant}
+            # A new transcript has no participants yet: add, without reading them first.
+            transcript.participants.add(
+                *{target.participant for target in targets.values() if target.participant}
             )
     except ValidationError as error:
         _delete_file(saved_name)
@@ -308,6 +308,7 @@ def _assign_speakers(
 ) -> dict[str, _Target]:
     existing = {p.pseudonym.casefold(): p for p in Participant.objects.filter(project=project)}
     targets: dict[str, _Target] = {}
+    new: list[Participant] = []
     for label in speakers:
         key = speaker_key(label)
         choice = wanted.get(key)
@@ -320,6 +321,7 @@ def _assign_speakers(
                 participant = _new_participant(
                     project, choice, {"local_system": local_system}, spoken_name(label)
                 )
+                new.append(participant)
                 existing[participant.pseudonym.casefold()] = participant
             targets[key] = _Target(participant, False, created)
         elif is_interviewer_label(label):
@@ -329,8 +331,10 @@ def _assign_speakers(
             participant = _new_participant(
                 project, pseudonym, {"local_system": local_system}, spoken_name(label)
             )
+            new.append(participant)
             existing[pseudonym.casefold()] = participant
             targets[key] = _Target(participant, False, True)
+    Participant.objects.bulk_create(new)  # one statement; each gets its primary key
     return targets
 
 

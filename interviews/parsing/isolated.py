@@ -120,11 +120,11 @@ def _read(reader, data: bytes, limits: Limits) -> tuple:
         return ("rejected", "is nested too deeply to read", "too_complex")
 
 
-def _serve(connection) -> None:
-    """The child: read what the parent sends until it has read MAX_READS files, or must
+def _serve(connection, max_reads: int, max_growth: int) -> None:
+    """The child: read what the parent sends until it has read `max_reads` files, or must
     not go on. Each answer is (outcome…, peak KiB, whether the child reads another)."""
     start_kib = _status_kib("VmSize") or 0
-    for count in range(1, MAX_READS + 1):
+    for count in range(1, max_reads + 1):
         try:
             reader, data, limits = connection.recv()
         except (EOFError, OSError):  # the parent has gone
@@ -134,7 +134,7 @@ def _serve(connection) -> None:
         del data
         peak = _status_kib("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         grown = ((_status_kib("VmSize") or 0) - start_kib) * 1024
-        go_on = message[0] != "memory" and grown <= MAX_GROWTH_BYTES and count < MAX_READS
+        go_on = message[0] != "memory" and grown <= max_growth and count < max_reads
         try:
             connection.send((*message, peak, go_on))
         except MemoryError:
@@ -155,7 +155,10 @@ class _Child:
         context = _fork_server()
         self.connection, theirs = context.Pipe(duplex=True)
         self.process = context.Process(
-            target=_serve, args=(theirs,), name="aefront-reader", daemon=True
+            target=_serve,
+            args=(theirs, MAX_READS, MAX_GROWTH_BYTES),
+            name="aefront-reader",
+            daemon=True,
         )
         self.process.start()
         theirs.close()

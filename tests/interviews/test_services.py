@@ -233,16 +233,16 @@ def test_a_failure_mid_import_rolls_back_rows_and_the_file(project_a, monkeypatc
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_after_the_file_is_written_removes_it(project_a, monkeypatch):
     before, stored = counts(), media_files()
-    original_set = Transcript.participants.related_manager_cls.set
+    original_add = Transcript.participants.related_manager_cls.add
 
-    def explode(self, *args, **kwargs):
+    def explode(self, *args, **kwargs):  # the import's last write
         assert media_files() != stored  # the file was written
         raise RuntimeError("late failure")
 
-    monkeypatch.setattr(Transcript.participants.related_manager_cls, "set", explode)
+    monkeypatch.setattr(Transcript.participants.related_manager_cls, "add", explode)
     with pytest.raises(RuntimeError, match="late failure"):
         do_import(project_a)
-    monkeypatch.setattr(Transcript.participants.related_manager_cls, "set", original_set)
+    monkeypatch.setattr(Transcript.participants.related_manager_cls, "add", original_add)
     assert counts() == before
     assert media_files() == stored
 
