@@ -127,6 +127,7 @@ def render(blocks: Iterable[tuple[str, str, int | None]]) -> tuple[str, list[Tur
 _LINE_BREAKS = re.compile(r"\r\n|\r|[\x0b\x0c\x85\u2028\u2029]")
 # C0/C1 controls except tab and newline; DEL. (NUL is refused earlier for text files.)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_LINE_BREAK_OR_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\r\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def clean_text(text: str) -> str:
@@ -136,8 +137,9 @@ def clean_text(text: str) -> str:
         text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
     except UnicodeError:
         raise ImportRejected("contains invalid Unicode (a lone surrogate)", "encoding") from None
-    text = _LINE_BREAKS.sub("\n", text)
-    text = _CONTROL.sub("", text)
+    if _LINE_BREAK_OR_CONTROL.search(text):  # one scan for the usual clean paragraph
+        text = _LINE_BREAKS.sub("\n", text)
+        text = _CONTROL.sub("", text)
     return unicodedata.normalize("NFC", text)
 
 

@@ -43,7 +43,7 @@ Result = TypeVar("Result")
 PRELOAD = ["__main__", "interviews.parsing.office", "interviews.parsing.webpage", "docx",
            "odf.opendocument", "striprtf.striprtf", "lxml.html"]  # fmt: skip
 
-MAX_READS = 40  # files one child reads before it is replaced
+MAX_READS = 100  # files one child reads before it is replaced (growth is bounded apart)
 MAX_GROWTH_BYTES = 96 * 1024 * 1024  # address space a child may keep from earlier files
 MAX_IDLE = 2  # warm children kept waiting per worker process
 
