@@ -306,7 +306,15 @@ def _assign_speakers(
     wanted: Mapping[str, str],
     local_system: LocalSystem | None,
 ) -> dict[str, _Target]:
-    existing = {p.pseudonym.casefold(): p for p in Participant.objects.filter(project=project)}
+    # Every pseudonym of the project (new ones follow the highest), but the rows only of
+    # those the map names: a project's hundreds of participants are not loaded each time.
+    taken = {
+        name.casefold(): name
+        for name in Participant.objects.filter(project=project).values_list("pseudonym", flat=True)
+    }
+    named = [taken[choice.casefold()] for choice in wanted.values() if choice.casefold() in taken]
+    rows = Participant.objects.filter(project=project, pseudonym__in=named) if named else ()
+    existing = {participant.pseudonym.casefold(): participant for participant in rows}
     targets: dict[str, _Target] = {}
     new: list[Participant] = []
     for label in speakers:
@@ -323,16 +331,17 @@ def _assign_speakers(
                 )
                 new.append(participant)
                 existing[participant.pseudonym.casefold()] = participant
+                taken[participant.pseudonym.casefold()] = participant.pseudonym
             targets[key] = _Target(participant, False, created)
         elif is_interviewer_label(label):
             targets[key] = _Target(None, True)
         else:
-            pseudonym = _next_pseudonyms(set(existing), 1)[0]
+            pseudonym = _next_pseudonyms(set(taken), 1)[0]
             participant = _new_participant(
                 project, pseudonym, {"local_system": local_system}, spoken_name(label)
             )
             new.append(participant)
-            existing[pseudonym.casefold()] = participant
+            taken[pseudonym.casefold()] = pseudonym
             targets[key] = _Target(participant, False, True)
     Participant.objects.bulk_create(new)  # one statement; each gets its primary key
     return targets

@@ -121,6 +121,36 @@ def test_speaker_map_to_new_existing_and_interviewer(project_a, participant, loc
 
 
 @pytest.mark.django_db
+def test_an_import_reads_only_the_pseudonyms_of_a_large_project(project_a, participant):
+    """The project's participants are not loaded as rows: only their pseudonyms, and the
+    rows the map names; the next free pseudonym still follows the highest."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    data = b"Interviewer: Hello.\n\nJane Smith: Hi.\n\nBob: Yes."
+    Participant.objects.bulk_create(
+        Participant(project=project_a, pseudonym=f"P{n:03d}") for n in range(2, 300)
+    )
+    with CaptureQueriesContext(connection) as captured:
+        result = do_import(project_a, data=data, speaker_map={"jane smith": "p01"})
+    selects = [
+        q["sql"].split(" FROM ")[0]
+        for q in captured
+        if q["sql"].startswith("SELECT") and ' FROM "interviews_participant"' in q["sql"]
+    ]
+    assert len(selects) == 2, selects
+    assert '"pseudonym"' in selects[0] and '"role_title"' not in selects[0]  # names only
+    named = [q["sql"] for q in captured if "IN ('P01')" in q["sql"]]
+    assert len(named) == 1  # the row of the one participant the map names
+    assert [speaker.target for speaker in result.speakers] == [
+        "interviewer",
+        "P01 (existing participant)",
+        "P300 (new participant)",
+    ]
+    assert result.transcript.turns.get(index=1).participant == participant
+
+
+@pytest.mark.django_db
 def test_speaker_map_names_nobody_in_the_file_is_reported(project_a):
     result = do_import(project_a, speaker_map={"Nobody Here": "P05"})
     assert result.notes == ("speaker map: 'Nobody Here' does not speak in this file",)
