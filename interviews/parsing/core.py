@@ -41,8 +41,10 @@ class Limits:
     # Word, OpenDocument and RTF are read in a child process (`isolated`) bounded by:
     office_timeout_s: float = 4.0  # with the gate's checks and a loaded box, within 5 s
     office_memory_bytes: int = 500 * 1024 * 1024
-    # All XML parts of a package together: python-docx costs ~2.5 µs an element, odfpy
-    # ten times that, and each must stay within the time limit with three files at once.
+    # The XML parts a reader parses together (a .docx: the main part, its relationships,
+    # notes, headers, footers and comments; an .odt: every XML part): python-docx costs
+    # ~2.5 µs an element, odfpy ten times that, and each must stay within the time limit
+    # with three files at once.
     max_docx_elements: int = 500_000
     max_odt_elements: int = 80_000
     max_rtf_bytes: int = 3 * 1024 * 1024  # an RTF once its pictures and data are cut out

@@ -196,6 +196,23 @@ def test_the_element_limit_is_a_setting_of_the_limits():
     assert read_upload("runs.docx", data, LIMITS).parsed.text == "a" * 3_000
 
 
+def test_only_the_parts_a_word_file_reads_count_towards_the_element_limit():
+    """Styles (9,000 elements in python-docx's template, twice) are never parsed, so they
+    cost nothing; a header is read, so its elements count."""
+    base = files.docx_bytes()
+    limits = Limits(max_docx_elements=1_000)
+    assert "Interviewer: " in read_upload("styled.docx", base, limits).parsed.text
+
+    header = zipfile.ZipFile(io.BytesIO(base)).read("word/header1.xml")
+    runs = b"<w:r><w:t>a</w:t></w:r>" * 600  # 1,200 elements
+    stuffed = hostile.rezip(
+        base, replace={"word/header1.xml": header.replace(b"</w:p>", runs + b"</w:p>", 1)}
+    )
+    assert refusal("stuffed.docx", stuffed, limits).reason.startswith(
+        "has more than 1,000 XML elements"
+    )
+
+
 def test_tables_nested_80_deep_are_read_once_each_and_quickly():
     upload, seconds = timed("nested.docx", hostile.docx_nested_tables(80))
 
