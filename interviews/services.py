@@ -254,14 +254,15 @@ def import_transcript(
             transcript.original_file.save("original", ContentFile(data), save=False)
             saved_name = transcript.original_file.name
             transcript.save()
+            # By id: a related object per turn costs more than the turn (thousands of them).
             SpeakerTurn.objects.bulk_create(
                 SpeakerTurn(
-                    transcript=transcript,
+                    transcript_id=transcript.pk,
                     index=index,
                     start=turn.start,
                     end=turn.end,
                     speaker_label=parsed_turn.speaker_label[:200],
-                    participant=target.participant,
+                    participant_id=target.participant.pk if target.participant else None,
                     is_interviewer=target.is_interviewer,
                     started_at_ms=turn.started_at_ms,
                 )
