@@ -22,7 +22,9 @@ def _transcript_saved(
     if created:
         from coding.jobs import cut_passages
 
-        transaction.on_commit(lambda: cut_passages.enqueue(pk))
+        # robust: the import has committed; a queue that fails now must not undo its answer
+        # (search and suggestions cut the passages anyway when they find none).
+        transaction.on_commit(lambda: cut_passages.enqueue(pk), robust=True)
         return
     from coding.passages import index_transcript
 

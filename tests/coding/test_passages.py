@@ -135,3 +135,22 @@ def test_correcting_an_existing_transcript_rebuilds_its_passages_at_once(
             transcript.save()
     assert not DBTaskResult.objects.exists()  # not queued: done in the request
     assert Passage.objects.filter(transcript=transcript, text__contains="spring").count() == 1
+
+
+def test_an_import_stands_when_its_passages_cannot_be_queued(
+    db, project_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    from coding import jobs
+    from coding.search import search
+
+    class QueueDown:
+        def enqueue(self, *args, **kwargs):
+            raise ConnectionError("the queue is down")
+
+    monkeypatch.setattr(jobs, "cut_passages", QueueDown())
+    with django_capture_on_commit_callbacks(execute=True):
+        transcript = _import(project_a)
+    assert not Passage.objects.filter(transcript=transcript).exists()
+    assert [hit.transcript_id for hit in search(project=project_a, query="winter").hits] == [
+        transcript.pk
+    ]
