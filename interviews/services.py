@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 
 from aefront import errors
 from interviews.models import (
@@ -254,17 +254,16 @@ def import_transcript(
             transcript.original_file.save("original", ContentFile(data), save=False)
             saved_name = transcript.original_file.name
             transcript.save()
-            # By id: a related object per turn costs more than the turn (thousands of them).
-            SpeakerTurn.objects.bulk_create(
-                SpeakerTurn(
-                    transcript_id=transcript.pk,
-                    index=index,
-                    start=turn.start,
-                    end=turn.end,
-                    speaker_label=parsed_turn.speaker_label[:200],
-                    participant_id=target.participant.pk if target.participant else None,
-                    is_interviewer=target.is_interviewer,
-                    started_at_ms=turn.started_at_ms,
+            _insert_turns(
+                (
+                    transcript.pk,
+                    index,
+                    turn.start,
+                    turn.end,
+                    parsed_turn.speaker_label[:200],
+                    target.participant.pk if target.participant else None,
+                    target.is_interviewer,
+                    turn.started_at_ms,
                 )
                 for index, (turn, parsed_turn, target) in enumerate(
                     zip(turns, parsed.turns, turn_targets, strict=True)
@@ -288,6 +287,25 @@ def import_transcript(
         speakers=_outcomes(parsed.speakers, targets, parsed.turns),
         notes=tuple(notes),
     )
+
+
+_TURN_FIELDS = ("transcript", "index", "start", "end", "speaker_label", "participant",
+                "is_interviewer", "started_at_ms")  # fmt: skip
+
+
+def _insert_turns(rows: Iterable[tuple]) -> None:
+    """A new transcript's speaker turns (values in `_TURN_FIELDS` order) in one
+    executemany. An interview has hundreds of turns; bulk_create built a model instance
+    and the SQL of every value of every turn, which cost more than all the rest of the
+    import's writes together."""
+    quote = connection.ops.quote_name
+    columns = [quote(SpeakerTurn._meta.get_field(name).column) for name in _TURN_FIELDS]
+    sql = (
+        f"INSERT INTO {quote(SpeakerTurn._meta.db_table)} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(rows))
 
 
 def _title_from(display_name: str) -> str:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from coding.models import Quote
+from interviews import services
 from interviews.models import LocalSystem, Participant, SpeakerTurn, Transcript
 from interviews.parsing import ImportRejected
 from interviews.services import (
@@ -253,7 +254,7 @@ def test_a_failure_mid_import_rolls_back_rows_and_the_file(project_a, monkeypatc
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(SpeakerTurn.objects, "bulk_create", explode)
+    monkeypatch.setattr(services, "_insert_turns", explode)
     with pytest.raises(RuntimeError):
         do_import(project_a)
     assert counts() == before
