@@ -461,3 +461,16 @@ def test_an_import_costs_the_same_for_4_turns_or_400(
     assert len(reads(many)) == len(reads(few)), reads(many)
     assert not any(sql.startswith('SELECT 1 AS "a"') for sql in few), few
     assert SpeakerTurn.objects.filter(transcript__title="many").count() == 400
+
+
+@pytest.mark.django_db
+def test_an_interview_of_2500_turns_is_stored_whole_in_order(project_a):
+    """More turns than one PostgreSQL statement takes (1,000): every one, in order."""
+    body = "\n\n".join(f"{'Interviewer' if n % 2 else 'Ali'}: turn {n}." for n in range(2_500))
+    result = do_import(project_a, name="long.txt", data=body.encode())
+    turns = list(result.transcript.turns.select_related("participant").order_by("index"))
+    assert [turn.index for turn in turns] == list(range(2_500))
+    text = result.transcript.text
+    assert [text[turn.start : turn.end] for turn in turns] == [f"turn {n}." for n in range(2_500)]
+    assert [turn.is_interviewer for turn in turns[:4]] == [False, True, False, True]
+    assert {turn.participant.pseudonym for turn in turns if not turn.is_interviewer} == {"P01"}
