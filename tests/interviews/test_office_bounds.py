@@ -145,6 +145,24 @@ def test_a_hostile_file_ends_its_child_and_the_next_file_still_imports(
     assert isolated.run(whose, b"", LIMITS, kind="a test file") != warm
 
 
+def test_a_child_that_died_while_idle_is_replaced_before_it_is_sent_a_file(
+    fresh_children, monkeypatch
+):
+    import signal
+
+    idle = isolated.run(whose, b"", LIMITS, kind="a test file")
+    os.kill(idle, signal.SIGKILL)
+    deadline = time.monotonic() + 2
+    while alive(idle) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # Even when the liveness check misses it, the send finds it gone.
+    monkeypatch.setattr(
+        isolated.multiprocessing.process.BaseProcess, "is_alive", lambda self: True
+    )
+    assert isolated.run(echo, b"abc", LIMITS, kind="a test file") == b"cba"
+    assert isolated.run(whose, b"", LIMITS, kind="a test file") != idle
+
+
 def test_a_child_is_replaced_after_its_quota_of_files(fresh_children, monkeypatch):
     monkeypatch.setattr(isolated, "MAX_READS", 3)
     pids = [isolated.run(whose, b"", LIMITS, kind="a test file") for _ in range(7)]
