@@ -103,7 +103,7 @@ def measure(options) -> list[Row]:
             f"import {FILES} .docx × {words:,} words: files/s",
             files_per_second,
             "files/s",
-            10,
+            26,
             "min",
         ),
         Row(f"import {FILES} .docx × {words:,} words: peak RSS", peak_mib, "MiB", 300),

@@ -1,6 +1,8 @@
-"""Signal receivers, connected in CodingConfig.ready(): after a commit, a saved
-transcript gets its passages rebuilt, a saved quote is queued for its embedding and its
-transcript's open pages hear of it (coding/live.py)."""
+"""Signal receivers, connected in CodingConfig.ready(): after a commit, a new transcript's
+passages are queued for the task worker (coding/jobs.py; search and suggestions cut
+them themselves if they come first), a changed transcript gets its passages rebuilt at
+once, and a saved quote is queued for its embedding and its transcript's open pages hear
+of it (coding/live.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,20 @@ from coding.models import Quote
 from interviews.models import Transcript
 
 
-def _transcript_saved(sender, instance: Transcript, raw: bool = False, **kwargs) -> None:
+def _transcript_saved(
+    sender, instance: Transcript, created: bool = False, raw: bool = False, **kwargs
+) -> None:
     if raw:
         return
-    from coding.passages import index_transcript
-
     pk = instance.pk
+    if created:
+        from coding.jobs import cut_passages
+
+        # robust: the import has committed; a queue that fails now must not undo its answer
+        # (search and suggestions cut the passages anyway when they find none).
+        transaction.on_commit(lambda: cut_passages.enqueue(pk), robust=True)
+        return
+    from coding.passages import index_transcript
 
     def rebuild() -> None:
         transcript = Transcript.objects.filter(pk=pk).first()

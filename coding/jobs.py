@@ -1,11 +1,17 @@
-"""The coding app's background jobs (aefront/jobs): the whole project as REFI-QDA, agreement
-over the whole project, and the suggestion model's vectors. Registered in CodingConfig.ready."""
+"""The coding app's background jobs (aefront/jobs): the whole project as REFI-QDA, the report
+in any format, an import from another tool, agreement over the whole project, and the
+suggestion model's vectors. Registered in CodingConfig.ready.
+
+And one task no member starts: `cut_passages`, a new transcript's passages, queued by
+coding/hooks.py when its import commits so that the import need not wait for them."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
 import io
+
+from django_tasks import task
 
 from aefront.errors import UserError
 from aefront.jobs.kinds import Kind, Result, register
@@ -152,6 +158,14 @@ def report_export(job, access, progress) -> Result:
     progress.step(1, 1, "Written")
     summary = f"{exporter.label}: {said}" if said else exporter.label
     return Result(summary, data, exporter.filename(job.project), exporter.content_type)
+
+
+@task()
+def cut_passages(transcript_id: int) -> int:
+    """The passages of a newly imported transcript; none if a reader cut them first."""
+    from coding.passages import index_if_missing
+
+    return index_if_missing(transcript_id)
 
 
 def connect() -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from coding.layout import blocks_for
 from coding.models import Passage
@@ -125,9 +126,27 @@ def index_transcript(*, transcript: Transcript) -> int:
     return len(rows)
 
 
+@transaction.atomic
+def index_if_missing(transcript_id: int) -> int:
+    """Cut the passages of a transcript that has none yet. The transcript row is locked
+    first, so the task worker and a reader that both find it without passages cut them
+    once (PostgreSQL; SQLite has one writer at a time anyway)."""
+    transcript = (
+        Transcript.objects.select_for_update()
+        .annotate(indexed=Exists(Passage.objects.filter(transcript=OuterRef("pk"))))
+        .filter(pk=transcript_id)
+        .first()
+    )
+    if transcript is None or transcript.indexed:
+        return 0
+    return index_transcript(transcript=transcript)
+
+
 def index_missing(project_id: int | None = None) -> int:
-    """Index every transcript that has no passages yet (the command and the bench)."""
+    """Index every transcript that has no passages yet: search and suggestions call it
+    before they read, in case the task worker has not cut a new transcript's yet."""
     transcripts = Transcript.objects.filter(passages__isnull=True)
     if project_id is not None:
         transcripts = transcripts.filter(project_id=project_id)
-    return sum(index_transcript(transcript=t) for t in transcripts.distinct())
+    pks = transcripts.distinct().values_list("pk", flat=True)
+    return sum(index_if_missing(pk) for pk in list(pks))

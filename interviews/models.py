@@ -345,5 +345,14 @@ class TranscriptVersion(models.Model):
 # The audit trail (django-auditlog): every create, change and delete of these rows, with
 # the actor, the time and each changed field's before and after. The text of a transcript
 # is not diffed field by field: a correction writes one entry of its own (coding.corrections).
-auditlog.register(Transcript, exclude_fields=["text", "updated_at"])
+# Its own columns only: on a create, django-auditlog would otherwise also "diff" every
+# reverse relation (quotes, turns…), reading the one-to-one ones with a query each.
+auditlog.register(
+    Transcript,
+    include_fields=[
+        field.name
+        for field in Transcript._meta.concrete_fields
+        if field.name not in {"text", "updated_at"}
+    ],
+)
 auditlog.register(Membership)

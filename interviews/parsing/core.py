@@ -41,8 +41,10 @@ class Limits:
     # Word, OpenDocument and RTF are read in a child process (`isolated`) bounded by:
     office_timeout_s: float = 4.0  # with the gate's checks and a loaded box, within 5 s
     office_memory_bytes: int = 500 * 1024 * 1024
-    # All XML parts of a package together: python-docx costs ~2.5 µs an element, odfpy
-    # ten times that, and each must stay within the time limit with three files at once.
+    # The XML parts a reader parses together (a .docx: the main part, its relationships,
+    # notes, headers, footers and comments; an .odt: every XML part): python-docx costs
+    # ~2.5 µs an element, odfpy ten times that, and each must stay within the time limit
+    # with three files at once.
     max_docx_elements: int = 500_000
     max_odt_elements: int = 80_000
     max_rtf_bytes: int = 3 * 1024 * 1024  # an RTF once its pictures and data are cut out
@@ -127,6 +129,7 @@ def render(blocks: Iterable[tuple[str, str, int | None]]) -> tuple[str, list[Tur
 _LINE_BREAKS = re.compile(r"\r\n|\r|[\x0b\x0c\x85\u2028\u2029]")
 # C0/C1 controls except tab and newline; DEL. (NUL is refused earlier for text files.)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_LINE_BREAK_OR_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\r\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def clean_text(text: str) -> str:
@@ -136,8 +139,9 @@ def clean_text(text: str) -> str:
         text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
     except UnicodeError:
         raise ImportRejected("contains invalid Unicode (a lone surrogate)", "encoding") from None
-    text = _LINE_BREAKS.sub("\n", text)
-    text = _CONTROL.sub("", text)
+    if _LINE_BREAK_OR_CONTROL.search(text):  # one scan for the usual clean paragraph
+        text = _LINE_BREAKS.sub("\n", text)
+        text = _CONTROL.sub("", text)
     return unicodedata.normalize("NFC", text)
 
 

@@ -61,8 +61,8 @@ FORMATS: tuple[Format, ...] = (
 
 _BY_EXTENSION = {name: item for item in FORMATS for name in (item.extension, *item.aliases)}
 
-ACCEPT = ",".join(f".{item.extension}" for item in FORMATS)
-"""The upload input's `accept` attribute: ".txt,.md,.docx,…"."""
+ACCEPT = ",".join(f".{name}" for name in _BY_EXTENSION)
+"""The upload input's `accept` attribute, aliases too: ".txt,.text,.md,.markdown,…,.htm"."""
 
 SUPPORTED = ", ".join(f".{item.extension}" for item in FORMATS)
 """The extensions as a refusal lists them: ".txt, .md, .docx, …"."""

@@ -1,14 +1,16 @@
 """Office documents: Word .docx, OpenDocument .odt and RTF, to paragraphs and turns.
 
 Each is read in a bounded child process (`isolated.run`: CPU time, memory and wall
-clock); `_read_docx`, `_read_odt` and `_read_rtf` are what the child runs. A .docx or
-.odt has its XML elements counted before any tree is built (`package.count_elements`),
+clock); `_read_docx`, `_read_odt` and `_read_rtf` are what the child runs. A .docx has
+the XML elements of the parts it reads counted before any tree is built (`_WordPackage`),
+an .odt those of all its XML parts (`package.count_elements`),
 and an RTF is refused past `Limits.max_rtf_bytes` once its pictures are cut out.
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -26,7 +28,7 @@ from interviews.parsing.core import (
     skipped_note,
     text_lines,
 )
-from interviews.parsing.package import count_elements
+from interviews.parsing.package import count_elements, start_tags, too_many_elements
 from interviews.parsing.turns import (
     Paragraph,
     blocks_from_paragraphs,
@@ -198,17 +200,12 @@ def _docx_blocks(container, notes: dict[str, str]) -> Iterator[Paragraph]:
 _RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 
 
-def _docx_related(document, kind: str) -> list:
+def _docx_related(package: _WordPackage, kind: str) -> list:
     """The root elements of the main part's related parts of one kind ("footnotes")."""
     from lxml import etree
 
-    roots = []
-    for relationship in document.part.rels.values():
-        if relationship.is_external or relationship.reltype != _RELATIONSHIPS + kind:
-            continue
-        parser = etree.XMLParser(resolve_entities=False, no_network=True)
-        roots.append(etree.fromstring(relationship.target_part.blob, parser))
-    return roots
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    return [etree.fromstring(blob, parser) for blob in package.related[kind]]
 
 
 def _docx_notes(document) -> dict[str, str]:
@@ -275,20 +272,94 @@ def parse_docx(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedTranscript
     return isolated.run(_read_docx, data, limits, kind="a Word .docx document")
 
 
+_WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_PACKAGE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_DOCX_RELATED = ("footnotes", "endnotes", "header", "footer", "comments")  # what is read
+
+
+class _WordPackage:
+    """A .docx read from its ZIP: the main part's tree, parsed as python-docx parses it
+    (`docx.oxml.parser.parse_xml`, its element classes), and the bytes of the parts the
+    main part relates to that are read (`related`: notes, headers, footers, comments).
+
+    docx.Document() would decompress every part and parse each one it knows (styles,
+    numbering, settings, theme…), which on a long transcript costs more than the text;
+    nothing else of a package is needed here. Every part read is counted first
+    (`start_tags`): past `max_elements` together, nothing is parsed. Targets resolve as
+    python-docx resolves them (relative to the part, no %-decoding).
+    """
+
+    def __init__(self, data: bytes, max_elements: int) -> None:
+        from docx.oxml.parser import parse_xml
+
+        self.archive = zipfile.ZipFile(io.BytesIO(data))
+        self.max_elements = max_elements
+        self.counted = 0
+        main = next(iter(self._targets("", _RELATIONSHIPS + "officeDocument")), None)
+        if main is None:
+            raise ValueError("the package names no main part")
+        if self._content_type(main) != _WORD_MAIN:
+            raise ValueError("the main part is not a Word document")
+        blob = self._read(main)
+        self.related = {
+            kind: [self._read(name) for name in self._targets(main, _RELATIONSHIPS + kind)]
+            for kind in _DOCX_RELATED
+        }
+        self.body = parse_xml(blob).body
+
+    def _read(self, name: str) -> bytes:
+        blob = self.archive.read(name)
+        self.counted += start_tags(blob)
+        if self.counted > self.max_elements:
+            raise too_many_elements(self.max_elements)
+        return blob
+
+    def _targets(self, source: str, reltype: str) -> list[str]:
+        """Names of the parts `source` ("" for the package) relates to with `reltype`."""
+        from lxml import etree
+
+        folder, name = posixpath.split(source)
+        try:
+            blob = self._read(posixpath.join(folder, "_rels", name + ".rels"))
+        except KeyError:
+            return []
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        found = []
+        for item in etree.fromstring(blob, parser).iter(_PACKAGE_RELATIONSHIPS + "Relationship"):
+            if item.get("Type") != reltype or item.get("TargetMode") == "External":
+                continue
+            target = posixpath.normpath(posixpath.join("/" + folder, item.get("Target", "")))
+            found.append(target.lstrip("/"))
+        return found
+
+    def _content_type(self, name: str) -> str:
+        from lxml import etree
+
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        types = etree.fromstring(self._read("[Content_Types].xml"), parser)
+        for item in types.iter(_CONTENT_TYPES + "Override"):
+            if item.get("PartName", "").lstrip("/").lower() == name.lower():
+                return item.get("ContentType", "")
+        extension = posixpath.splitext(name)[1].lstrip(".").lower()
+        for item in types.iter(_CONTENT_TYPES + "Default"):
+            if item.get("Extension", "").lower() == extension:
+                return item.get("ContentType", "")
+        return ""
+
+
 def _read_docx(data: bytes, limits: Limits) -> ParsedTranscript:
     with reading("Word .docx document"):
-        import docx
         from lxml.etree import XMLSyntaxError
 
-        _count_package(data, limits.max_docx_elements)
         try:
-            document = docx.Document(io.BytesIO(data))
+            document = _WordPackage(data, limits.max_docx_elements)
             notes = _docx_notes(document)
         except XMLSyntaxError as error:
             if _too_deep(error):
                 raise ImportRejected(_TOO_DEEP, "too_complex") from None
             raise
-        body = document.element.body
+        body = document.body
         paragraphs: list[Paragraph] = []
         chars = 0
         for paragraph in _docx_blocks(body, notes):

@@ -5,8 +5,9 @@ A part is XML when the package says so, whatever its name: `[Content_Types].xml`
 XML, `META-INF/manifest.xml` (a media type ending in `/xml` or `+xml`) for
 OpenDocument; and every `*.xml` or `*.rels` part, and every part that opens with an
 XML declaration, is XML too. The upload gate checks each of them for DTDs and
-entities (`interviews.uploads`), and the office readers count their elements before
-building a tree (`count_elements`).
+entities (`interviews.uploads`), and the OpenDocument reader counts their elements before
+building a tree (`count_elements`); the Word reader counts those of the parts it parses
+(`start_tags`).
 """
 
 from __future__ import annotations
@@ -107,6 +108,20 @@ def xml_parts(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     return found
 
 
+def start_tags(blob: bytes) -> int:
+    """At least as many as the elements an XML part holds: its `<` not followed by `/`
+    (comments and CDATA can only add to it)."""
+    return blob.count(b"<") - blob.count(b"</")
+
+
+def too_many_elements(limit: int) -> ImportRejected:
+    return ImportRejected(
+        f"has more than {limit:,} XML elements, the limit for a document "
+        "(it is too complex to read)",
+        "too_complex",
+    )
+
+
 def count_elements(archive: zipfile.ZipFile, limit: int) -> int:
     """The elements of every XML part together, refused past `limit`.
 
@@ -122,9 +137,5 @@ def count_elements(archive: zipfile.ZipFile, limit: int) -> int:
                 total += chunk.count(b"<") - (previous + chunk).count(b"</")
                 previous = chunk[-1:]
                 if total > limit:
-                    raise ImportRejected(
-                        f"has more than {limit:,} XML elements, the limit for a document "
-                        "(it is too complex to read)",
-                        "too_complex",
-                    )
+                    raise too_many_elements(limit)
     return total

@@ -1,10 +1,16 @@
 """HTML pages (.html, .htm): what Taguette imports, and what Google Docs, Otter and many
 transcription services export. Read with lxml's HTML parser; scripts, styles, the head
 and comments are dropped; block elements become paragraphs, then the usual speaker
-lines (or Otter headers) are looked for."""
+lines (or Otter headers) are looked for.
+
+The bytes are decoded as browsers do: a byte-order mark first, then the page's own
+`<meta charset>` (or `http-equiv` Content-Type) in its first 1,024 bytes, then as any
+text file (UTF-8, or Windows-1252 when plausible). A declared charset the bytes do not
+match is refused, never patched with replacement characters."""
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from interviews.parsing import isolated
@@ -16,6 +22,7 @@ from interviews.parsing.core import (
     check_text_length,
     decode_text,
     finish,
+    has_unicode_bom,
     reading,
     text_lines,
 )
@@ -28,6 +35,13 @@ _BLOCKS = frozenset(
 )
 _CELLS = frozenset({"td", "th"})
 _SPACE = re.compile(r"[ \t\r\n\f]+")
+# <meta charset="x"> and <meta http-equiv="Content-Type" content="text/html; charset=x">
+_META_CHARSET = re.compile(rb"<meta\s[^>]*?charset\s*=\s*[\"']?\s*([a-z0-9._:-]+)", re.IGNORECASE)
+_PRESCAN_BYTES = 1024
+# The WHATWG Encoding Standard reads these labels as Windows-1252, and a <meta> that
+# names UTF-16 as UTF-8 (the bytes before it were read as ASCII, so it cannot be 16-bit).
+_AS_DECLARED = {"iso8859-1": "cp1252", "ascii": "cp1252",
+                "utf-16": "utf-8", "utf-16-le": "utf-8", "utf-16-be": "utf-8"}  # fmt: skip
 
 
 def parse_html(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedTranscript:
@@ -36,8 +50,37 @@ def parse_html(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedTranscript
     return isolated.run(_read_html, data, limits, kind="an HTML page")
 
 
+def declared_charset(data: bytes) -> str | None:
+    """The Python codec of the page's <meta charset>, if it names one Python knows."""
+    found = _META_CHARSET.search(data[:_PRESCAN_BYTES])
+    if found is None:
+        return None
+    try:
+        codec = codecs.lookup(found[1].decode("ascii")).name
+    except LookupError:
+        return None
+    return _AS_DECLARED.get(codec, codec)
+
+
+def decode_page(data: bytes) -> tuple[str, str, list[str]]:
+    """(text, encoding, notes) of a page's bytes, in the order browsers decide it."""
+    codec = None if has_unicode_bom(data) else declared_charset(data)
+    if codec is None or codec == "utf-8":
+        return decode_text(data)
+    label = codecs.lookup(codec).name
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as error:
+        raise ImportRejected(
+            f"is not valid {label} text, the charset its <meta> declares (bad bytes at "
+            f"position {error.start})",
+            "encoding",
+        ) from None
+    return text, label, []  # declared, not guessed: nothing to warn about
+
+
 def _read_html(data: bytes, limits: Limits) -> ParsedTranscript:
-    text, encoding, notes = decode_text(data)
+    text, encoding, notes = decode_page(data)
     check_text_length(text, limits)
     with reading("HTML page"):
         import lxml.html

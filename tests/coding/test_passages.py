@@ -51,3 +51,106 @@ def test_indexing_costs_the_same_for_5_turns_or_50(
     with django_assert_num_queries(len(short_queries.captured_queries)):
         assert index_transcript(transcript=long) == 50
     assert Passage.objects.filter(transcript=long, participant=participant).count() == 30
+
+
+# --- a new transcript's passages go to the task worker ----------------------------------------
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+INTERVIEW = (
+    b"Interviewer: What happens at the front door?\n\n"
+    b"Ali: The ambulance handover queue grows every winter. Nobody owns it."
+)
+
+
+def _import(project, name="front-door.txt", data=INTERVIEW):
+    from interviews.services import import_transcript
+
+    return import_transcript(project=project, filename=name, data=data).transcript
+
+
+def test_a_new_transcripts_passages_are_queued_not_cut_in_the_import(
+    db, project_a, django_capture_on_commit_callbacks
+):
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    from coding.jobs import cut_passages
+    from coding.search import search
+
+    with override_settings(TASKS=DATABASE_TASKS):
+        with django_capture_on_commit_callbacks(execute=True):
+            transcript = _import(project_a)
+    assert not Passage.objects.filter(transcript=transcript).exists()
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "coding.jobs.cut_passages"
+    assert queued.args_kwargs == {"args": [transcript.pk], "kwargs": {}}
+
+    # The worker runs it: the passages are cut, once.
+    assert cut_passages.call(transcript.pk) == 2
+    assert cut_passages.call(transcript.pk) == 0
+    hits = search(project=project_a, query="handover").hits
+    assert [hit.transcript_id for hit in hits] == [transcript.pk]
+
+
+def test_search_finds_a_just_imported_transcript_before_the_worker_ran(
+    db, project_a, django_capture_on_commit_callbacks
+):
+    from django.test import override_settings
+
+    from coding.jobs import cut_passages
+    from coding.search import search
+
+    with override_settings(TASKS=DATABASE_TASKS):
+        with django_capture_on_commit_callbacks(execute=True):
+            transcript = _import(project_a)
+    hits = search(project=project_a, query="ambulance").hits
+    assert [hit.transcript_id for hit in hits] == [transcript.pk]
+    assert cut_passages.call(transcript.pk) == 0  # the reader cut them first
+    assert Passage.objects.filter(transcript=transcript).count() == 2
+
+
+def test_with_the_immediate_backend_an_import_has_passages_once_committed(
+    db, project_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        transcript = _import(project_a)
+    texts = list(Passage.objects.filter(transcript=transcript).values_list("text", flat=True))
+    assert texts == [
+        "What happens at the front door?",
+        "The ambulance handover queue grows every winter. Nobody owns it.",
+    ]
+
+
+def test_correcting_an_existing_transcript_rebuilds_its_passages_at_once(
+    db, project_a, django_capture_on_commit_callbacks
+):
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=True):
+        transcript = _import(project_a)
+    with override_settings(TASKS=DATABASE_TASKS):
+        with django_capture_on_commit_callbacks(execute=True):
+            transcript.text = transcript.text.replace("winter", "spring")
+            transcript.save()
+    assert not DBTaskResult.objects.exists()  # not queued: done in the request
+    assert Passage.objects.filter(transcript=transcript, text__contains="spring").count() == 1
+
+
+def test_an_import_stands_when_its_passages_cannot_be_queued(
+    db, project_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    from coding import jobs
+    from coding.search import search
+
+    class QueueDown:
+        def enqueue(self, *args, **kwargs):
+            raise ConnectionError("the queue is down")
+
+    monkeypatch.setattr(jobs, "cut_passages", QueueDown())
+    with django_capture_on_commit_callbacks(execute=True):
+        transcript = _import(project_a)
+    assert not Passage.objects.filter(transcript=transcript).exists()
+    assert [hit.transcript_id for hit in search(project=project_a, query="winter").hits] == [
+        transcript.pk
+    ]

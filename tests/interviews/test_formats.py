@@ -40,9 +40,12 @@ def test_extensions_and_aliases_are_unique():
     assert len(names) == len(set(names))
 
 
-def test_the_upload_form_accepts_the_table():
+def test_the_upload_form_accepts_the_table_and_its_aliases():
     widget = UploadForm.base_fields["files"].widget
-    assert widget.attrs["accept"] == ACCEPT == ",".join(f".{f.extension}" for f in FORMATS)
+    offered = widget.attrs["accept"].split(",")
+    assert widget.attrs["accept"] == ACCEPT
+    assert offered == [f".{name}" for f in FORMATS for name in (f.extension, *f.aliases)]
+    assert {".htm", ".html", ".markdown", ".webvtt", ".text"} <= set(offered)
     help_text = str(UploadForm.base_fields["files"].help_text)
     assert all(item.label in help_text for item in FORMATS)
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from coding.models import Quote
+from interviews import services
 from interviews.models import LocalSystem, Participant, SpeakerTurn, Transcript
 from interviews.parsing import ImportRejected
 from interviews.services import (
@@ -121,6 +122,36 @@ def test_speaker_map_to_new_existing_and_interviewer(project_a, participant, loc
 
 
 @pytest.mark.django_db
+def test_an_import_reads_only_the_pseudonyms_of_a_large_project(project_a, participant):
+    """The project's participants are not loaded as rows: only their pseudonyms, and the
+    rows the map names; the next free pseudonym still follows the highest."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    data = b"Interviewer: Hello.\n\nJane Smith: Hi.\n\nBob: Yes."
+    Participant.objects.bulk_create(
+        Participant(project=project_a, pseudonym=f"P{n:03d}") for n in range(2, 300)
+    )
+    with CaptureQueriesContext(connection) as captured:
+        result = do_import(project_a, data=data, speaker_map={"jane smith": "p01"})
+    selects = [
+        q["sql"].split(" FROM ")[0]
+        for q in captured
+        if q["sql"].startswith("SELECT") and ' FROM "interviews_participant"' in q["sql"]
+    ]
+    assert len(selects) == 2, selects
+    assert '"pseudonym"' in selects[0] and '"role_title"' not in selects[0]  # names only
+    named = [q["sql"] for q in captured if "IN ('P01')" in q["sql"]]
+    assert len(named) == 1  # the row of the one participant the map names
+    assert [speaker.target for speaker in result.speakers] == [
+        "interviewer",
+        "P01 (existing participant)",
+        "P300 (new participant)",
+    ]
+    assert result.transcript.turns.get(index=1).participant == participant
+
+
+@pytest.mark.django_db
 def test_speaker_map_names_nobody_in_the_file_is_reported(project_a):
     result = do_import(project_a, speaker_map={"Nobody Here": "P05"})
     assert result.notes == ("speaker map: 'Nobody Here' does not speak in this file",)
@@ -223,7 +254,7 @@ def test_a_failure_mid_import_rolls_back_rows_and_the_file(project_a, monkeypatc
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(SpeakerTurn.objects, "bulk_create", explode)
+    monkeypatch.setattr(services, "_insert_turns", explode)
     with pytest.raises(RuntimeError):
         do_import(project_a)
     assert counts() == before
@@ -233,16 +264,16 @@ def test_a_failure_mid_import_rolls_back_rows_and_the_file(project_a, monkeypatc
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_after_the_file_is_written_removes_it(project_a, monkeypatch):
     before, stored = counts(), media_files()
-    original_set = Transcript.participants.related_manager_cls.set
+    original_add = Transcript.participants.related_manager_cls.add
 
-    def explode(self, *args, **kwargs):
+    def explode(self, *args, **kwargs):  # the import's last write
         assert media_files() != stored  # the file was written
         raise RuntimeError("late failure")
 
-    monkeypatch.setattr(Transcript.participants.related_manager_cls, "set", explode)
+    monkeypatch.setattr(Transcript.participants.related_manager_cls, "add", explode)
     with pytest.raises(RuntimeError, match="late failure"):
         do_import(project_a)
-    monkeypatch.setattr(Transcript.participants.related_manager_cls, "set", original_set)
+    monkeypatch.setattr(Transcript.participants.related_manager_cls, "add", original_add)
     assert counts() == before
     assert media_files() == stored
 
@@ -430,3 +461,16 @@ def test_an_import_costs_the_same_for_4_turns_or_400(
     assert len(reads(many)) == len(reads(few)), reads(many)
     assert not any(sql.startswith('SELECT 1 AS "a"') for sql in few), few
     assert SpeakerTurn.objects.filter(transcript__title="many").count() == 400
+
+
+@pytest.mark.django_db
+def test_an_interview_of_2500_turns_is_stored_whole_in_order(project_a):
+    """More turns than one PostgreSQL statement takes (1,000): every one, in order."""
+    body = "\n\n".join(f"{'Interviewer' if n % 2 else 'Ali'}: turn {n}." for n in range(2_500))
+    result = do_import(project_a, name="long.txt", data=body.encode())
+    turns = list(result.transcript.turns.select_related("participant").order_by("index"))
+    assert [turn.index for turn in turns] == list(range(2_500))
+    text = result.transcript.text
+    assert [text[turn.start : turn.end] for turn in turns] == [f"turn {n}." for n in range(2_500)]
+    assert [turn.is_interviewer for turn in turns[:4]] == [False, True, False, True]
+    assert {turn.participant.pseudonym for turn in turns if not turn.is_interviewer} == {"P01"}

@@ -294,6 +294,52 @@ def test_html_through_a_parser_without_scripts_styles_or_comments():
     assert parsed("page.htm", page).text == result.text
 
 
+def _page(charset_tag: bytes, body: bytes) -> bytes:
+    return (
+        b"<html><head>" + charset_tag + b"<title>T</title></head><body>" + body + b"</body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("tag", "codec", "said"),
+    [
+        (b'<meta charset="koi8-r">', "koi8-r", "Привет, как дела?"),
+        (b"<META CHARSET=Shift_JIS>", "shift_jis", "救急外来の待ち時間"),
+        (
+            b'<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-15">',
+            "iso8859-15",
+            "Le budget: 5 € par patient",
+        ),
+        (b'<meta charset="iso-8859-1">', "cp1252", "“Winter” — beds"),  # read as Windows-1252
+    ],
+    ids=["koi8-r", "shift_jis", "http-equiv", "latin-1-is-1252"],
+)
+def test_html_meta_charset_is_honoured_without_a_bom(tag, codec, said):
+    data = _page(tag, b"<p>Ali: " + said.encode(codec) + b"</p>")
+    result = parsed("page.html", data)
+    assert turns(result) == [("Ali", said)]
+
+
+def test_html_bom_wins_over_meta_charset_and_unknown_labels_are_ignored():
+    said = "Café crème"
+    with_bom = b"\xef\xbb\xbf" + _page(b'<meta charset="koi8-r">', f"<p>Ali: {said}</p>".encode())
+    assert turns(parsed("bom.html", with_bom)) == [("Ali", said)]
+    unknown = _page(b'<meta charset="x-no-such">', f"<p>Ali: {said}</p>".encode())
+    assert turns(parsed("unknown.html", unknown)) == [("Ali", said)]
+
+
+def test_html_bytes_that_do_not_match_their_meta_charset_are_refused():
+    data = _page(b'<meta charset="utf-8">', b"<p>Ali: caf\xe9</p>")  # Windows-1252 bytes
+    assert turns(parsed("guess.html", data)) == [("Ali", "café")]  # UTF-8 declared: as text
+    data = _page(b'<meta charset="shift_jis">', b"<p>Ali: \x81\x20</p>")
+    with pytest.raises(ImportRejected) as refused:
+        read_upload("bad.html", data, Limits())
+    bad = data.index(b"\x81")
+    assert refused.value.reason == (
+        f"is not valid shift_jis text, the charset its <meta> declares (bad bytes at position {bad})"
+    )
+
+
 @pytest.mark.parametrize("time_first", [True, False])
 def test_teams_docx_transcripts(time_first):
     def header(name, time):
