@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 
-from bench.table import Row, median_ms
+from bench.table import Row, timed_ms
 
 PHRASE = "four-hour target"
 
@@ -74,13 +74,14 @@ def measure(options) -> list[Row]:
     common = f"{vocabulary[40]} {vocabulary[60]}"  # content words, each in ~1 sentence in 30
     rows = []
     for label, query in ((f'phrase "{PHRASE}"', f'"{PHRASE}"'), ("two words", common)):
-        ms = median_ms(lambda q=query: search(project=project, query=q), repeat=7, warmup=1)
+        ms, p95 = timed_ms(lambda q=query: search(project=project, query=q), repeat=9, warmup=1)
         rows.append(
             Row(
                 f"search {label}, {transcripts} transcripts × {words:,} words, {engine}",
                 ms,
                 "ms",
                 150,
+                p95=p95,
             )
         )
     return rows

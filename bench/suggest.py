@@ -8,7 +8,7 @@ import random
 
 import numpy as np
 
-from bench.table import Row, median_ms
+from bench.table import Row, timed_ms
 
 PASSAGE_WORDS = 200
 
@@ -70,12 +70,13 @@ def _latency(options, backend: str, project) -> Row:
     rng = random.Random(3)
     words = "patients discharge beds winter board trust target blame support flow".split()
     passage = " ".join(rng.choice(words) for _ in range(PASSAGE_WORDS))
-    ms = median_ms(lambda: suggest_themes(project=project, text=passage), repeat=9, warmup=2)
+    ms, p95 = timed_ms(lambda: suggest_themes(project=project, text=passage), repeat=9, warmup=2)
     return Row(
         f"suggest latency, {PASSAGE_WORDS}-word passage, {options.quotes:,} quotes, {backend}",
         ms,
         "ms",
         100,
+        p95=p95,
     )
 
 
@@ -92,6 +93,7 @@ def _big_project(options):
         words=min(options.words, 2_000),
         quotes=options.quotes,
         themes=options.themes,
+        enablers=options.enablers,
     )
     rng = np.random.default_rng(5)
     rows = []
