@@ -50,11 +50,13 @@ def _accuracy(backend: str) -> tuple[list[Row], int]:
                 top1 += names[:1] and names[0] in themes
                 top3 += bool(themes & set(names[:3]))
             floor1, floor3 = (60, 80) if backend == "model" else (30, 50)
+            # README, "Measured" under theme suggestions: the paraphrases miss today.
+            known = cases is paraphrased
             rows += [
                 Row(f"suggest top-1, {label} ({len(cases)}), {backend}",
-                    100 * top1 / len(cases), "%", floor1, "min"),
+                    100 * top1 / len(cases), "%", floor1, "min", known_miss=known),
                 Row(f"suggest top-3, {label} ({len(cases)}), {backend}",
-                    100 * top3 / len(cases), "%", floor3, "min"),
+                    100 * top3 / len(cases), "%", floor3, "min", known_miss=known),
             ]  # fmt: skip
         return rows, len(held)
     finally:

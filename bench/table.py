@@ -24,6 +24,10 @@ class Row:
     # The target is stated for the full-size dataset: in `make bench-small` a miss is
     # reported ("info") but does not fail the run.
     full_size: bool = False
+    # A miss the README already reports (the target is not reached yet, whatever the
+    # size): in `make bench-small` it reads "MISS (known)" and does not fail the run; the
+    # full-size `make bench` fails on it like on any other.
+    known_miss: bool = False
     small: bool = False  # set by `python -m bench --small` on every row
 
     @property
@@ -34,7 +38,9 @@ class Row:
     def verdict(self) -> str:
         if self.met:
             return "ok"
-        return "info" if self.small and self.full_size else "MISS"
+        if self.small and self.full_size:
+            return "info"
+        return "MISS (known)" if self.small and self.known_miss else "MISS"
 
     @property
     def fails(self) -> bool:
@@ -51,6 +57,7 @@ class Row:
             "verdict": self.verdict,
             "queries": self.queries,
             "full_size_target": self.full_size,
+            "known_miss": self.known_miss,
         }
 
 
