@@ -37,6 +37,7 @@ def _text(rng: random.Random, vocabulary: list[str], weights: list[float], words
 def measure(options) -> list[Row]:
     from django.contrib.auth import get_user_model
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from coding.passages import index_missing
     from coding.search import search
@@ -75,6 +76,8 @@ def measure(options) -> list[Row]:
     rows = []
     for label, query in ((f'phrase "{PHRASE}"', f'"{PHRASE}"'), ("two words", common)):
         ms, p95 = timed_ms(lambda q=query: search(project=project, query=q), repeat=9, warmup=1)
+        with CaptureQueriesContext(connection) as queries:
+            search(project=project, query=query)
         rows.append(
             Row(
                 f"search {label}, {transcripts} transcripts × {words:,} words, {engine}",
@@ -82,6 +85,7 @@ def measure(options) -> list[Row]:
                 "ms",
                 150,
                 p95=p95,
+                queries=len(queries),
             )
         )
     return rows

@@ -65,6 +65,8 @@ def _accuracy(backend: str) -> tuple[list[Row], int]:
 
 def _latency(options, backend: str, project) -> Row:
     from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from coding.suggest import suggest_themes
 
@@ -73,12 +75,15 @@ def _latency(options, backend: str, project) -> Row:
     words = "patients discharge beds winter board trust target blame support flow".split()
     passage = " ".join(rng.choice(words) for _ in range(PASSAGE_WORDS))
     ms, p95 = timed_ms(lambda: suggest_themes(project=project, text=passage), repeat=9, warmup=2)
+    with CaptureQueriesContext(connection) as queries:
+        suggest_themes(project=project, text=passage)
     return Row(
         f"suggest latency, {PASSAGE_WORDS}-word passage, {options.quotes:,} quotes, {backend}",
         ms,
         "ms",
         100,
         p95=p95,
+        queries=len(queries),
     )
 
 
