@@ -274,7 +274,7 @@ def browser_rows(context: dict, small: bool = False) -> list[Row]:
             100,
             p95=results["coder"]["click_p95"],
             # Stated for 500 quotes over a full-length transcript; the small run puts them
-            # on 2,000 words, so every click re-sweeps seven times as many overlaps.
+            # on 2,000 words, 7.5 times as densely (more overlaps for each click to redraw).
             full_size=True,
         ),
         Row(
