@@ -20,7 +20,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.table import Row, median_ms
+from bench.table import Row, percentile, timed_ms
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -89,11 +89,14 @@ def server_rows(options) -> tuple[list[Row], dict]:
         response = client.get(url)
         assert response.status_code == 200, response.status_code
 
-    render_ms = median_ms(render, repeat=9, warmup=2)
+    repeat = 5 if options.small else 9
+    render_ms, render_p95 = timed_ms(render, repeat=repeat, warmup=2)
     with CaptureQueriesContext(connection) as queries:
         render()
     small_client, _ = logged_in_client(small_project)
-    small_ms = median_ms(lambda: small_client.get(small.get_absolute_url()), repeat=9, warmup=2)
+    small_ms, small_p95 = timed_ms(
+        lambda: small_client.get(small.get_absolute_url()), repeat=repeat, warmup=2
+    )
 
     theme = Theme.objects.filter(project=project).first()
     last_pk = Quote.all_objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -118,7 +121,7 @@ def server_rows(options) -> tuple[list[Row], dict]:
             key=uuid.uuid4(),
         )
 
-    service_ms = median_ms(create_service, repeat=15, warmup=2)
+    service_ms, service_p95 = timed_ms(create_service, repeat=repeat + 6, warmup=2)
     endpoint = f"/p/{project.slug}/transcripts/{transcript.pk}/quotes/"
 
     def create_endpoint() -> None:
@@ -133,16 +136,38 @@ def server_rows(options) -> tuple[list[Row], dict]:
         response = client.post(endpoint, data=json.dumps(body), content_type="application/json")
         assert response.status_code == 201, response.content
 
-    endpoint_ms = median_ms(create_endpoint, repeat=15, warmup=2)
+    endpoint_ms, endpoint_p95 = timed_ms(create_endpoint, repeat=repeat + 6, warmup=2)
+    with CaptureQueriesContext(connection) as post_queries:
+        create_endpoint()
     # Back to 500 quotes for the browser runs.
     Quote.all_objects.filter(transcript=transcript, pk__gt=last_pk).delete()
     rows = [
-        Row(f"coding page render, {words:,} words, 500 quotes (median)", render_ms, "ms", 150),
+        Row(
+            f"coding page render, {words:,} words, 500 quotes (median)",
+            render_ms,
+            "ms",
+            150,
+            p95=render_p95,
+            queries=len(queries),
+        ),
         # 10, and the coder's own status on the transcript (coding/progress.py).
         Row("coding page queries (500 quotes)", len(queries), "queries", 11),
-        Row("coding page render, 100 quotes (median, for scale)", small_ms, "ms", 150),
-        Row("quote creation: code_passage (median)", service_ms, "ms", 30),
-        Row("quote creation: POST endpoint, whole request (median)", endpoint_ms, "ms", 30),
+        Row(
+            "coding page render, 100 quotes (median, for scale)",
+            small_ms,
+            "ms",
+            150,
+            p95=small_p95,
+        ),
+        Row("quote creation: code_passage (median)", service_ms, "ms", 30, p95=service_p95),
+        Row(
+            "quote creation: POST endpoint, whole request (median)",
+            endpoint_ms,
+            "ms",
+            30,
+            p95=endpoint_p95,
+            queries=len(post_queries),
+        ),
     ]
     context = {
         "large": (project, transcript),
@@ -178,7 +203,7 @@ def start_server(port: int) -> subprocess.Popen:
     raise RuntimeError("the bench server did not start")
 
 
-def browser_rows(context: dict) -> list[Row]:
+def browser_rows(context: dict, small: bool = False) -> list[Row]:
     from django.conf import settings
     from playwright.sync_api import sync_playwright
 
@@ -205,9 +230,11 @@ def browser_rows(context: dict) -> list[Row]:
                         [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base}]
                     )
                     page = page_context.new_page()
-                    results[size] = measure_page(page, base + path)
+                    results[size] = measure_page(page, base + path, 4 if small else 6)
                     if size == "large":
-                        results["coder"] = measure_scripted_coder(page, base + path)
+                        results["coder"] = measure_scripted_coder(
+                            page, base + path, 8 if small else 20
+                        )
                     page_context.close()
             finally:
                 browser.close()
@@ -223,36 +250,57 @@ def browser_rows(context: dict) -> list[Row]:
             large["ready"],
             "ms",
             1000,
+            p95=large["ready_p95"],
         ),
-        Row("client re-render + stripes, 500 quotes (median)", large["work"], "ms", 250),
-        Row("client re-render + stripes, 100 quotes (median)", small["work"], "ms", 250),
+        Row(
+            "client re-render + stripes, 500 quotes (median)",
+            large["work"],
+            "ms",
+            250,
+            p95=large["work_p95"],
+        ),
+        Row(
+            "client re-render + stripes, 100 quotes (median)",
+            small["work"],
+            "ms",
+            250,
+            p95=small["work_p95"],
+        ),
         Row("DOM work scaling exponent 100→500 quotes (1 = linear)", exponent, "", 1.5),
         Row(
             "one-click coding at 500 quotes: click to highlight + stripe (median)",
             results["coder"]["click"],
             "ms",
             100,
+            p95=results["coder"]["click_p95"],
+            # Stated for 500 quotes over a full-length transcript; the small run puts them
+            # on 2,000 words, 7.5 times as densely (more overlaps for each click to redraw).
+            full_size=True,
         ),
         Row(
-            "scripted coder, 20 passages by codebook click: wall time per passage (median)",
+            f"scripted coder, {results['coder']['passages']} passages by codebook click: "
+            "wall time per passage (median)",
             results["coder"]["wall"],
             "ms",
             1000,
+            p95=results["coder"]["wall_p95"],
         ),
         Row("scripted coder: user actions per passage", results["coder"]["actions"], "", 2),
     ]
 
 
-def measure_page(page, url: str) -> dict:
+def measure_page(page, url: str, loads: int = 6) -> dict:
     ready = []
-    for _ in range(6):
+    for _ in range(loads):
         page.goto(url)
         page.wait_for_selector("#transcript[data-ready]", state="attached")
         ready.append(page.evaluate("window.__coding.readyAt"))
     work = []
-    for _ in range(9):
+    for _ in range(loads + 3):
         work.append(page.evaluate("window.__coding.measureRender()"))
-    return {"ready": statistics.median(ready[1:]), "work": statistics.median(work[1:])}
+    ready, work = ready[1:], work[1:]  # the first of each warms the caches
+    return {"ready": statistics.median(ready), "ready_p95": percentile(ready, 0.95),
+            "work": statistics.median(work), "work_p95": percentile(work, 0.95)}  # fmt: skip
 
 
 # Selects the first ~40 characters of the n-th participant turn, as a drag would.
@@ -288,9 +336,11 @@ def measure_scripted_coder(page, url: str, passages: int = 20) -> dict:
         page.wait_for_function("(n) => window.__coding.renders > n", arg=before)
         walls.append((time.perf_counter() - started) * 1000)
         clicks.append(page.evaluate("window.__coding.quickMs"))
-    return {"wall": statistics.median(walls), "click": statistics.median(clicks), "actions": 2}
+    return {"wall": statistics.median(walls), "wall_p95": percentile(walls, 0.95),
+            "click": statistics.median(clicks), "click_p95": percentile(clicks, 0.95),
+            "actions": 2, "passages": passages}  # fmt: skip
 
 
 def measure(options) -> list[Row]:
     rows, context = server_rows(options)
-    return rows + browser_rows(context)
+    return rows + browser_rows(context, options.small)

@@ -23,6 +23,7 @@ LABELLED = FIXTURES / "labelled.jsonl"
 HELDOUT = FIXTURES / "heldout.jsonl"
 HELDOUT2 = FIXTURES / "heldout2.jsonl"
 QUOTES = 500
+SMALL_QUOTES = 100  # make bench-small
 SENTENCES_PER_QUOTE = 5  # the labelled quotes are about 13 words: five make about 65
 
 
@@ -45,13 +46,14 @@ def person_scores(finder, rows: list[dict]) -> tuple[int, int, int, int]:
 
 
 def measure(options) -> list[Row]:
+    count = SMALL_QUOTES if options.small else QUOTES
     rows = load(LABELLED)
     texts = [row["text"] for row in rows]
     quotes = [
         " ".join(texts[(i + k) % len(texts)] for k in range(SENTENCES_PER_QUOTE))
-        for i in range(QUOTES)
+        for i in range(count)
     ]
-    words = sum(len(quote.split()) for quote in quotes) / QUOTES
+    words = sum(len(quote.split()) for quote in quotes) / count
 
     started = time.perf_counter()
     # Imported here so that loading the word lists and the model is part of the figure.
@@ -89,13 +91,15 @@ def measure(options) -> list[Row]:
     return [
         *results,
         Row(
-            f"identifier review of {QUOTES} quotes (~{words:.0f} words, cold start)",
+            f"identifier review of {count} quotes (~{words:.0f} words, cold start)",
             elapsed,
             "s",
             3.0,
+            # README, "Speed": 5.1 s cold, 1.5 s loaded on the shared 2-core machine.
+            known_miss=True,
         ),
         Row(
-            f"identifier review of {QUOTES} quotes (~{words:.0f} words, model loaded)",
+            f"identifier review of {count} quotes (~{words:.0f} words, model loaded)",
             warm,
             "s",
             3.0,

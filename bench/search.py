@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 
-from bench.table import Row, median_ms
+from bench.table import Row, timed_ms
 
 PHRASE = "four-hour target"
 
@@ -37,6 +37,7 @@ def _text(rng: random.Random, vocabulary: list[str], weights: list[float], words
 def measure(options) -> list[Row]:
     from django.contrib.auth import get_user_model
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from coding.passages import index_missing
     from coding.search import search
@@ -74,13 +75,17 @@ def measure(options) -> list[Row]:
     common = f"{vocabulary[40]} {vocabulary[60]}"  # content words, each in ~1 sentence in 30
     rows = []
     for label, query in ((f'phrase "{PHRASE}"', f'"{PHRASE}"'), ("two words", common)):
-        ms = median_ms(lambda q=query: search(project=project, query=q), repeat=7, warmup=1)
+        ms, p95 = timed_ms(lambda q=query: search(project=project, query=q), repeat=9, warmup=1)
+        with CaptureQueriesContext(connection) as queries:
+            search(project=project, query=query)
         rows.append(
             Row(
                 f"search {label}, {transcripts} transcripts × {words:,} words, {engine}",
                 ms,
                 "ms",
                 150,
+                p95=p95,
+                queries=len(queries),
             )
         )
     return rows

@@ -8,7 +8,7 @@ import random
 
 import numpy as np
 
-from bench.table import Row, median_ms
+from bench.table import Row, timed_ms
 
 PASSAGE_WORDS = 200
 
@@ -50,11 +50,13 @@ def _accuracy(backend: str) -> tuple[list[Row], int]:
                 top1 += names[:1] and names[0] in themes
                 top3 += bool(themes & set(names[:3]))
             floor1, floor3 = (60, 80) if backend == "model" else (30, 50)
+            # README, "Measured" under theme suggestions: the paraphrases miss today.
+            known = cases is paraphrased
             rows += [
                 Row(f"suggest top-1, {label} ({len(cases)}), {backend}",
-                    100 * top1 / len(cases), "%", floor1, "min"),
+                    100 * top1 / len(cases), "%", floor1, "min", known_miss=known),
                 Row(f"suggest top-3, {label} ({len(cases)}), {backend}",
-                    100 * top3 / len(cases), "%", floor3, "min"),
+                    100 * top3 / len(cases), "%", floor3, "min", known_miss=known),
             ]  # fmt: skip
         return rows, len(held)
     finally:
@@ -63,6 +65,8 @@ def _accuracy(backend: str) -> tuple[list[Row], int]:
 
 def _latency(options, backend: str, project) -> Row:
     from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from coding.suggest import suggest_themes
 
@@ -70,12 +74,16 @@ def _latency(options, backend: str, project) -> Row:
     rng = random.Random(3)
     words = "patients discharge beds winter board trust target blame support flow".split()
     passage = " ".join(rng.choice(words) for _ in range(PASSAGE_WORDS))
-    ms = median_ms(lambda: suggest_themes(project=project, text=passage), repeat=9, warmup=2)
+    ms, p95 = timed_ms(lambda: suggest_themes(project=project, text=passage), repeat=9, warmup=2)
+    with CaptureQueriesContext(connection) as queries:
+        suggest_themes(project=project, text=passage)
     return Row(
         f"suggest latency, {PASSAGE_WORDS}-word passage, {options.quotes:,} quotes, {backend}",
         ms,
         "ms",
         100,
+        p95=p95,
+        queries=len(queries),
     )
 
 
@@ -92,6 +100,7 @@ def _big_project(options):
         words=min(options.words, 2_000),
         quotes=options.quotes,
         themes=options.themes,
+        enablers=options.enablers,
     )
     rng = np.random.default_rng(5)
     rows = []

@@ -40,14 +40,29 @@ def synthetic_text(words: int, rng: random.Random) -> str:
 
 @transaction.atomic
 def build_project(
-    *, slug: str, transcripts: int, words: int, quotes: int, themes: int, seed: int = 7
+    *,
+    slug: str,
+    transcripts: int,
+    words: int,
+    quotes: int,
+    themes: int,
+    enablers: int = 1,
+    seed: int = 7,
 ) -> Project:
-    """A project with `transcripts` × `words`, `themes` (two levels) and `quotes` spread evenly."""
+    """A project with `transcripts` × `words`, `themes` (two levels) and `quotes` spread evenly
+    over the transcripts, coded by `enablers` coders: the admin `<slug>-coder` and
+    `<slug>-enabler-1` … as enablers. Transcript n is enabler n mod `enablers`'s; each quote's
+    coder is drawn at random. The same arguments give the same project (seeded)."""
     rng = random.Random(seed)
     User = get_user_model()
     coder, _ = User.objects.get_or_create(username=f"{slug}-coder")
     project = Project.objects.create(name=f"Synthetic {slug}", slug=slug)
     Membership.objects.create(user=coder, project=project, role=Membership.Role.ADMIN)
+    coders = [coder]
+    for n in range(1, max(enablers, 1)):
+        enabler, _ = User.objects.get_or_create(username=f"{slug}-enabler-{n}")
+        Membership.objects.create(user=enabler, project=project, role=Membership.Role.ENABLER)
+        coders.append(enabler)
     systems = LocalSystem.objects.bulk_create(
         LocalSystem(project=project, name=f"System {n}") for n in range(12)
     )
@@ -85,7 +100,7 @@ def build_project(
             title=f"Interview {n:04d}",
             text=synthetic_text(words, rng),
             local_system=systems[n % len(systems)],
-            enabler=coder,
+            enabler=coders[n % len(coders)],
             speakers_confirmed=True,
         )
         for n in range(transcripts)
@@ -111,7 +126,7 @@ def build_project(
                     start=start,
                     end=end,
                     text=transcript.text[start:end],
-                    coder=coder,
+                    coder=rng.choice(coders) if len(coders) > 1 else coder,
                 )
             )
     Quote.objects.bulk_create(quote_rows, batch_size=2000)
