@@ -26,6 +26,11 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "1" if workers > 1 else "0") no
     "no",
 }
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+# Idle keep-alive connections are kept longer than nginx keeps its idle upstream ones
+# (keepalive_timeout 30s in the upstream block), so gunicorn never closes a connection
+# just as nginx sends a request on it: a POST there is answered 502, and nginx may not
+# resend it (make load saw one such 503 on a memo save at gunicorn's default of 2 s).
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
