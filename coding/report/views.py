@@ -252,6 +252,7 @@ def _theme_page(
         request.GET.get("page", 1),
         viewer_id=blind_viewer(project_access),
         chosen=filter_form.chosen(),
+        suggest=request.GET.get("suggest") == "1",
     )
     if narrative_form is None:
         narrative_form = NarrativeForm(

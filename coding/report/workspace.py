@@ -303,6 +303,7 @@ class ThemeWorkspace:
     chosen: QuoteFilter = field(default_factory=QuoteFilter)
     suggested: list[QuoteView] = field(default_factory=list)
     suggested_by: str = ""
+    suggestions_asked: bool = False
 
     @property
     def summary(self) -> ThemeSummary | None:
@@ -359,15 +360,15 @@ def theme_workspace(
     *,
     viewer_id: int | None = None,
     chosen: QuoteFilter | None = None,
+    suggest: bool = False,
 ) -> ThemeWorkspace:
     """Everything the theme page shows, in a fixed number of queries.
 
     Quotes are shown a page at a time; the headline quotes and the count of quotes with a
-    small-number warning always cover the whole theme.
+    small-number warning always cover the whole theme. Headline suggestions are made when
+    asked (`suggest`): ranking loads numpy's and scikit-learn's machinery (about 60 MiB)
+    into the app server, which a page view should not cost.
     """
-    from coding.embeddings import BACKEND_LABELS, backend_name
-    from coding.suggest import headline_suggestions
-
     chosen = chosen or QuoteFilter()
     summary = summarise(project, Filters(viewer_id=viewer_id))
     row = summary.row_by_theme[theme.pk]
@@ -375,9 +376,15 @@ def theme_workspace(
     entries = _entries(found, summary.interviews)
     warnings = sum(1 for entry in entries if found.speakers.small_number_warning(entry.speaker))
     page_obj = Paginator(listed_ids(entries, chosen), QUOTES_PER_PAGE).get_page(page)
-    suggested = headline_suggestions(
-        project=project, theme=theme, exclude=list(found.positions), viewer_id=viewer_id
-    )
+    suggested, suggested_by = [], ""
+    if suggest:
+        from coding.embeddings import BACKEND_LABELS, backend_name
+        from coding.suggest import headline_suggestions
+
+        suggested = headline_suggestions(
+            project=project, theme=theme, exclude=list(found.positions), viewer_id=viewer_id
+        )
+        suggested_by = BACKEND_LABELS[backend_name()]
     return ThemeWorkspace(
         theme=theme,
         row=row,
@@ -390,5 +397,6 @@ def theme_workspace(
         page=page_obj,
         chosen=chosen,
         suggested=[found.view(quote) for quote in suggested],
-        suggested_by=BACKEND_LABELS[backend_name()],
+        suggested_by=suggested_by,
+        suggestions_asked=suggest,
     )

@@ -155,12 +155,16 @@ def test_similar_passages_page_lists_uncoded_passages(
     assert "#at-" in body and 'name="match"' in body
 
 
-def test_theme_page_suggests_headline_quotes(client, author, coded):
+def test_theme_page_suggests_headline_quotes_when_asked(client, author, coded):
     client.force_login(author)
     theme = coded["Blame culture"]
-    body = client.get(f"/p/alpha/report/themes/{theme.pk}/").content.decode()
-    assert 'id="suggested-headlines"' in body
-    assert body.count("(suggestion ") == 2
+    page = client.get(f"/p/alpha/report/themes/{theme.pk}/", {"cleared": "all"})
+    body = page.content.decode()
+    assert 'id="suggested-headlines"' in body and "(suggestion " not in body
+    assert 'href="?cleared=all&amp;suggest=1#suggested-headlines">Suggest headline quotes' in body
+    asked = client.get(f"/p/alpha/report/themes/{theme.pk}/", {"suggest": "1"}).content.decode()
+    assert asked.count("(suggestion ") == 2
+    assert "ranked on this server with" in asked
 
 
 # --- the local model ------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from django.utils import timezone
 
-from coding.report.exports import csv, docx, html, markdown, pdf, xlsx
+from coding.report.exports import csv, docx, html, markdown, xlsx
 from coding.report.exports.rows import (
     ExportOptions,
     Report,
@@ -101,6 +101,8 @@ def _render_html(report: Report, out: BinaryIO) -> None:
 
 
 def _render_pdf(report: Report, out: BinaryIO) -> None:
+    from coding.report.exports import pdf  # reportlab and Pillow: 12 MiB, loaded on use
+
     pdf.write_pdf(report, out)
 
 
