@@ -404,7 +404,8 @@ def read_upload(filename: str, data: bytes, limits: Limits | None = None) -> Upl
     return Upload(display_name=name, format=kind, parsed=parsed)
 
 
-STATUS_FOR_CODE = {"too_large": 413, "zip_bomb": 413, "unsupported": 415, "mismatch": 415}
+STATUS_FOR_CODE = {"too_large": 413, "zip_bomb": 413, "unsupported": 415, "mismatch": 415,
+                   "busy": 503}  # fmt: skip
 
 
 def http_status(error: ImportRejected) -> int:

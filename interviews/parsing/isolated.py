@@ -46,6 +46,7 @@ PRELOAD = ["__main__", "interviews.parsing.office", "interviews.parsing.webpage"
 MAX_READS = 100  # files one child reads before it is replaced (growth is bounded apart)
 MAX_GROWTH_BYTES = 96 * 1024 * 1024  # address space a child may keep from earlier files
 MAX_IDLE = 2  # warm children kept waiting per worker process
+START_TIMEOUT_S = 60  # for a new child to be ready (not counted in a file's limits)
 
 _context_lock = threading.Lock()
 _context = None
@@ -124,6 +125,7 @@ def _serve(connection, max_reads: int, max_growth: int) -> None:
     """The child: read what the parent sends until it has read `max_reads` files, or must
     not go on. Each answer is (outcome…, peak KiB, whether the child reads another)."""
     start_kib = _status_kib("VmSize") or 0
+    connection.send(("ready",))  # started: the parent's clock for a read starts now
     for count in range(1, max_reads + 1):
         try:
             reader, data, limits = connection.recv()
@@ -162,6 +164,15 @@ class _Child:
         )
         self.process.start()
         theirs.close()
+        # A new child's start (the fork server's own, the first time in a process) is not
+        # part of any file's time limit: a loaded machine must not refuse a file for it.
+        try:
+            ready = self.connection.poll(START_TIMEOUT_S) and self.connection.recv() == ("ready",)
+        except (EOFError, OSError):  # it died while starting
+            ready = False
+        if not ready:
+            self.stop()
+            raise ImportRejected("could not be read: the reader process did not start", "busy")
 
     def stop(self) -> None:
         self.connection.close()

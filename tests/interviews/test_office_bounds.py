@@ -349,3 +349,26 @@ def test_an_rtf_made_large_by_a_picture_is_read():
     upload, seconds = timed("picture.rtf", hostile.rtf_picture(15 * 1024 * 1024))
     assert upload.parsed.text == "P1: after the picture"
     assert seconds < 5
+
+
+def test_a_new_reader_is_waited_for_before_the_files_clock_starts(monkeypatch):
+    """A new child says when it is ready, and only then gets the file, so its start (the
+    fork server's too, on a loaded machine) is not part of the file's time limit. A child
+    that never gets ready is a 503 "busy" refusal, not a timeout of the file."""
+    import operator
+
+    from interviews.parsing import isolated
+
+    child = isolated._Child()
+    try:
+        assert child.process.is_alive()
+        assert not child.connection.poll(0)  # "ready" was read: nothing else waits
+        child.connection.send((operator.is_, b"", Limits()))
+        assert child.connection.poll(5)
+        assert child.connection.recv()[:2] == ("ok", False)
+    finally:
+        child.stop()
+    monkeypatch.setattr(isolated, "START_TIMEOUT_S", 0)  # never ready in time
+    with pytest.raises(ImportRejected) as refused:
+        isolated._Child()
+    assert refused.value.code == "busy" and http_status(refused.value) == 503
