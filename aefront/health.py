@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection, models
+from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -52,24 +52,28 @@ def storage_state() -> str:
     return "ok" if os.access(media, os.W_OK | os.X_OK) else "read-only"
 
 
-def queue_state() -> str:
-    """ "ok", "stalled: N jobs waiting, the oldest for S s", or "unavailable"."""
-    from django.db.models import Min
+def queue_backlog() -> tuple[int, float]:
+    """How many tasks are ready to run and not yet taken, and how long the oldest has
+    waited (s); DatabaseError when the queue cannot be read. /metrics reads it too."""
+    from django.db.models import Count, Min
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
+    waiting = DBTaskResult.objects.ready().aggregate(count=Count("id"), oldest=Min("enqueued_at"))
+    if not waiting["count"]:
+        return 0, 0.0
+    return waiting["count"], max((timezone.now() - waiting["oldest"]).total_seconds(), 0.0)
+
+
+def queue_state() -> str:
+    """ "ok", "stalled: N jobs waiting, the oldest for S s", or "unavailable"."""
     try:
-        waiting = DBTaskResult.objects.ready().aggregate(
-            oldest=Min("enqueued_at"), count=models.Count("id")
-        )
+        count, age = queue_backlog()
     except DatabaseError:
         return "unavailable"
-    if not waiting["count"]:
+    if not count or age <= settings.AEFRONT_QUEUE_STALL_SECONDS:
         return "ok"
-    age = (timezone.now() - waiting["oldest"]).total_seconds()
-    if age <= settings.AEFRONT_QUEUE_STALL_SECONDS:
-        return "ok"
-    return f"stalled: {waiting['count']} job(s) waiting, the oldest for {age:.0f} s"
+    return f"stalled: {count} job(s) waiting, the oldest for {age:.0f} s"
 
 
 @login_not_required

@@ -18,9 +18,8 @@ import os
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError
-from django.db.models import Count, Min
+from django.db.models import Count
 from django.http import Http404, HttpResponse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_prometheus import middleware as prometheus_middleware
@@ -51,25 +50,21 @@ class QueueCollector:
         yield GaugeMetricFamily("aefront_jobs", "", labels=["state"])
 
     def collect(self):
-        from django_tasks_db.models import DBTaskResult
-
+        from aefront.health import queue_backlog
         from aefront.jobs.models import Job
 
         try:
-            ready = DBTaskResult.objects.ready().aggregate(
-                n=Count("id"), oldest=Min("enqueued_at")
-            )
+            ready, age = queue_backlog()
             states = dict(Job.objects.values_list("state").annotate(n=Count("id")))
         except DatabaseError:
             return
         yield GaugeMetricFamily(
             "aefront_queue_ready_jobs", "Tasks ready to run, not yet taken by a worker",
-            value=ready["n"],
+            value=ready,
         )  # fmt: skip
-        age = (timezone.now() - ready["oldest"]).total_seconds() if ready["oldest"] else 0
         yield GaugeMetricFamily(
             "aefront_queue_oldest_ready_seconds", "How long the oldest ready task has waited",
-            value=max(age, 0),
+            value=age,
         )  # fmt: skip
         jobs = GaugeMetricFamily("aefront_jobs", "Jobs by state", labels=["state"])
         for state in Job.State.values:
