@@ -78,17 +78,13 @@ def exchange_import(job, access, progress) -> Result:
     """A .qdpx, .qdc or Taguette file stored by the exchange page, imported as a job. The
     import is one transaction, so a retry after a failure starts from nothing stored."""
     from django.core.exceptions import ValidationError
-    from django.core.files.storage import default_storage
 
+    from aefront.jobs.services import drop_job_file, job_file
     from coding.refi.receive import receive, report_text
 
-    name, key = job.params.get("filename", "file"), job.params.get("key", "")
+    name = job.params.get("filename", "file")
     progress.step(0, 2, f"Reading {name}")
-    try:
-        with default_storage.open(key, "rb") as stored:
-            data = stored.read()
-    except OSError:
-        raise UserError(f"{name}: no longer stored; upload it again.") from None
+    data = job_file(job, name)
     progress.step(1, 2, f"Importing {name}")
     try:
         report = receive(access=access, filename=name, data=data,
@@ -96,7 +92,7 @@ def exchange_import(job, access, progress) -> Result:
                          preview=bool(job.params.get("preview")))  # fmt: skip
     except ValidationError as error:
         raise UserError(" ".join(error.messages)) from None
-    default_storage.delete(key)
+    drop_job_file(job)
     progress.step(2, 2, "Imported")
     text = report_text(report).encode()
     return Result(report.headline, text, f"{job.project.slug}-import-report.txt", "text/plain")

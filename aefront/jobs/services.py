@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,6 +14,7 @@ from aefront.jobs.runner import enqueue
 from interviews.access import ProjectAccess
 
 MAX_ACTIVE_PER_MEMBER = 5
+INPUTS = "job-inputs"  # in the storage: the uploaded file a job works on, by job id
 
 
 @transaction.atomic
@@ -31,6 +34,38 @@ def start_job(*, access: ProjectAccess, kind: str, params: dict | None = None) -
     )  # fmt: skip
     enqueue(job)
     return job
+
+
+@transaction.atomic
+def start_job_on_file(
+    *, access: ProjectAccess, kind: str, data: bytes, params: dict, summary: str
+) -> Job:
+    """A job whose input is an uploaded file: the file is stored under the job's id (its
+    key in `params["key"]`), and the job is queued once this commits. If the job cannot
+    be saved, the stored file goes too."""
+    job = start_job(access=access, kind=kind)
+    key = default_storage.save(f"{INPUTS}/{job.pk}", ContentFile(data))
+    try:
+        job.params, job.summary = {**params, "key": key}, summary
+        job.save(update_fields=["params", "summary"])
+    except BaseException:
+        default_storage.delete(key)
+        raise
+    return job
+
+
+def job_file(job: Job, name: str) -> bytes:
+    """The uploaded file a job works on; UserError naming it when it is gone."""
+    try:
+        with default_storage.open(job.params.get("key", ""), "rb") as stored:
+            return stored.read()
+    except OSError:  # FileNotFoundError, or the object store's own
+        raise UserError(f"{name}: no longer stored; upload it again.") from None
+
+
+def drop_job_file(job: Job) -> None:
+    """Once the job has done its work: its input is not kept."""
+    default_storage.delete(job.params["key"])
 
 
 def cancel_job(job: Job) -> Job:

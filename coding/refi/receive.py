@@ -55,27 +55,14 @@ def start_in_background(
 ):
     """Store the file and queue its import (the job kind "exchange_import", coding/jobs.py);
     its kind is checked now, so a wrong file is refused on the page."""
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-    from django.db import transaction
-
-    from aefront.jobs.models import Job
-    from aefront.jobs.services import start_job
+    from aefront.jobs.services import start_job_on_file
 
     access.require(frozenset({"admin"}), "importing projects")
     kind_of(filename)
-    with transaction.atomic():
-        job = start_job(access=access, kind="exchange_import")  # queued once this commits
-        key = default_storage.save(f"job-inputs/{job.pk}", ContentFile(data))
-        try:
-            job.params = {"key": key, "filename": display_name(filename),
-                          "codebook_only": codebook_only, "preview": preview}  # fmt: skip
-            job.summary = display_name(filename)
-            job.save(update_fields=["params", "summary"])
-        except BaseException:
-            default_storage.delete(key)
-            raise
-    return Job.objects.get(pk=job.pk)
+    name = display_name(filename)
+    params = {"filename": name, "codebook_only": codebook_only, "preview": preview}
+    return start_job_on_file(access=access, kind="exchange_import", data=data, params=params,
+                             summary=name)  # fmt: skip
 
 
 def report_text(report: Report) -> str:

@@ -14,16 +14,13 @@ import io
 import posixpath
 import zipfile
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.urls import reverse
 
 from aefront.cells import neutralise
 from aefront.errors import UserError
 from aefront.jobs.kinds import Kind, Result, register
 from aefront.jobs.models import Job
-from aefront.jobs.services import start_job
+from aefront.jobs.services import drop_job_file, job_file, start_job_on_file
 from interviews.access import IMPORT_ROLES, ProjectAccess
 from interviews.models import LocalSystem
 from interviews.parsing.core import ImportRejected
@@ -32,7 +29,6 @@ from interviews.uploads import display_name, format_size, limits_from_settings
 
 KIND = "import_archive"
 MAX_FILES = 500
-INPUTS = "job-inputs"
 SKIPPED_NAMES = ("__MACOSX/", ".DS_Store", "Thumbs.db")
 
 
@@ -63,27 +59,15 @@ def start(*, access: ProjectAccess, upload, local_system: LocalSystem | None) ->
     name = display_name(upload.name)
     data = upload.read()
     _archive, entries = archive_files(data, name)
-    with transaction.atomic():
-        job = start_job(access=access, kind=KIND)  # queued once this commits
-        key = default_storage.save(f"{INPUTS}/{job.pk}.zip", ContentFile(data))
-        try:
-            job.params = {"archive": name, "key": key, "files": len(entries),
-                          "local_system": local_system.pk if local_system else None}  # fmt: skip
-            job.summary = f"{name}: {len(entries)} files"
-            job.save(update_fields=["params", "summary"])
-        except BaseException:
-            default_storage.delete(key)
-            raise
-    return job
+    params = {"archive": name, "files": len(entries),
+              "local_system": local_system.pk if local_system else None}  # fmt: skip
+    return start_job_on_file(access=access, kind=KIND, data=data, params=params,
+                             summary=f"{name}: {len(entries)} files")  # fmt: skip
 
 
 def import_archive(job: Job, access: ProjectAccess, progress) -> Result:
-    name, key = job.params.get("archive", "archive"), job.params.get("key", "")
-    try:
-        with default_storage.open(key, "rb") as stored:
-            data = stored.read()
-    except (FileNotFoundError, OSError):
-        raise UserError(f"{name}: no longer stored; upload it again.") from None
+    name = job.params.get("archive", "archive")
+    data = job_file(job, name)
     archive, entries = archive_files(data, name)
     system = LocalSystem.objects.filter(
         project=job.project, pk=job.params.get("local_system") or 0
@@ -94,7 +78,7 @@ def import_archive(job: Job, access: ProjectAccess, progress) -> Result:
         progress.step(number, len(entries), f"Importing {entry.filename}")
         rows.append(_import_entry(job, archive, entry, system, limit))
     progress.step(len(entries), len(entries), "Imported")
-    default_storage.delete(key)
+    drop_job_file(job)
     counts = {outcome: sum(row[1] == outcome for row in rows) for outcome in OUTCOMES}
     said = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if n)
     return Result(f"{name}: {said}", _report(rows), f"{job.project.slug}-import.csv", "text/csv")
