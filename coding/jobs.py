@@ -130,16 +130,12 @@ def report_export(job, access, progress) -> Result:
     from coding.reading import blind_viewer
     from coding.report.authoring import finish_export, record_export
     from coding.report.exports import EXPORTERS, Source
-    from coding.report.forms import ExportOptionsForm, ReportFilterForm
+    from coding.report.forms import report_forms
 
     exporter = EXPORTERS.get(job.params.get("format", ""))
     if exporter is None or exporter.key not in REPORT_FORMATS:
         raise UserError("format: this export cannot run in the background.")
-    query = QueryDict(job.params.get("query", ""))
-    bound = any(name in query for name in ReportFilterForm.FIELDS)
-    filters = ReportFilterForm(query if bound else None, project=job.project)
-    optioned = any(name in query for name in ExportOptionsForm.FIELDS)
-    options = ExportOptionsForm(query if optioned else None)
+    filters, options = report_forms(QueryDict(job.params.get("query", "")), job.project)
     for form in (filters, options):
         if form.is_bound and not form.is_valid():
             raise UserError(" ".join(m for e in form.errors.values() for m in e))

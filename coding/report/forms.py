@@ -365,3 +365,12 @@ class ReportContentsForm(forms.Form):
     """The summary page's checklist: the themes ticked are in the report, the rest out."""
 
     theme = OrderedIdsField(required=False)
+
+
+def report_forms(data, project) -> tuple[ReportFilterForm, ExportOptionsForm]:
+    """The report's filters and publishing options from a query (a page's, or one a
+    background export kept); each form is bound only when the query names its fields."""
+    bound = any(name in data for name in ReportFilterForm.FIELDS)
+    form = ReportFilterForm(data if bound else None, project=project)
+    options = ExportOptionsForm(data if any(n in data for n in ExportOptionsForm.FIELDS) else None)
+    return form, options

@@ -59,6 +59,7 @@ from coding.report.forms import (
     ReportOrderForm,
     ReviewDecisionForm,
     SignOffForm,
+    report_forms,
 )
 from coding.report.redaction import NameSources
 from coding.report.review import ACTIONS, ReviewError, decide, identifier_review, sign_off
@@ -82,11 +83,7 @@ def _filters(form, project_access: ProjectAccess):
 
 def _filter_forms(request: HttpRequest, project, data=None):
     """The report's filters and publishing options, from the query (or from `data`)."""
-    data = request.GET if data is None else data
-    bound = any(name in data for name in ReportFilterForm.FIELDS)
-    form = ReportFilterForm(data if bound else None, project=project)
-    options = ExportOptionsForm(data if any(n in data for n in ExportOptionsForm.FIELDS) else None)
-    return form, options
+    return report_forms(request.GET if data is None else data, project)
 
 
 # --- summary ---------------------------------------------------------------------------
