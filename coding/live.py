@@ -288,6 +288,17 @@ def frame(event: str, data: dict, event_id: str | None = None) -> bytes:
     return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
 
 
+async def _next_message(layer, channel: str, seconds: float) -> dict | None:
+    """The channel's next message, or None after `seconds`. Not asyncio.wait_for: on
+    Python 3.11 it drops a cancellation that lands as a message arrives, and the stream of
+    a closed page would then run on unseen (the server writes to a gone client silently)."""
+    try:
+        async with asyncio.timeout(seconds):
+            return await layer.receive(channel)
+    except TimeoutError:
+        return None
+
+
 async def stream(*, transcript_id: int, user: dict, last_id: str) -> AsyncIterator[bytes]:
     """The page's events: replay after `last_id`, then live ones, presence, keep-alives."""
     await sync_to_async(_release_connections)()  # the access check's: no query from here
@@ -313,9 +324,8 @@ async def stream(*, transcript_id: int, user: dict, last_id: str) -> AsyncIterat
         await layer.group_send(name, {"type": "live.presence", "data": {**me, "op": "join"}})
         seen = order(start)
         while True:
-            try:
-                message = await asyncio.wait_for(layer.receive(channel), keepalive)
-            except TimeoutError:
+            message = await _next_message(layer, channel, keepalive)
+            if message is None:
                 await log().here(transcript_id, me)
                 yield b": keep-alive\n\n"
                 continue
@@ -353,9 +363,8 @@ async def project_stream(*, project_id: int) -> AsyncIterator[bytes]:
     try:
         yield f"retry: {RETRY_MS}\n".encode() + frame("hello", {})
         while True:
-            try:
-                message = await asyncio.wait_for(layer.receive(channel), keepalive)
-            except TimeoutError:
+            message = await _next_message(layer, channel, keepalive)
+            if message is None:
                 yield b": keep-alive\n\n"
                 continue
             if message.get("type") == "live.event":

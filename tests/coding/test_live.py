@@ -417,3 +417,41 @@ def test_the_report_count_and_stream_are_refused_to_outsiders(outsider, theme, c
     project_url = reverse("report:project_new", args=["alpha"])
     assert client.get(project_url, {"since": "2000-01-01T00:00:00+00:00"}).status_code == 404
     assert client.get(reverse("coding:project_live_stream", args=["alpha"])).status_code == 404
+
+
+@pytest.mark.parametrize("ticks", range(8))
+def test_a_page_closed_as_a_message_arrives_still_ends_its_stream_and_says_leave(
+    transcript, ticks
+):
+    """The server cancels a stream when its page goes. A cancellation that lands in the
+    same moment as a message (here `ticks` loop turns after it) must still end the stream:
+    otherwise it runs on unseen, writing keep-alives to nobody, and its user never leaves
+    the others' pages."""
+    me = {"id": 1, "name": "alice"}
+
+    async def scenario():
+        layer = channel_layers["default"]
+        other = await layer.new_channel()
+        await layer.group_add(live.group(transcript.pk), other)
+        pages = live.stream(transcript_id=transcript.pk, user=me, last_id="")
+        reading = asyncio.ensure_future(_read_all(pages))
+        joined = await asyncio.wait_for(layer.receive(other), 2)
+        assert joined["data"]["op"] == "join"
+        await asyncio.sleep(0.01)  # the stream is now waiting on its channel
+        await layer.group_send(live.group(transcript.pk), {"type": "live.event", "id": "9-9"})
+        for _ in range(ticks):
+            await asyncio.sleep(0)
+        reading.cancel()
+        done, _ = await asyncio.wait([reading], timeout=2)
+        assert done, "the stream ran on after its page was gone"
+        heard = await asyncio.wait_for(layer.receive(other), 2)
+        assert heard["type"] == "live.event"  # what the stream was sent, heard here too
+        left = await asyncio.wait_for(layer.receive(other), 2)
+        assert left["data"]["op"] == "leave" and left["data"]["user"] == me
+
+    run(scenario)
+
+
+async def _read_all(pages) -> None:
+    async for _ in pages:
+        pass
