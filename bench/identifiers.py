@@ -95,8 +95,6 @@ def measure(options) -> list[Row]:
             elapsed,
             "s",
             3.0,
-            # README, "Speed": 5.1 s cold, 1.5 s loaded on the shared 2-core machine.
-            known_miss=True,
         ),
         Row(
             f"identifier review of {count} quotes (~{words:.0f} words, model loaded)",

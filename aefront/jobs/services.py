@@ -96,17 +96,21 @@ def retry_job(job: Job) -> Job:
 
 
 def prune_expired(queryset=None) -> int:
-    """Delete the files of jobs that finished more than 24 hours ago; returns how many."""
-    cutoff = timezone.now() - KEEP_FILES_FOR
-    expired = (
-        (queryset if queryset is not None else Job.objects)
-        .filter(finished_at__lt=cutoff)
-        .exclude(file="")
+    """Delete the files of jobs that finished more than 24 hours ago, results and the
+    uploads kept for a retry (a failed or cancelled import's); returns how many."""
+    finished = (queryset if queryset is not None else Job.objects).filter(
+        finished_at__lt=timezone.now() - KEEP_FILES_FOR
     )
     count = 0
-    for job in expired:
+    for job in finished.exclude(file=""):
         job.file.delete(save=False)
         job.file_name = ""
         job.save(update_fields=["file", "file_name"])
         count += 1
+    for job in finished.filter(params__has_key="key"):
+        key = job.params.pop("key")  # a retry then asks for the file again
+        if default_storage.exists(key):  # not yet dropped by the job that used it
+            default_storage.delete(key)
+            count += 1
+        job.save(update_fields=["params"])
     return count

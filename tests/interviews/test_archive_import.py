@@ -7,9 +7,11 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from aefront.jobs import services
 from aefront.jobs.models import Job
@@ -88,6 +90,35 @@ def test_a_retry_stores_nothing_twice(
     assert job.state == "done"
     assert job.summary == "interviews.zip: 1 imported, 1 already in the project"
     assert Transcript.objects.filter(project=project_a).count() == 2
+
+
+def test_a_failed_imports_archive_is_kept_for_a_retry_for_24_hours_only(
+    client, enabler, project_a, django_capture_on_commit_callbacks
+):
+    client.force_login(enabler)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, project_a, zipped({"one.txt": ONE}))
+    done = Job.objects.get()
+    failed = Job.objects.create(
+        project=project_a, user=enabler, kind=background.KIND, state=Job.State.FAILED,
+        finished_at=timezone.now() - timedelta(hours=23),
+    )  # fmt: skip
+    key = default_storage.save(f"{services.INPUTS}/{failed.pk}", io.BytesIO(zipped({"a": ONE})))
+    failed.params = {"key": key, "archive": "interviews.zip", "files": 1}
+    failed.save()
+    assert services.prune_expired() == 0 and default_storage.exists(key)  # may be retried
+    Job.objects.update(finished_at=timezone.now() - timedelta(hours=25))
+    # The done job's report, and the failed one's archive (the done one's went at its end).
+    assert services.prune_expired() == 2
+    assert not default_storage.exists(key) and not done.file.storage.exists(done.file.name)
+    failed.refresh_from_db()
+    done.refresh_from_db()
+    assert "key" not in failed.params and "key" not in done.params
+    with django_capture_on_commit_callbacks(execute=True):
+        services.retry_job(failed)
+    failed.refresh_from_db()
+    assert failed.state == "failed"
+    assert failed.error == "interviews.zip: no longer stored; upload it again."
 
 
 @pytest.mark.parametrize(
