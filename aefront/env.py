@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 import dj_database_url
@@ -41,7 +42,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def database_from_url(url: str, conn_max_age: int = 0) -> dict[str, Any]:
+def database_from_url(
+    url: str, conn_max_age: int = 0, random_page_cost: str = ""
+) -> dict[str, Any]:
     """Django DATABASES entry for a sqlite:/// or postgres:// URL.
 
     SQLite runs in WAL mode with a busy timeout and IMMEDIATE transactions, so two
@@ -52,6 +55,11 @@ def database_from_url(url: str, conn_max_age: int = 0) -> dict[str, Any]:
     workers × threads connections (1 × 8 = 8 as gunicorn.conf.py deploys it, well under PostgreSQL's
     100). Health checks test a kept connection before a request reuses it, and the
     fault middleware drops broken ones, so a database restart costs one 503, not many.
+
+    On PostgreSQL each connection sets `random_page_cost` (settings: DB_RANDOM_PAGE_COST,
+    1.1; empty: the server's). The server default, 4, prices a random read as a spinning
+    disk's: the planner then reads every quote of every project (a sequential scan) to
+    find a theme's thousand, and a theme page costs what the whole database holds.
     """
     if not url.startswith(("sqlite:", "postgres:", "postgresql:", "pgsql:")):
         raise ImproperlyConfigured(
@@ -67,4 +75,12 @@ def database_from_url(url: str, conn_max_age: int = 0) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
+    elif random_page_cost:
+        if not re.fullmatch(r"\d{1,3}(\.\d{1,3})?", random_page_cost):
+            raise ImproperlyConfigured(
+                f"DB_RANDOM_PAGE_COST must be a number such as 1.1; got {random_page_cost!r}"
+            )
+        options = config.setdefault("OPTIONS", {})
+        own = f"-c random_page_cost={random_page_cost}"
+        options["options"] = " ".join(filter(None, [options.get("options", ""), own]))
     return config

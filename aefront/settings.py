@@ -123,6 +123,10 @@ DATABASES = {
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         # Persistent connections (seconds; 0 closes them after each request).
         conn_max_age=env_int("DB_CONN_MAX_AGE", 600),
+        # PgBouncer refuses a connection's own settings: there, set it on the database.
+        random_page_cost=""
+        if env_bool("DB_BEHIND_PGBOUNCER", default=False)
+        else os.environ.get("DB_RANDOM_PAGE_COST", "1.1"),
     )
 }
 # Behind PgBouncer in transaction pooling (docs/deploy.md): no server-side cursors, whose

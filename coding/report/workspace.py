@@ -230,7 +230,7 @@ def cards(basis: Basis, quote_ids: list[int]) -> list[QuoteView]:
     return [basis.view(loaded[pk]) for pk in quote_ids if pk in loaded]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     pk: int
     transcript_id: int
