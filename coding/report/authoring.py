@@ -295,10 +295,17 @@ def set_report_order(*, project: Project, theme_ids: Sequence[int], user) -> Non
         ThemeSummary.objects.filter(project=project).exclude(theme_id__in=ids).update(
             position=None
         )
+        summaries = {
+            summary.theme_id: summary
+            for summary in ThemeSummary.objects.filter(project=project, theme_id__in=ids)
+        }
+        moved = []
         for position, pk in enumerate(ids, start=1):
-            summary = summary_for(project=project, theme=themes[pk])
+            summary = summaries.get(pk) or summary_for(project=project, theme=themes[pk])
             if summary.position != position:
-                ThemeSummary.objects.filter(pk=summary.pk).update(position=position)
+                summary.position = position
+                moved.append(summary)
+        ThemeSummary.objects.bulk_update(moved, ["position"])  # one statement
 
 
 def add_redaction_term(*, project: Project, term: str, replacement: str) -> RedactionTerm:

@@ -157,6 +157,39 @@ def test_report_order(data, author, theme_b):
         authoring.set_report_order(project=data.project, theme_ids=[theme_b.pk], user=author)
 
 
+def test_moving_a_theme_in_the_report_order_costs_the_same_for_4_themes_or_40(data, author):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from coding.models import Theme
+
+    def reverse_order() -> int:
+        ids = list(
+            ThemeSummary.objects.filter(project=data.project)
+            .order_by("-position", "-pk")
+            .values_list("theme_id", flat=True)
+        )
+        with CaptureQueriesContext(connection) as done:
+            authoring.set_report_order(project=data.project, theme_ids=ids, user=author)
+        assert (
+            list(
+                ThemeSummary.objects.filter(project=data.project)
+                .order_by("position")
+                .values_list("theme_id", flat=True)
+            )
+            == ids
+        )
+        return len(done.captured_queries)
+
+    for theme in data.themes.values():
+        authoring.summary_for(project=data.project, theme=theme)
+    few = reverse_order()
+    for n in range(36):
+        theme = Theme.objects.create(project=data.project, name=f"Extra {n}")
+        authoring.summary_for(project=data.project, theme=theme)
+    assert reverse_order() == few <= 8
+
+
 def test_redaction_terms(data):
     term = authoring.add_redaction_term(
         project=data.project, term="  Northfield  General ", replacement=""

@@ -11,6 +11,7 @@ from interviews.models import (
     Participant,
     Project,
     SpeakerTurn,
+    Transcript,
     original_upload_path,
 )
 
@@ -66,3 +67,24 @@ def test_membership_reads_well(enabler):
     membership = Membership.objects.get(user=enabler)
 
     assert str(membership) == "enabler_a (Enabler) in Alpha study"
+
+
+@pytest.mark.postgres
+def test_on_postgres_a_transcripts_text_is_stored_uncompressed_for_fast_substrings(transcript):
+    """The theme page cuts each quote's turn out of the text in SQL: from a compressed
+    value PostgreSQL must decompress the whole interview first (migration 0006)."""
+    from django.db import connection
+
+    Transcript.objects.filter(pk=transcript.pk).update(text="P01: " + "word " * 20_000)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute "
+            "WHERE attrelid = 'interviews_transcript'::regclass AND attname = 'text'"
+        )
+        assert cursor.fetchone()[0] == "e"
+        cursor.execute(
+            "SELECT pg_column_compression(text), octet_length(text) "
+            "FROM interviews_transcript WHERE id = %s",
+            [transcript.pk],
+        )
+        assert cursor.fetchone() == (None, 5 + 5 * 20_000)
