@@ -4,8 +4,9 @@ Each simulated enabler signs in through the login form and then, with think time
 actions, opens transcripts, codes passages (every POST with its own idempotency key, the
 quote's `uuid`), edits memos, deletes quotes, and loads the report's summary and theme
 pages. Every quote answer is written to LOAD_JOURNAL (one file per locust process):
-`ack`, `rejected` or `unknown` (no answer: a lost connection) with its key, and `deleted`
-for an acknowledged delete, which bench/load.py checks against the database afterwards.
+`ack` with the uuid of the quote that holds it, `rejected` or `unknown` (no answer: a lost
+connection) with its key, and `deleted` for an acknowledged delete, which bench/load.py
+checks against the database afterwards.
 """
 
 from __future__ import annotations
@@ -100,8 +101,11 @@ class Enabler(HttpUser):
             time.sleep(min(float(answer.headers.get("Retry-After") or 1), 2))
             answer = self.post_json(path, body, "quote create (retried)", expect=201)
         if answer.status_code == 201:
-            self.mine.append((answer.json()["quote"]["id"], key))
-            JOURNAL.write(f"ack {key}\n")
+            # The quote that holds the write: a span this coder had coded already (an
+            # earlier run's, say) gets the theme added, and the answer is that quote.
+            quote = answer.json()["quote"]
+            self.mine.append((quote["id"], quote["uuid"]))
+            JOURNAL.write(f"ack {quote['uuid']}\n")
         elif answer.status_code == 0:
             JOURNAL.write(f"unknown {key}\n")
         else:
