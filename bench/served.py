@@ -63,6 +63,8 @@ theme = max(project.themes.all(), key=lambda t: t.codings.count())
 print(json.dumps({"token": token, "slug": project.slug, "transcript": first.pk,
                   "quotes_on_first": Quote.objects.filter(transcript=first).count(),
                   "text": first.text, "theme": theme.pk, "theme_quotes": theme.codings.count(),
+                  "turns": list(first.turns.filter(is_interviewer=False)
+                                .values_list("start", "end")),
                   "themes": list(project.themes.values_list("pk", flat=True))}))
 """
 
@@ -289,7 +291,9 @@ def _rows(kind: str, server: Server, seed: dict, options) -> list[Row]:
     base = f"/api/v1/projects/{slug}"
     memory_start = _memory(server.process.pid)
     n = options.http_repeat
-    spans = iter(range(0, len(text) - 30, 7))
+    # Starts of 6-character passages inside the interviewee's words (a quote lies inside
+    # one speaker turn), every 7 characters.
+    spans = iter(start for first, last in seed["turns"] for start in range(first, last - 6, 7))
 
     def api_quote():
         start = next(spans)

@@ -123,6 +123,24 @@ def test_a_small_run_writes_bench_json(tmp_path):
     assert all(row["metric"].startswith("PDF word accuracy") for row in document["rows"])
 
 
+def test_the_http_mode_measures_every_row_through_gunicorn(tmp_path):
+    """`make bench-http`, on a tiny project and SQLite only: every row is measured (its
+    verdicts depend on the machine; a request the app refuses fails the run)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}  # fmt: skip
+    env |= {"BENCH_JSON": str(tmp_path / "out.json"), "TMPDIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--http", "--http-databases", "sqlite",
+         "--http-transcripts", "1", "--http-quotes", "20", "--http-repeat", "5"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode in (0, 1), done.stdout + done.stderr  # 1: a target missed
+    assert "Traceback" not in done.stderr, done.stderr
+    rows = {row["metric"]: row for row in json.loads((tmp_path / "out.json").read_text())["rows"]}
+    assert len(rows) == 12 and all(name.startswith("http sqlite: ") for name in rows)
+    assert all(row["median"] > 0 for row in rows.values())
+    assert rows["http sqlite: API quote POST, median"]["unit"] == "ms"
+
+
 def test_an_unknown_module_is_refused_by_name():
     done = subprocess.run(
         [sys.executable, "-m", "bench", "--only", "nosuch"],
