@@ -191,7 +191,10 @@ def codebook_with_uses(project_id: int, access: ProjectAccess) -> list[ThemeRow]
         live &= ~blind_hidden(viewer, prefix="codings__content_object__")
     rows = (
         Theme.objects.filter(project_id=project_id)
-        .annotate(uses=Count("codings__content_object", filter=live, distinct=True))
+        # Not DISTINCT: a quote holds a theme once (coding_once_per_theme), and the joins
+        # to its transcript's round are many-to-one. DISTINCT sorted every coding of the
+        # project on each coding page (9.5 ms, not 5.9, at 10,000 codings on PostgreSQL).
+        .annotate(uses=Count("codings__content_object", filter=live))
         .values_list(
             "pk",
             "name",
