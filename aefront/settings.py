@@ -369,7 +369,13 @@ CHANNEL_LAYERS = {
         {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": AEFRONT_REDIS_URL, "max_connections": 256}],
+                # A page's stream waits in BZPOPMIN for 5 s at a time (channels-redis's
+                # brpop_timeout); redis-py 8 reads with a 5 s socket timeout by default,
+                # which a busy server reaches first: the stream then died with
+                # "Timeout reading", and its user never left the others' pages.
+                "hosts": [
+                    {"address": AEFRONT_REDIS_URL, "max_connections": 256, "socket_timeout": 30}
+                ],
                 "capacity": 500,
             },
         }

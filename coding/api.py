@@ -247,7 +247,9 @@ def live_stream(request: HttpRequest, project_access: access.ProjectAccess, tran
         return json_error("Live updates need the ASGI server: this page polls instead.", 503)
     user = {"id": request.user.pk, "name": user_name(request.user)}
     last_id = request.headers.get("Last-Event-ID") or request.GET.get("last") or ""
-    events = live.stream(transcript_id=transcript.pk, user=user, last_id=last_id[:64])
+    events = live.stream(
+        transcript_id=transcript.pk, user=user, last_id=last_id[:64], gone=live.gone_of(request)
+    )
     response = StreamingHttpResponse(events, content_type="text/event-stream")
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
@@ -258,7 +260,7 @@ def project_live_stream(request: HttpRequest, project_access: access.ProjectAcce
     """The project's quote changes as server-sent events, for the report pages' notice."""
     if not isinstance(request, ASGIRequest):
         return json_error("Live updates need the ASGI server.", 503)
-    events = live.project_stream(project_id=project_access.project.pk)
+    events = live.project_stream(project_id=project_access.project.pk, gone=live.gone_of(request))
     response = StreamingHttpResponse(events, content_type="text/event-stream")
     response["X-Accel-Buffering"] = "no"
     return response

@@ -288,18 +288,43 @@ def frame(event: str, data: dict, event_id: str | None = None) -> bytes:
     return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
 
 
-async def _next_message(layer, channel: str, seconds: float) -> dict | None:
-    """The channel's next message, or None after `seconds`. Not asyncio.wait_for: on
-    Python 3.11 it drops a cancellation that lands as a message arrives, and the stream of
-    a closed page would then run on unseen (the server writes to a gone client silently)."""
+async def _next_message(
+    layer, channel: str, seconds: float, gone: asyncio.Event | None
+) -> dict | None:
+    """The channel's next message, or None after `seconds` or once the page is `gone`.
+
+    The server also cancels the stream when its page goes, but that is not enough alone:
+    a cancellation can be lost on the way (Python 3.11's wait_for dropped one that landed
+    as a message arrived, and under load CI still saw streams run on), and uvicorn drops
+    writes to a gone client silently, so such a stream would run for ever. `gone` is set
+    by the ASGI application (aefront.asgi) as the disconnect arrives."""
+    receiving = asyncio.ensure_future(layer.receive(channel))
+    waits = {receiving}
+    if gone is not None:
+        waits.add(asyncio.ensure_future(gone.wait()))
     try:
-        async with asyncio.timeout(seconds):
-            return await layer.receive(channel)
-    except TimeoutError:
-        return None
+        done, _ = await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in waits:
+            waiting.cancel()  # a receive cancelled loses nothing: the layer keeps the message
+    if receiving in done and not receiving.cancelled():
+        return receiving.result()
+    return None
 
 
-async def stream(*, transcript_id: int, user: dict, last_id: str) -> AsyncIterator[bytes]:
+def gone_of(request) -> asyncio.Event | None:
+    """The event aefront.asgi sets when this request's client disconnects (None under a
+    server that does not run aefront.asgi's application, e.g. Django's test client)."""
+    return request.scope.get("aefront.gone")
+
+
+def _gone(gone: asyncio.Event | None) -> bool:
+    return gone is not None and gone.is_set()
+
+
+async def stream(
+    *, transcript_id: int, user: dict, last_id: str, gone: asyncio.Event | None = None
+) -> AsyncIterator[bytes]:
     """The page's events: replay after `last_id`, then live ones, presence, keep-alives."""
     await sync_to_async(_release_connections)()  # the access check's: no query from here
     layer = get_channel_layer()
@@ -323,8 +348,10 @@ async def stream(*, transcript_id: int, user: dict, last_id: str) -> AsyncIterat
         await log().here(transcript_id, me)
         await layer.group_send(name, {"type": "live.presence", "data": {**me, "op": "join"}})
         seen = order(start)
-        while True:
-            message = await _next_message(layer, channel, keepalive)
+        while not _gone(gone):
+            message = await _next_message(layer, channel, keepalive, gone)
+            if _gone(gone):
+                break
             if message is None:
                 await log().here(transcript_id, me)
                 yield b": keep-alive\n\n"
@@ -352,7 +379,9 @@ async def _leave(transcript_id: int, layer, name: str, channel: str, me: dict) -
         logger.info("live stream left uncleanly", exc_info=True)
 
 
-async def project_stream(*, project_id: int) -> AsyncIterator[bytes]:
+async def project_stream(
+    *, project_id: int, gone: asyncio.Event | None = None
+) -> AsyncIterator[bytes]:
     """A report page's events: each quote change in the project, ids only, no replay."""
     await sync_to_async(_release_connections)()
     layer = get_channel_layer()
@@ -362,8 +391,10 @@ async def project_stream(*, project_id: int) -> AsyncIterator[bytes]:
     keepalive = settings.AEFRONT_LIVE_KEEPALIVE_SECONDS
     try:
         yield f"retry: {RETRY_MS}\n".encode() + frame("hello", {})
-        while True:
-            message = await _next_message(layer, channel, keepalive)
+        while not _gone(gone):
+            message = await _next_message(layer, channel, keepalive, gone)
+            if _gone(gone):
+                break
             if message is None:
                 yield b": keep-alive\n\n"
                 continue

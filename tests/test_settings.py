@@ -196,3 +196,30 @@ def test_production_keeps_database_connections_with_health_checks():
             timeout=60,
         )
         assert done.stdout.strip() == expected, done.stderr
+
+
+def test_the_channel_layer_reads_longer_than_a_streams_blocking_wait():
+    """A live stream blocks in BZPOPMIN for brpop_timeout seconds; a client socket timeout
+    no longer than that (redis-py 8's default, 5 s) ends the stream of a busy server with
+    "Timeout reading" (seen in CI: the page's user never left the others' pages)."""
+    probe = (
+        "import django; django.setup()\n"
+        "from channels.layers import get_channel_layer\n"
+        "from channels_redis.utils import create_pool\n"
+        "layer = get_channel_layer()\n"
+        "pool = create_pool(layer.hosts[0])\n"
+        "print(pool.connection_kwargs['socket_timeout'], layer.brpop_timeout)\n"
+    )
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(ROOT), "DEBUG": "1"}
+    env |= {"REDIS_URL": "redis://127.0.0.1:6399/0", "DJANGO_SETTINGS_MODULE": "aefront.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    socket_timeout, blocking = (float(x) for x in done.stdout.split())
+    assert socket_timeout >= 3 * blocking

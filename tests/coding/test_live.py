@@ -455,3 +455,52 @@ def test_a_page_closed_as_a_message_arrives_still_ends_its_stream_and_says_leave
 async def _read_all(pages) -> None:
     async for _ in pages:
         pass
+
+
+def test_a_stream_ends_and_says_leave_once_its_page_is_gone_even_if_never_cancelled(
+    transcript,
+):
+    """The second guard: aefront.asgi sets `gone` as the disconnect arrives; a stream whose
+    cancellation was lost on the way (CI saw them under load) still ends at once."""
+    me = {"id": 2, "name": "bob"}
+
+    async def scenario():
+        layer = channel_layers["default"]
+        other = await layer.new_channel()
+        await layer.group_add(live.group(transcript.pk), other)
+        gone = asyncio.Event()
+        pages = live.stream(transcript_id=transcript.pk, user=me, last_id="", gone=gone)
+        reading = asyncio.ensure_future(_read_all(pages))
+        assert (await asyncio.wait_for(layer.receive(other), 2))["data"]["op"] == "join"
+        await asyncio.sleep(0.05)
+        gone.set()  # and no cancel()
+        done, _ = await asyncio.wait([reading], timeout=2)
+        assert done, "the stream ran on after its page was gone"
+        left = await asyncio.wait_for(layer.receive(other), 2)
+        assert left["data"]["op"] == "leave" and left["data"]["user"] == me
+
+    run(scenario)
+
+
+def test_the_asgi_application_tells_a_request_when_its_client_is_gone():
+    from aefront.asgi import GONE, watch_disconnects
+
+    seen = {}
+
+    async def app(scope, receive, send):
+        seen["before"] = scope[GONE].is_set()
+        assert (await receive())["type"] == "http.request"
+        seen["after_body"] = scope[GONE].is_set()
+        assert (await receive())["type"] == "http.disconnect"
+        seen["after_disconnect"] = scope[GONE].is_set()
+
+    messages = iter([{"type": "http.request", "body": b""}, {"type": "http.disconnect"}])
+
+    async def receive():
+        return next(messages)
+
+    async def send(message):
+        pass
+
+    async_to_sync(watch_disconnects(app))({"type": "http", "path": "/"}, receive, send)
+    assert seen == {"before": False, "after_body": False, "after_disconnect": True}

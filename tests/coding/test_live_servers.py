@@ -61,8 +61,10 @@ def test_presence_crosses_servers_and_outsiders_get_no_stream(cluster):
     here = alices.wait(lambda e: e["event"] == "presence" and e["data"]["op"] == "here")
     assert here["data"]["user"]["name"] == "bob"
     alices.close()
-    # At once: the server sees the disconnect and cancels the stream (a write to the gone
-    # client would not tell it: uvicorn drops it silently). The margin is a busy machine's.
+    # At once: the disconnect cancels the stream and sets its `gone` (aefront.asgi); a
+    # write to the gone client would not tell it (uvicorn drops it silently). Under load
+    # this failed in CI three ways, each fixed: wait_for dropped the cancellation, redis'
+    # 5 s read timeout killed the stream, and a cancellation was lost on its way.
     leave = lambda e: e["event"] == "presence" and e["data"]["op"] == "leave"  # noqa: E731
     bobs.wait(leave, timeout=15)
     bobs.close()
