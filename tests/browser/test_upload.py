@@ -33,9 +33,9 @@ def test_multi_file_upload_progress_results_and_review(
     # Each file is read by a bounded child process; a machine busy with the rest of the
     # suite can take longer than the default 10 s for three. Then the exact outcome.
     expect(status).to_contain_text("3 of 3 files done", timeout=30_000)
-    assert status.inner_text().strip().endswith("3 of 3 files done, 1 refused."), (
-        page.locator("#upload-list").inner_text()
-    )
+    assert status.inner_text().strip().endswith("3 of 3 files done, 1 refused."), page.locator(
+        "#upload-list"
+    ).inner_text()
 
     rows = page.locator("#upload-list li")
     assert rows.count() == 3
