@@ -312,10 +312,36 @@ async def _next_message(
     return None
 
 
+GONE = "aefront.gone"  # the scope's key: set once the client has disconnected
+
+
+def watch_disconnects(app):
+    """`app` with each HTTP request's scope holding an asyncio.Event, set as the client's
+    disconnect arrives (aefront.asgi wraps the application in it). Django cancels a
+    streaming response then; a live stream also waits on this event, so it ends even if
+    that cancellation is lost."""
+
+    async def watched(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        gone = asyncio.Event()
+
+        async def receive_and_watch():
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                gone.set()
+            return message
+
+        return await app({**scope, GONE: gone}, receive_and_watch, send)
+
+    return watched
+
+
 def gone_of(request) -> asyncio.Event | None:
-    """The event aefront.asgi sets when this request's client disconnects (None under a
-    server that does not run aefront.asgi's application, e.g. Django's test client)."""
-    return request.scope.get("aefront.gone")
+    """The event `watch_disconnects` sets when this request's client disconnects (None
+    under a server that does not run aefront.asgi's application, e.g. Django's test
+    client)."""
+    return request.scope.get(GONE)
 
 
 def _gone(gone: asyncio.Event | None) -> bool:

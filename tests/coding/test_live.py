@@ -483,16 +483,14 @@ def test_a_stream_ends_and_says_leave_once_its_page_is_gone_even_if_never_cancel
 
 
 def test_the_asgi_application_tells_a_request_when_its_client_is_gone():
-    from aefront.asgi import GONE, watch_disconnects
-
     seen = {}
 
     async def app(scope, receive, send):
-        seen["before"] = scope[GONE].is_set()
+        seen["before"] = scope[live.GONE].is_set()
         assert (await receive())["type"] == "http.request"
-        seen["after_body"] = scope[GONE].is_set()
+        seen["after_body"] = scope[live.GONE].is_set()
         assert (await receive())["type"] == "http.disconnect"
-        seen["after_disconnect"] = scope[GONE].is_set()
+        seen["after_disconnect"] = scope[live.GONE].is_set()
 
     messages = iter([{"type": "http.request", "body": b""}, {"type": "http.disconnect"}])
 
@@ -502,5 +500,8 @@ def test_the_asgi_application_tells_a_request_when_its_client_is_gone():
     async def send(message):
         pass
 
-    async_to_sync(watch_disconnects(app))({"type": "http", "path": "/"}, receive, send)
+    async_to_sync(live.watch_disconnects(app))({"type": "http", "path": "/"}, receive, send)
     assert seen == {"before": False, "after_body": False, "after_disconnect": True}
+    from aefront.asgi import application  # what uvicorn serves is wrapped so
+
+    assert application.__qualname__ == "watch_disconnects.<locals>.watched"
