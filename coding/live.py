@@ -374,9 +374,9 @@ async def stream(
         await log().here(transcript_id, me)
         await layer.group_send(name, {"type": "live.presence", "data": {**me, "op": "join"}})
         seen = order(start)
-        while not _gone(gone):
+        while True:
             message = await _next_message(layer, channel, keepalive, gone)
-            if _gone(gone):
+            if _gone(gone):  # set before or during the wait: _next_message returns at once
                 break
             if message is None:
                 await log().here(transcript_id, me)
@@ -417,9 +417,9 @@ async def project_stream(
     keepalive = settings.AEFRONT_LIVE_KEEPALIVE_SECONDS
     try:
         yield f"retry: {RETRY_MS}\n".encode() + frame("hello", {})
-        while not _gone(gone):
+        while True:
             message = await _next_message(layer, channel, keepalive, gone)
-            if _gone(gone):
+            if _gone(gone):  # set before or during the wait: _next_message returns at once
                 break
             if message is None:
                 yield b": keep-alive\n\n"
