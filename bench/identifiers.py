@@ -13,11 +13,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from bench.table import Row
+from bench.table import Row, in_a_fresh_process
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "identifiers"
 LABELLED = FIXTURES / "labelled.jsonl"
@@ -66,13 +64,7 @@ def review_in_a_fresh_worker(quotes: list[str]) -> tuple[float, float]:
     """Seconds of the first review in a new process (as after a worker starts, which has
     loaded none of it: this process may have, or hold a heap that slows it) and of the
     same review again."""
-    done = subprocess.run(
-        [sys.executable, "-c", COLD], input=json.dumps(quotes), capture_output=True,
-        text=True, timeout=300, check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
-        raise RuntimeError(f"the identifier review failed: {done.stderr[-3000:]}")
-    cold, warm = json.loads(done.stdout.strip().splitlines()[-1])
+    cold, warm = in_a_fresh_process(COLD, what="the identifier review", stdin=json.dumps(quotes))
     return cold, warm
 
 

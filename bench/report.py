@@ -18,8 +18,6 @@ import json
 import os
 import secrets
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -31,7 +29,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.synthetic import build_project
-from bench.table import Row, timed_ms
+from bench.table import Row, in_a_fresh_process, timed_ms
 from coding.models import HeadlineQuote, Quote, Theme, ThemeSummary
 from interviews.models import Membership, Project
 
@@ -220,13 +218,10 @@ def workspace_rows_in_a_worker(big: Project, small: Project) -> list[Row]:
         "STATIC_PRECOMPRESS": "0",
         "LOG_LEVEL": "ERROR",
     }
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, big.slug, small.slug],
-        capture_output=True, text=True, timeout=900, check=False, env=env,
-    )  # fmt: skip
-    if done.returncode != 0:
-        raise RuntimeError(f"the theme workspace measurement failed: {done.stderr[-3000:]}")
-    return [Row(**row) for row in json.loads(done.stdout.strip().splitlines()[-1])]
+    rows = in_a_fresh_process(
+        CHILD, big.slug, small.slug, what="the theme workspace measurement", env=env
+    )
+    return [Row(**row) for row in rows]
 
 
 def child(big_slug: str, small_slug: str) -> None:

@@ -1,10 +1,13 @@
-"""A benchmark's rows, their timing helpers, the printed table and bench.json."""
+"""A benchmark's rows, their timing helpers (in this process or a fresh one), the printed
+table and bench.json."""
 
 from __future__ import annotations
 
 import json
 import math
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -90,6 +93,21 @@ def timed_ms(
 
 def median_ms(action: Callable[[], object], repeat: int = 7, warmup: int = 1) -> float:
     return timed_ms(action, repeat, warmup)[0]
+
+
+def in_a_fresh_process(
+    code: str, *args: str, what: str, stdin: str | None = None, env: dict | None = None
+):
+    """What `python -c code args…` prints as JSON on its last line: a measurement made in
+    a process of its own, as an app server's worker is (this one holds what the bench
+    built). RuntimeError naming `what`, with the end of its stderr, if it fails."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], input=stdin, env=env, capture_output=True,
+        text=True, timeout=900, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed: {done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _number(value: float, unit: str) -> str:
