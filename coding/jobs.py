@@ -122,12 +122,10 @@ def report_params(post) -> dict:
 def report_export(job, access, progress) -> Result:
     """The whole report (or its quotes) in one format, with the downloads form's filters,
     recorded as an export like a download."""
-    import dataclasses
     import io
 
     from django.http import QueryDict
 
-    from coding.reading import blind_viewer
     from coding.report.authoring import finish_export, record_export
     from coding.report.exports import EXPORTERS, Source
     from coding.report.forms import report_forms
@@ -139,8 +137,7 @@ def report_export(job, access, progress) -> Result:
     for form in (filters, options):
         if form.is_bound and not form.is_valid():
             raise UserError(" ".join(m for e in form.errors.values() for m in e))
-    viewer = dataclasses.replace(filters.filters(), viewer_id=blind_viewer(access))
-    source = Source(job.project, viewer, options.options())
+    source = Source(job.project, filters.filters_for(access), options.options())
     progress.step(0, 1, f"Writing the {exporter.label}")
     record = record_export(project=job.project, user=job.user, exporter=exporter, source=source)
     out = io.BytesIO()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django import forms
 from django.contrib.auth import get_user_model
 
 from coding.forms import MAX_ID, StrictIntegerField
 from coding.models import Theme
+from coding.reading import blind_viewer
 from coding.report.authoring import MAX_NARRATIVE_CHARS
 from coding.report.exports import EXPORTERS, format_choices
 from coding.report.exports.rows import ExportOptions
@@ -84,6 +87,11 @@ class ReportFilterForm(forms.Form):
             date_to=data.get("date_to"),
             coder_id=data["coder"].pk if data.get("coder") else None,
         )
+
+    def filters_for(self, access) -> Filters:
+        """The filters with the blind rule's viewer (coding.reading.blind_viewer): what a
+        member's pages, downloads and background exports count and list."""
+        return dataclasses.replace(self.filters(), viewer_id=blind_viewer(access))
 
 
 class CellForm(forms.Form):

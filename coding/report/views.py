@@ -9,7 +9,6 @@ Who may do what (loaded through interviews.access):
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import tempfile
 from urllib.parse import urlencode
@@ -76,11 +75,6 @@ def _filter_query(request: HttpRequest, names: tuple[str, ...]) -> dict[str, str
     return {name: request.GET[name] for name in names if request.GET.get(name)}
 
 
-def _filters(form, project_access: ProjectAccess):
-    """The form's filters, with the blind rule's viewer (coding.reading.blind_viewer)."""
-    return dataclasses.replace(form.filters(), viewer_id=blind_viewer(project_access))
-
-
 def _filter_forms(request: HttpRequest, project, data=None):
     """The report's filters and publishing options, from the query (or from `data`)."""
     return report_forms(request.GET if data is None else data, project)
@@ -143,7 +137,7 @@ def _value_links(request: HttpRequest, values: str) -> list[dict]:
 
 def _summary_context(request, project_access: ProjectAccess, form, values: str) -> dict:
     project = project_access.project
-    summary = summarise(project, _filters(form, project_access))
+    summary = summarise(project, form.filters_for(project_access))
     rows, sort = sort_rows(summary.rows, request.GET.get("sort", "theme"))
     filter_query = urlencode(_filter_query(request, ReportFilterForm.FIELDS))
     return {
@@ -199,7 +193,7 @@ def chart_download(
     values, value_errors = _chart_values(request)
     if value_errors:
         return _bad_request(request, project_access, value_errors, back)
-    summary = summarise(project, _filters(form, project_access))
+    summary = summarise(project, form.filters_for(project_access))
     chart = charts(summary, values=values)[chart_files.KEYS[key]]
     response = HttpResponse(
         chart_files.chart_file(chart.svg, fmt), content_type=chart_files.FORMATS[fmt]
@@ -417,7 +411,7 @@ def cell_quotes(
     if errors:
         return _bad_request(request, project_access, errors, back)
     cell = drilldown.cell_quotes(
-        project=project, theme=theme, filters=_filters(form, project_access), **cell_form.cell()
+        project=project, theme=theme, filters=form.filters_for(project_access), **cell_form.cell()
     )
     context = {"access": project_access, "project": project, "theme": theme, "cell": cell,
                **_filter_context(request)}  # fmt: skip
@@ -585,7 +579,7 @@ def _published(project_access: ProjectAccess, form, options_form, summary=None) 
     """The report as it would be published, and its identifier review, for a page."""
     report = build_report(
         project=project_access.project,
-        filters=_filters(form, project_access),
+        filters=form.filters_for(project_access),
         options=options_form.options(),
         summary=summary,
     )
@@ -606,7 +600,7 @@ def preview(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse
     status = 400 if form.is_bound and not form.is_valid() else 200
     if options_form.is_bound and not options_form.is_valid():
         status = 400
-    source = Source(project, _filters(form, project_access), options_form.options())
+    source = Source(project, form.filters_for(project_access), options_form.options())
     summary = summarise(project, source.filters)  # one tally for the report and the sheets
     context = {
         **_published(project_access, form, options_form, summary),
@@ -684,7 +678,7 @@ def export(request: HttpRequest, project_access: ProjectAccess) -> HttpResponse:
     if errors:
         return _bad_request(request, project_access, errors, back)
     exporter = EXPORTERS[format_form.cleaned_data["format"]]
-    source = Source(project, _filters(form, project_access), options_form.options())
+    source = Source(project, form.filters_for(project_access), options_form.options())
     record = authoring.record_export(
         project=project, user=request.user, exporter=exporter, source=source
     )
@@ -782,7 +776,7 @@ def review_sign_off(request: HttpRequest, project_access: ProjectAccess) -> Http
     if errors:
         return _review_page(request, project_access, request.POST, errors)
     exporter = EXPORTERS[sign_off_form.cleaned_data["format"]]
-    source = Source(project, _filters(form, project_access), options_form.options(), final=True)
+    source = Source(project, form.filters_for(project_access), options_form.options(), final=True)
     try:
         record, spool = sign_off(
             access=project_access, exporter=exporter, source=source, user=request.user
