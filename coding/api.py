@@ -101,9 +101,9 @@ def since_of(request: HttpRequest):
 def quotes(request: HttpRequest, project_access: access.ProjectAccess, transcript_id: int):
     """GET: the transcript's quotes (?since=ISO time: only those changed since, deleted too).
     POST: code a passage (start, end, text, themes[], new_theme, memo, uuid), inside one
-    speaker turn (checked on the turns' offsets, read with the transcript)."""
-    transcript = access.get_transcript(project_access, transcript_id, turn_spans=True)
+    speaker turn (checked on the turns' offsets, read with the passage)."""
     if request.method == "GET":
+        transcript = access.get_transcript(project_access, transcript_id)
         server_now = now()
         items = changed_quotes(transcript, since=since_of(request), access=project_access)
         return JsonResponse(
@@ -115,6 +115,9 @@ def quotes(request: HttpRequest, project_access: access.ProjectAccess, transcrip
         )
     project_access.require(CODING_ROLES, "coding")
     data = bind(forms.QuoteCreateForm, request)
+    transcript = access.get_transcript_for_passage(
+        project_access, transcript_id, data["start"], data["end"]
+    )
     # One read of the codebook serves the check of the themes and the answer.
     codebook = list(Theme.objects.filter(project=project_access.project))
     quote = services.code_passage(

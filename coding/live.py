@@ -18,8 +18,11 @@ no query.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import logging
+import os
+import queue
 import re
 import secrets
 import threading
@@ -224,13 +227,16 @@ def log() -> MemoryLog | RedisLog:
 # --- publishing --------------------------------------------------------------------
 
 
-def publish(transcript_id: int, data: dict[str, Any], project_id: int | None = None) -> str | None:
+def publish(
+    transcript_id: int, data: dict[str, Any], project_id: int | None = None, *, send=None
+) -> str | None:
     """Log the event and send it to the transcript's pages, and the project's report pages
-    (now: call it after commit). A failure is logged, never raised: the change is saved."""
+    (now: call it after commit). A failure is logged, never raised: the change is saved.
+    `send` runs `_send` (the publisher thread's own loop; by default async_to_sync)."""
     try:
         event_id = log().append(transcript_id, data)
         message = {"type": "live.event", "id": event_id, "data": data}
-        async_to_sync(_send)(transcript_id, project_id, message)
+        (send or async_to_sync(_send))(transcript_id, project_id, message)
         return event_id
     except Exception:
         logger.warning("live update for transcript %s not sent", transcript_id, exc_info=True)
@@ -244,6 +250,67 @@ async def _send(transcript_id: int, project_id: int | None, message: dict) -> No
         await layer.group_send(project_group(project_id), message)
 
 
+class Publisher:
+    """With Redis (several servers), one thread per process publishes the events after
+    their commits, in order, so that a write's answer does not wait for the replay log
+    and the Channels layer (about a millisecond a write). It keeps one event loop, and so
+    its Redis connections, for its life; a forked process starts its own thread. At exit
+    it sends what is still queued (`flush`). Without Redis the in-memory layer's pages
+    live in the requesting process's loop, and `soon` publishes at once, as before."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._queue: queue.Queue = queue.Queue()
+
+    def soon(self, transcript_id: int, data: dict, project_id: int | None = None) -> None:
+        if not settings.AEFRONT_REDIS_URL:
+            publish(transcript_id, data, project_id)
+            return
+        self._started().put((transcript_id, data, project_id))
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until every queued event is sent; False if that took over `timeout` s."""
+        done = self._queue.all_tasks_done
+        with done:
+            end = time.monotonic() + timeout
+            while self._queue.unfinished_tasks:
+                left = end - time.monotonic()
+                if left <= 0:
+                    return False
+                done.wait(left)
+        return True
+
+    def _started(self) -> queue.Queue:
+        with self._lock:
+            if self._pid != os.getpid():  # first use, or a forked process
+                self._pid, self._queue = os.getpid(), queue.Queue()
+                threading.Thread(
+                    target=self._run, args=(self._queue,), name="live-publisher", daemon=True
+                ).start()
+            return self._queue
+
+    @staticmethod
+    def _run(events: queue.Queue) -> None:
+        loop = asyncio.new_event_loop()
+
+        def send(*args) -> None:
+            loop.run_until_complete(_send(*args))
+
+        while True:
+            transcript_id, data, project_id = events.get()
+            try:
+                publish(transcript_id, data, project_id, send=send)
+            except Exception:  # publish logs its own failures; the thread must live on
+                logger.exception("live publisher: event for transcript %s lost", transcript_id)
+            finally:
+                events.task_done()
+
+
+publisher = Publisher()
+atexit.register(publisher.flush, 2.0)
+
+
 def quote_changed(quote, action: str = "") -> None:
     """After the commit: the quote's transcript hears that it changed (no query: the
     project's report pages too when the service loaded the transcript, as all do)."""
@@ -254,12 +321,12 @@ def quote_changed(quote, action: str = "") -> None:
     transcript_id = quote.transcript_id
     loaded = quote._state.fields_cache.get("transcript")
     project_id = loaded.project_id if loaded is not None else None
-    transaction.on_commit(lambda: publish(transcript_id, data, project_id))
+    transaction.on_commit(lambda: publisher.soon(transcript_id, data, project_id))
 
 
 def transcript_reset(transcript_id: int) -> None:
     """After the commit: every page of the transcript reloads its quotes (a reveal)."""
-    transaction.on_commit(lambda: publish(transcript_id, {"action": "reset"}))
+    transaction.on_commit(lambda: publisher.soon(transcript_id, {"action": "reset"}))
 
 
 def presence(transcript_id: int, *, conn: str, user: dict, editing: int | None) -> bool:

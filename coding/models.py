@@ -202,13 +202,13 @@ class Quote(models.Model):
             )
         if self.start is None or self.end is None or not self.transcript_id:
             return
-        length = len(self.transcript.text)
-        if not 0 <= self.start < self.end <= length:
+        if not self.transcript.holds(self.start, self.end):
+            length = len(self.transcript.text)  # only a refusal reads a deferred text
             raise ValidationError(
                 f"Offsets must satisfy 0 <= start < end <= {length}; "
                 f"got start={self.start}, end={self.end}."
             )
-        if self.text != self.transcript.text[self.start : self.end]:
+        if self.text != self.transcript.passage(self.start, self.end):
             raise ValidationError(
                 {
                     "text": "The selected text does not match the transcript at these "

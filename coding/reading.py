@@ -13,10 +13,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from aefront import rows
 from coding import markup
 from coding.layout import Block, blocks_for, segments
 from coding.markup import NO_THEME_COLOUR, QuoteGroup, safe_colour, strong_colour
@@ -172,6 +174,24 @@ class ThemeRow:
     depth: int = 0
     description: str = ""
     uses: int = 0  # live quotes in the project the viewer may see (codebook panel)
+
+
+def themes_with_ids(project_id: int, ids: Iterable[int]) -> dict[int, Theme]:
+    """The project's themes among these ids, by id: one constant statement per number
+    of ids (aefront/rows.py), read on every write of a quote."""
+    ids = list(dict.fromkeys(int(pk) for pk in ids))
+    if not ids:
+        return {}
+    q = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {rows.select_list(Theme, 't')} FROM {q(Theme._meta.db_table)} t "
+            f"WHERE t.{q('project_id')} = %s AND t.{q('id')} IN ({marks})",
+            [project_id, *ids],
+        )
+        themes = [rows.instance(Theme, row, 0)[0] for row in cursor.fetchall()]
+    return {theme.pk: theme for theme in themes}
 
 
 def codebook(project_id: int) -> list[ThemeRow]:

@@ -12,18 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 
-from aefront import errors
-from interviews.models import Membership, Project, Transcript, with_turn_spans
+from aefront import errors, rows
+from interviews.models import Membership, Project, SpeakerTurn, Transcript, with_turn_spans
 
 Role = Membership.Role
 CODING_ROLES = frozenset({Role.ENABLER, Role.ADMIN})
@@ -101,16 +102,27 @@ def get_project_access(
     """
     if not user.is_authenticated or not user.is_active:
         raise Http404("No such project.")
-    membership = (
-        Membership.objects.select_related("project")
-        .filter(user=user, project__slug=project_slug)
-        .first()
-    )
-    if membership is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_membership_sql(), [user.pk, project_slug])
+        row = cursor.fetchone()
+    if row is None:
         raise Http404("No such project.")
-    access = ProjectAccess(project=membership.project, role=membership.role, user=user)
+    project, _ = rows.instance(Project, row, 1)
+    access = ProjectAccess(project=project, role=row[0], user=user)
     access.require(roles)
     return access
+
+
+@cache
+def _membership_sql() -> str:
+    """Every project request runs it: one constant statement for the role and the project
+    (not a query compiled each time; aefront/rows.py)."""
+    q = connection.ops.quote_name
+    return (
+        f"SELECT m.{q('role')}, {rows.select_list(Project, 'p')} "
+        f"FROM {q(Membership._meta.db_table)} m JOIN {q(Project._meta.db_table)} p "
+        f"ON p.{q('id')} = m.{q('project_id')} WHERE m.{q('user_id')} = %s AND p.{q('slug')} = %s"
+    )
 
 
 M = TypeVar("M", bound=Model)
@@ -152,6 +164,49 @@ def get_transcript(
     )
     transcript.project = access.project  # the same row: saves a query
     return transcript
+
+
+def get_transcript_for_passage(
+    access: ProjectAccess, transcript_id: int, start: int, end: int
+) -> Transcript:
+    """A transcript of the accessed project (404 for any other id), read for a write of
+    the quote [start, end): its fields and its turns' offsets, and of its text only that
+    passage, not the whole text a long interview holds (nor its length, which would
+    read it all). One constant statement (aefront/rows.py); `Transcript.holds()` and
+    `.passage()` answer from it, and the text itself stays deferred."""
+    # Offsets no text can reach are left to the quote's own check (which reads the text).
+    start, end = (min(max(int(offset), 0), MAX_OFFSET) for offset in (start, end))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _passage_sql(connection.vendor),
+            [start + 1, max(end - start, 0), transcript_id, access.project.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404("No such transcript.")
+    transcript, at = rows.instance(Transcript, row, 0, exclude=NOT_TEXT)
+    passage, transcript.spans_of_turns = row[at:]
+    transcript.passage_read = (start, end, passage)
+    transcript.project = access.project  # the same row: saves a query
+    return transcript
+
+
+NOT_TEXT = frozenset({"text"})
+MAX_OFFSET = 2**31 - 2  # SUBSTR takes 32-bit integers on PostgreSQL
+
+
+@cache
+def _passage_sql(vendor: str) -> str:
+    q = connection.ops.quote_name
+    turns = q(SpeakerTurn._meta.db_table)
+    span = f"CAST(s.{q('start')} AS TEXT) || '-' || CAST(s.{q('end')} AS TEXT)"
+    joined = f"STRING_AGG({span}, ',')" if vendor == "postgresql" else f"GROUP_CONCAT({span}, ',')"
+    return (
+        f"SELECT {rows.select_list(Transcript, 't', NOT_TEXT)}, SUBSTR(t.{q('text')}, %s, %s), "
+        f"(SELECT {joined} FROM {turns} s "
+        f"WHERE s.{q('transcript_id')} = t.{q('id')}) "
+        f"FROM {q(Transcript._meta.db_table)} t WHERE t.{q('id')} = %s AND t.{q('project_id')} = %s"
+    )
 
 
 def admin_project_ids(user: UserLike) -> QuerySet | None:

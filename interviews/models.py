@@ -239,6 +239,24 @@ class Transcript(models.Model):
         """What the audit trail files this change under (django-auditlog)."""
         return {"project": self.project_id, "transcript": self.pk}
 
+    def holds(self, start: int, end: int) -> bool:
+        """0 <= start < end <= len(text), answered without loading the text when it was
+        read for a quote's write (`access.get_transcript_for_passage`): the passage read
+        is shorter than end - start when end runs past the text."""
+        if not 0 <= start < end:
+            return False
+        known = getattr(self, "passage_read", None)
+        if known is not None and known[:2] == (start, end):
+            return len(known[2]) == end - start
+        return end <= len(self.text)
+
+    def passage(self, start: int, end: int) -> str:
+        """text[start:end], from the passage read with the transcript when it is this one."""
+        known = getattr(self, "passage_read", None)
+        if known is not None and known[:2] == (start, end):
+            return known[2]
+        return self.text[start:end]
+
     def turn_spans(self) -> list[tuple[int, int]]:
         """The [start, end) of each speaker turn's words, in text order ([] without turns).
 

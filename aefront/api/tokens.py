@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 from django.utils import timezone
 
+from aefront import rows
 from aefront.api.models import AccessToken
 from aefront.errors import UserError
 
@@ -41,17 +44,31 @@ def issue_token(*, user, name: str, scope: str) -> tuple[AccessToken, str]:
 
 
 def find_token(raw: str) -> AccessToken | None:
-    """The live token with this secret, with its user (one query), or None."""
+    """The live token with this secret, with its user (one statement), or None."""
     if not raw.startswith(PREFIX) or len(raw) > 100:
         return None
-    token = (
-        AccessToken.objects.select_related("user")
-        .filter(digest=digest_of(raw), revoked_at__isnull=True)
-        .first()
-    )
-    if token is None or (token.expires_at and token.expires_at <= timezone.now()):
+    with connection.cursor() as cursor:
+        cursor.execute(_token_sql(), [digest_of(raw)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token, at = rows.instance(AccessToken, row, 0)
+    token._state.fields_cache["user"] = rows.instance(get_user_model(), row, at)[0]
+    if token.expires_at and token.expires_at <= timezone.now():
         return None
     return token
+
+
+@cache
+def _token_sql() -> str:
+    """Every request with a token runs it: a constant, not a query compiled each time."""
+    q, user = connection.ops.quote_name, get_user_model()
+    columns = rows.select_list(AccessToken, "t") + ", " + rows.select_list(user, "u")
+    return (
+        f"SELECT {columns} FROM {q(AccessToken._meta.db_table)} t "
+        f"JOIN {q(user._meta.db_table)} u ON u.{q('id')} = t.{q('user_id')} "
+        f"WHERE t.{q('digest')} = %s AND t.{q('revoked_at')} IS NULL"
+    )
 
 
 def revoke_token(*, user, token_id: int) -> AccessToken:

@@ -33,7 +33,14 @@ from aefront.api.tokens import revoke_token
 from aefront.api.transfers import export_response, import_upload
 from coding import services, taxonomy
 from coding.models import HeadlineQuote, QuoteTheme, RedactionTerm, Theme, ThemeSummary
-from coding.reading import blind_hidden, blind_viewer, get_quote, get_theme, visible_quotes
+from coding.reading import (
+    blind_hidden,
+    blind_viewer,
+    get_quote,
+    get_theme,
+    themes_with_ids,
+    visible_quotes,
+)
 from coding.report import authoring
 from coding.tree import placed
 from interviews import access, projects
@@ -51,7 +58,7 @@ def _valid(serializer_class, data, **kwargs):
 
 def _themes(project_access, ids) -> list[Theme]:
     """The project's themes with these ids, in one query; any other id is a 404."""
-    found = {t.pk: t for t in Theme.objects.filter(project=project_access.project, pk__in=ids)}
+    found = themes_with_ids(project_access.project.pk, ids)
     missing = [pk for pk in ids if pk not in found]
     if missing:
         raise Http404(f"No theme {missing[0]} in this project.")
@@ -330,9 +337,12 @@ class QuoteList(ProjectView, generics.ListAPIView):
     @extend_schema(request=s.QuoteCreateSerializer, responses={201: s.QuoteSerializer})
     def post(self, request, project_slug):
         data = _valid(s.QuoteCreateSerializer, request.data)
+        transcript = access.get_transcript_for_passage(
+            self.access, data.pop("transcript"), data["start"], data["end"]
+        )
         quote = services.code_passage(
             access=self.access,
-            transcript=access.get_transcript(self.access, data.pop("transcript"), turn_spans=True),
+            transcript=transcript,
             themes=_themes(self.access, data.pop("themes")),
             key=data.pop("uuid", None),
             **data,

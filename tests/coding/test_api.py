@@ -670,3 +670,42 @@ def test_a_retry_of_a_deleted_quote_answers_that_quote(client, enabler, transcri
     assert again.json()["quote"]["id"] == first["quote"]["id"]
     assert again.json()["quote"]["deleted"] is True
     assert again.json()["quote"]["themes"] == [theme.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_api_quote_write_reads_its_passage_not_the_whole_text(enabler, transcript, theme):
+    """The transcript is read for a write with its passage only (SUBSTR in the database),
+    in code points as everywhere: accents and an emoji before the passage, a passage
+    past the end refused naming the length, a changed text refused, another id 404."""
+    from django.test import Client
+
+    from aefront.api.tokens import issue_token
+
+    transcript.text = "Café 😀 naïve: the ward’s staff were ✨ brilliant. " * 40
+    transcript.save()
+    _, raw = issue_token(user=enabler, name="t", scope="write")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    url = f"/api/v1/projects/{transcript.project.slug}/quotes/"
+    text = transcript.text
+
+    def post(start, end, said=None, transcript_id=transcript.pk):
+        body = {"transcript": transcript_id, "start": start, "end": end, "themes": [theme.pk]}
+        body["text"] = text[start:end] if said is None else said
+        return client.post(url, body, content_type="application/json")
+
+    start = text.index("✨", 500)
+    with CaptureQueriesContext(connection) as queries:
+        made = post(start, start + 12)
+    assert made.status_code == 201, made.content
+    assert made.json()["text"] == "✨ brilliant." == text[start : start + 12]
+    reads = [q["sql"] for q in queries.captured_queries if "interviews_transcript" in q["sql"]]
+    assert len(reads) == 1 and "SUBSTR(" in reads[0]
+    assert '"text"' not in reads[0].replace('SUBSTR(t."text"', "")  # nothing else of it
+
+    past = post(len(text) - 3, len(text) + 4, said=text[-3:])
+    assert past.status_code == 400
+    assert f"end <= {len(text)}" in past.content.decode()
+    changed = post(start, start + 12, said="✨ brilliant!")
+    assert changed.status_code == 400 and "does not match" in changed.content.decode()
+    assert post(start, start + 12, transcript_id=transcript.pk + 999).status_code == 404
+    assert Quote.objects.filter(transcript=transcript).count() == 1

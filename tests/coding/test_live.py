@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 
 import pytest
@@ -359,6 +360,34 @@ def test_a_failed_publish_never_fails_the_save(enabler, transcript, theme, monke
     monkeypatch.setattr(live.MemoryLog, "append", broken)
     assert live.publish(transcript.pk, {"quote": 1}) is None
     assert "not sent" in caplog.text
+
+
+def test_with_redis_a_write_does_not_wait_for_its_events_which_keep_their_order(
+    settings, monkeypatch
+):
+    live.log()  # the in-memory log, made before the settings say Redis
+    settings.AEFRONT_REDIS_URL = "redis://127.0.0.1:1/0"  # soon() hands events to the thread
+    gate, sent = threading.Event(), []
+    real = live.publish
+
+    def held(transcript_id, data, project_id=None, *, send=None):
+        gate.wait(5)
+        sent.append((threading.current_thread().name, data["quote"]))
+        if data["quote"] == 2:
+            raise RuntimeError("a bug in one event")
+        return real(transcript_id, data, project_id, send=send)
+
+    monkeypatch.setattr(live, "publish", held)
+    publisher = live.Publisher()
+    started = time.monotonic()
+    for n in range(5):
+        publisher.soon(7, {"quote": n, "action": "saved"})
+    assert time.monotonic() - started < 0.5 and sent == []  # the writes did not wait
+    assert publisher.flush(0.2) is False  # the events wait on the gate
+    gate.set()
+    assert publisher.flush(5) is True
+    assert sent == [("live-publisher", n) for n in range(5)]  # in order, one thread
+    assert [data["quote"] for _, data in live.log().rings[7]] == [0, 1, 3, 4]
 
 
 def test_a_report_page_hears_of_new_quotes_and_counts_those_it_may_see(
