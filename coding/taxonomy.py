@@ -247,7 +247,11 @@ def create_theme(*, project: Project, **fields) -> Theme:
     theme = Theme(project=project, **fields)
     theme.name = " ".join(str(theme.name).split())
     theme.slug = theme.unique_slug()
-    theme.full_clean(validate_unique=False, validate_constraints=False)
+    # The project and a parent come as rows just read: no query to check they exist
+    # (clean() still checks that the parent is of this project).
+    theme.full_clean(
+        exclude=["project", "parent"], validate_unique=False, validate_constraints=False
+    )
     try:
         with transaction.atomic():
             theme.save(force_insert=True)

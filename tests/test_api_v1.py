@@ -733,7 +733,14 @@ def test_creating_a_theme_or_a_project_is_as_cheap_as_a_quote(world, make_user):
     with CaptureQueriesContext(connection) as queries:
         made = owner.post(url, {"name": "Bed pressure"}, content_type="application/json")
     assert made.status_code == 201
-    assert len(work_statements(queries)) <= 6  # token, membership, slug, insert, tree
+    assert len(work_statements(queries)) <= 4  # token, membership, slugs, insert
+    assert (made.json()["depth"], made.json()["path"]) == (0, "Bed pressure")
+    child = owner.post(
+        url,
+        {"name": "Corridor care", "parent": made.json()["id"]},
+        content_type="application/json",
+    )
+    assert (child.json()["depth"], child.json()["path"]) == (1, "Bed pressure › Corridor care")
     again = owner.post(url, {"name": "BED pressure"}, content_type="application/json")
     assert again.status_code == 400 and "name" in again.json()["fields"]
     boss = make_user("boss", is_superuser=True)

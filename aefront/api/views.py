@@ -259,6 +259,10 @@ class ThemeList(ProjectView, generics.ListAPIView):
 
 
 def _placed(theme: Theme) -> Theme:
+    """The theme with its depth and path in the tree (a top-level theme needs no query)."""
+    if theme.parent_id is None:
+        theme.depth, theme.tree_path = 0, theme.name
+        return theme
     for spot in placed(Theme.objects.filter(project_id=theme.project_id)):
         if spot.item.pk == theme.pk:
             theme.depth, theme.tree_path = spot.depth, spot.path
