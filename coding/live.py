@@ -32,7 +32,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from asgiref.sync import async_to_sync, sync_to_async
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.db import connections, transaction
 
@@ -236,11 +236,23 @@ def publish(
     try:
         event_id = log().append(transcript_id, data)
         message = {"type": "live.event", "id": event_id, "data": data}
-        (send or async_to_sync(_send))(transcript_id, project_id, message)
+        if _anyone_listening(transcript_id, project_id):
+            (send or async_to_sync(_send))(transcript_id, project_id, message)
         return event_id
     except Exception:
         logger.warning("live update for transcript %s not sent", transcript_id, exc_info=True)
         return None
+
+
+def _anyone_listening(transcript_id: int, project_id: int | None) -> bool:
+    """False when the in-memory layer holds no page of the transcript or the project: the
+    send (an event loop for the hand-off, on a WSGI server) would reach nobody. A page
+    that opens just now replays the event from the log. Across servers (Redis): True."""
+    layer = get_channel_layer()
+    if not isinstance(layer, InMemoryChannelLayer):
+        return True
+    names = [group(transcript_id)] + ([] if project_id is None else [project_group(project_id)])
+    return any(layer.groups.get(name) for name in names)
 
 
 async def _send(transcript_id: int, project_id: int | None, message: dict) -> None:

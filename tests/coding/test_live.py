@@ -362,6 +362,20 @@ def test_a_failed_publish_never_fails_the_save(enabler, transcript, theme, monke
     assert "not sent" in caplog.text
 
 
+def test_with_no_page_open_an_event_is_logged_but_not_sent(transcript, monkeypatch):
+    """On a WSGI server with the in-memory layer no page listens: the event goes into the
+    log (a page opening later replays it), and no event loop is started to send it."""
+    sends = []
+    monkeypatch.setattr(live, "async_to_sync", lambda coroutine: lambda *args: sends.append(args))
+    event_id = live.publish(transcript.pk, {"quote": 1, "action": "saved"}, transcript.project_id)
+    assert event_id is not None and sends == []
+    assert [data["quote"] for _, data in live.log().rings[transcript.pk]] == [1]
+    layer = channel_layers["default"]
+    async_to_sync(layer.group_add)(live.project_group(transcript.project_id), "report-page")
+    live.publish(transcript.pk, {"quote": 2, "action": "saved"}, transcript.project_id)
+    assert len(sends) == 1  # a report page of the project listens
+
+
 def test_with_redis_a_write_does_not_wait_for_its_events_which_keep_their_order(
     settings, monkeypatch
 ):
