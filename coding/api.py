@@ -103,16 +103,7 @@ def quotes(request: HttpRequest, project_access: access.ProjectAccess, transcrip
     POST: code a passage (start, end, text, themes[], new_theme, memo, uuid), inside one
     speaker turn (checked on the turns' offsets, read with the passage)."""
     if request.method == "GET":
-        transcript = access.get_transcript(project_access, transcript_id)
-        server_now = now()
-        items = changed_quotes(transcript, since=since_of(request), access=project_access)
-        return JsonResponse(
-            {
-                "now": server_now.isoformat(),
-                "quotes": items,
-                "themes": project_themes_json(project_access.project),
-            }
-        )
+        return _changed(request, project_access, transcript_id)
     project_access.require(CODING_ROLES, "coding")
     data = bind(forms.QuoteCreateForm, request)
     transcript = access.get_transcript_for_passage(
@@ -133,6 +124,19 @@ def quotes(request: HttpRequest, project_access: access.ProjectAccess, transcrip
     )
     proposed = set(quote.theme_ids) - {theme.pk for theme in codebook}  # by new_theme
     return saved(quote, project_access, status=201, codebook=None if proposed else codebook)
+
+
+def _changed(request, project_access: access.ProjectAccess, transcript_id: int) -> JsonResponse:
+    transcript = access.get_transcript(project_access, transcript_id)
+    server_now = now()
+    items = changed_quotes(transcript, since=since_of(request), access=project_access)
+    return JsonResponse(
+        {
+            "now": server_now.isoformat(),
+            "quotes": items,
+            "themes": project_themes_json(project_access.project),
+        }
+    )
 
 
 @project_json(("GET",))
