@@ -82,21 +82,36 @@ def speaker_name(turn: SpeakerTurn) -> str:
 
 def blocks_for(text: str, turns: list[SpeakerTurn]) -> list[Block]:
     """Non-overlapping blocks, in order, with surrounding whitespace left between them."""
-    raw: list[Block] = []
-    if turns:
-        for turn in sorted(turns, key=lambda t: (t.start, t.index)):
-            raw.append(
-                Block(
-                    turn.start,
-                    turn.end,
-                    speaker_name(turn),
-                    turn.is_interviewer,
-                    "turn",
-                    turn.started_at_ms,
-                    turn.index,
-                )
-            )
-    else:
+    return blocks_for_rows(
+        text,
+        (
+            (turn.index, turn.start, turn.end, turn.is_interviewer, turn.started_at_ms, name)
+            for turn in turns
+            for name in (speaker_name(turn),)
+        ),
+    )
+
+
+# (index, start, end, is_interviewer, started_at_ms, speaker name or pseudonym or None)
+TurnRow = tuple[int, int, int, bool, int | None, str | None]
+
+
+def blocks_for_rows(text: str, turns: Iterable[TurnRow]) -> list[Block]:
+    """`blocks_for` over value rows (the coding page reads turns without model instances);
+    an interviewer's turn is "Interviewer" whatever the row's name."""
+    raw = [
+        Block(
+            start,
+            end,
+            "Interviewer" if interviewer else (name or ""),
+            interviewer,
+            "turn",
+            ms,
+            index,
+        )
+        for index, start, end, interviewer, ms, name in sorted(turns, key=lambda t: (t[1], t[0]))
+    ]
+    if not raw:
         position = 0
         for match in PARAGRAPH_BREAK.finditer(text):
             raw.append(Block(position, match.start(), kind="para"))
