@@ -12,11 +12,13 @@ read as value rows, through the blind rule of `reading.visible_quotes`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Length
 from django.urls import reverse
 
@@ -283,28 +285,36 @@ def coder_sort_key(column: str):
     return lambda row: (getattr(row, column), row.name.casefold())
 
 
-def my_status(access: ProjectAccess, transcript: Transcript) -> str:
-    """The caller's status on one transcript (one query), for the coding page."""
-    user = access.user
+def status_annotations(user) -> dict[str, Any]:
+    """What `status_from` reads, as annotations of a Transcript query: the coding page
+    loads them with the transcript itself (`access.get_transcript(annotate=...)`)."""
     mine = Quote.all_objects.filter(transcript=OuterRef("pk"), coder=user)
-    row = (
-        Transcript.all_objects.filter(pk=transcript.pk)
-        .annotate(
-            last=Subquery(mine.order_by("-updated_at").values("updated_at")[:1]),
-            said=Subquery(
-                CoderStatus.objects.filter(transcript=OuterRef("pk"), coder=user).values(
-                    "done_at"
-                )[:1]
-            ),
-            round_done=Subquery(
-                Assignment.objects.filter(
-                    coding_round__transcript=OuterRef("pk"), coder=user
-                ).values("done_at")[:1]
-            ),
-        )
-        .values("last", "said", "round_done", "coding_round__revealed_at")
-        .get()
-    )
-    said = max((d for d in (row["said"], row["round_done"]) if d), default=None)
-    last = row["last"] if row["last"] != row["coding_round__revealed_at"] else said
+    return {
+        "my_last": Subquery(mine.order_by("-updated_at").values("updated_at")[:1]),
+        "my_said": Subquery(
+            CoderStatus.objects.filter(transcript=OuterRef("pk"), coder=user).values("done_at")[:1]
+        ),
+        "my_round_done": Subquery(
+            Assignment.objects.filter(coding_round__transcript=OuterRef("pk"), coder=user).values(
+                "done_at"
+            )[:1]
+        ),
+        "my_revealed": F("coding_round__revealed_at"),
+    }
+
+
+def status_from(row: Mapping[str, Any]) -> str:
+    """The caller's status from the values `status_annotations` names."""
+    said = max((d for d in (row["my_said"], row["my_round_done"]) if d), default=None)
+    last = row["my_last"] if row["my_last"] != row["my_revealed"] else said
     return status_of(last, said)
+
+
+def my_status(access: ProjectAccess, transcript: Transcript) -> str:
+    """The caller's status on one transcript (one query; none when the transcript was
+    loaded with `status_annotations`)."""
+    names = status_annotations(access.user)
+    if all(hasattr(transcript, name) for name in names):
+        return status_from({name: getattr(transcript, name) for name in names})
+    row = Transcript.all_objects.filter(pk=transcript.pk).annotate(**names).values(*names).get()
+    return status_from(row)

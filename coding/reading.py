@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -98,8 +98,21 @@ class RoundView:
         return sum(1 for _, done in self.coders if not done)
 
 
+def page_annotations(access: ProjectAccess) -> dict[str, Any]:
+    """Whether the transcript has a round and open flags for this member, read with the
+    transcript itself (`access.get_transcript(annotate=...)`): `round_view` and
+    `anchor_flags` then skip their query when there is nothing to show."""
+    return {
+        "has_round": Exists(Assignment.objects.filter(coding_round__transcript=OuterRef("pk"))),
+        "has_flags": Exists(open_flags(OuterRef("pk"), access)),
+    }
+
+
 def round_view(transcript: Transcript, access: ProjectAccess) -> RoundView | None:
-    """The transcript's round with its coders' status, or None (one query)."""
+    """The transcript's round with its coders' status, or None (one query; none when the
+    transcript was loaded with `page_annotations` and has no round)."""
+    if getattr(transcript, "has_round", True) is False:
+        return None
     assignments = list(
         Assignment.objects.filter(coding_round__transcript=transcript)
         .select_related("coding_round", "coder")
@@ -117,14 +130,22 @@ def round_view(transcript: Transcript, access: ProjectAccess) -> RoundView | Non
     )
 
 
-def anchor_flags(transcript: Transcript, access: ProjectAccess) -> list[AnchorFlag]:
+def open_flags(transcript: Any, access: ProjectAccess) -> QuerySet[AnchorFlag]:
     """Open flags of a correction on the quotes this member coded (an admin: all)."""
     flags = AnchorFlag.objects.filter(
         quote__transcript=transcript, quote__deleted_at__isnull=True, resolved_at__isnull=True
     )
     if not access.is_admin:
         flags = flags.filter(quote__coder_id=getattr(access.user, "pk", None))
-    return list(flags.order_by("quote__start", "pk")[:200])
+    return flags
+
+
+def anchor_flags(transcript: Transcript, access: ProjectAccess) -> list[AnchorFlag]:
+    """`open_flags` in text order, at most 200 (one query; none when the transcript was
+    loaded with `page_annotations` and has none)."""
+    if getattr(transcript, "has_flags", True) is False:
+        return []
+    return list(open_flags(transcript, access).order_by("quote__start", "pk")[:200])
 
 
 # --- what the page shows ---------------------------------------------------------

@@ -33,6 +33,7 @@ from coding.reading import (
     blind_viewer,
     get_quote,
     get_theme,
+    page_annotations,
     parse_filters,
     theme_rows,
     transcript_page,
@@ -49,7 +50,11 @@ def transcript_detail(
     request: HttpRequest, project_access: ProjectAccess, transcript_id: int
 ) -> HttpResponse:
     """The coding page: the transcript with its quotes, the side panel and the filters."""
-    transcript = access.get_transcript(project_access, transcript_id)
+    # One query for the transcript, whether it has a round or flags, and the coder's status.
+    extra = page_annotations(project_access)
+    if project_access.can_code:
+        extra |= progress.status_annotations(project_access.user)
+    transcript = access.get_transcript(project_access, transcript_id, annotate=extra)
     context = {
         "access": project_access,
         "project": project_access.project,

@@ -10,7 +10,7 @@ who may clear one for publication (the authoring roles, `can_author`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, wraps
 from typing import Any, TypeVar
@@ -147,15 +147,22 @@ def transcripts_for(access: ProjectAccess) -> QuerySet[Transcript]:
 
 
 def get_transcript(
-    access: ProjectAccess, transcript_id: int, *, turn_spans: bool = False
+    access: ProjectAccess,
+    transcript_id: int,
+    *,
+    turn_spans: bool = False,
+    annotate: Mapping[str, Any] | None = None,
 ) -> Transcript:
     """A transcript of the accessed project (404 for any other id).
 
     `turn_spans`: with its turns' offsets read in the same query (for writes of quotes,
-    which must lie inside one turn)."""
+    which must lie inside one turn). `annotate`: more values read in the same query
+    (the coding page's: whether there is a round, the caller's status)."""
     queryset = Transcript.objects.select_related("local_system", "enabler")
     if turn_spans:
         queryset = with_turn_spans(queryset)
+    if annotate:
+        queryset = queryset.annotate(**annotate)
     transcript = get_in_project(
         access,
         queryset,
