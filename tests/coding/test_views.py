@@ -7,8 +7,11 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from coding.models import Quote, Theme
+from coding import services
+from coding.models import AnchorFlag, Quote, Theme
+from interviews.access import get_project_access
 from interviews.models import Membership, SpeakerTurn, Transcript
 from tests.coding.marks import quote_texts, read_transcript, transcript_text
 
@@ -206,7 +209,9 @@ def test_query_count_is_the_same_for_1_and_50_quotes(
 ):
     make_quote(transcript, 0, 3, enabler, theme)
     client.force_login(enabler)
-    with django_assert_num_queries(7):  # the coder's status, round and flags come with the transcript
+    with django_assert_num_queries(
+        7
+    ):  # the coder's status, round and flags come with the transcript
         assert page(client, transcript).status_code == 200
     themes = [Theme.objects.create(project=project_a, name=f"T{n}") for n in range(5)]
     for n in range(1, 50):
@@ -216,6 +221,44 @@ def test_query_count_is_the_same_for_1_and_50_quotes(
     assert Quote.objects.count() == 50
     with django_assert_num_queries(7):
         assert page(client, transcript, theme=theme.pk).status_code == 200
+
+
+def test_a_round_and_open_flags_each_cost_one_query_whatever_the_quotes(
+    client,
+    enabler,
+    make_user,
+    project_admin,
+    transcript,
+    theme,
+    make_quote,
+    django_assert_num_queries,
+):
+    # Without them the page skips both queries (the transcript's query says there are
+    # none); with them it reads each once, and shows them.
+    second = make_user("enabler_two")
+    Membership.objects.create(user=second, project=transcript.project, role="enabler")
+    access = get_project_access(project_admin, transcript.project.slug)
+    services.assign_transcripts(
+        access=access, transcripts=[transcript], coder_ids=[enabler.pk, second.pk]
+    )
+    first = make_quote(transcript, 0, 3, enabler, theme)
+    AnchorFlag.objects.create(
+        quote=first, version=1, old_start=0, old_end=3, old_text="Old", new_text="New",
+        reason="moved",
+    )  # fmt: skip
+    client.force_login(enabler)
+    with django_assert_num_queries(9):
+        html = page(client, transcript).content.decode()
+    assert 'id="round-heading"' in html and 'id="flags-heading"' in html
+    assert "Quote %d (moved)" % first.pk in html
+    for n in range(1, 30):
+        make_quote(transcript, n, n + 4 + n % 5, enabler, theme)
+    with django_assert_num_queries(9):
+        assert page(client, transcript).status_code == 200
+    AnchorFlag.objects.update(resolved_at=timezone.now())
+    with django_assert_num_queries(8):
+        html = page(client, transcript).content.decode()
+    assert 'id="round-heading"' in html and 'id="flags-heading"' not in html
 
 
 # --- escaping: hostile text, theme names, memos, usernames ---------------------------------
