@@ -208,7 +208,7 @@ def import_transcript(
     try:
         with transaction.atomic():
             # Serialises imports into one project, so two never take the same pseudonym.
-            Project.objects.select_for_update().filter(pk=project.pk).first()
+            Project.objects.select_for_update().filter(pk=project.pk).values_list("pk").first()
             duplicate = (
                 Transcript.objects.filter(project=project, original_sha256=digest)
                 .values_list("pk", flat=True)
