@@ -5,6 +5,7 @@ response ever carries a participant's real name."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from urllib.parse import urlencode
@@ -506,6 +507,32 @@ def test_one_themes_csv_carries_the_quote_uuid(world, make_quote):
     assert len(lines) == 2
     assert str(world["quote"].uuid) in lines[1]
     assert REAL_NAME not in body
+
+
+@pytest.mark.django_db
+def test_one_themes_csv_costs_the_same_queries_for_1_and_500_quotes(
+    world, django_assert_num_queries
+):
+    from tests.coding.report_data import add_bulk_quotes
+
+    client = api_client(world, "author")  # not an admin: the blind rule is in the query
+    url = f"/api/v1/projects/{world['project'].slug}/export/"
+    params = {"format": "csv", "theme": world["theme"].pk}
+
+    def csv_rows() -> list[list[str]]:
+        response = client.get(url, params)
+        assert response.status_code == 200
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+        assert REAL_NAME not in body
+        return list(csv.reader(io.StringIO(body)))
+
+    csv_rows()  # the token's first use is written down once
+    with CaptureQueriesContext(connection) as few:
+        assert len(csv_rows()) == 2
+    add_bulk_quotes(world["transcript"], world["users"]["collaborator"], [world["theme"]], 500)
+    with django_assert_num_queries(len(few)):
+        rows = csv_rows()
+    assert len(rows) == 1 + 501
 
 
 @pytest.mark.django_db

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, QuerySet
@@ -270,6 +270,25 @@ def live_codings(project: Project, filters: Filters) -> QuerySet[QuoteTheme]:
         content_object__transcript_id__in=scope_interviews(project, filters),
         content_object__deleted_at__isnull=True,
     )
+    return _coder_and_blind(codings, filters)
+
+
+def theme_codings(theme_ids: Collection[int], filters: Filters) -> QuerySet[QuoteTheme]:
+    """Codings of these themes on live quotes, with the coder and the blind rule, but not
+    the interviews' scope: the caller keeps a row only if its interview is one of
+    `interview_infos` (the project's, out of the bin) and `quote_in_scope` (the dates).
+
+    Led by the themes' index, so one theme's codings cost what that theme holds. With
+    `live_codings`' subquery of interviews, PostgreSQL walked every quote of the project
+    and probed its codings: 23 ms for one theme's 1,600 codings among 15,000 quotes.
+    """
+    codings = QuoteTheme.objects.filter(
+        tag_id__in=theme_ids, content_object__deleted_at__isnull=True
+    )
+    return _coder_and_blind(codings, filters)
+
+
+def _coder_and_blind(codings: QuerySet[QuoteTheme], filters: Filters) -> QuerySet[QuoteTheme]:
     if filters.coder_id:
         codings = codings.filter(content_object__coder_id=filters.coder_id)
     if filters.viewer_id is not None:

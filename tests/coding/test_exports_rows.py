@@ -234,3 +234,53 @@ def test_a_quote_across_turns_is_attributed_to_every_speaker_in_it(data, author)
     assert row[4] == f"{p04.role_title}; {p05.role_title}"
     single = [r for r in rows[1:] if r[-1] == str(q7.uuid)][0]
     assert single[3] == p05.pseudonym  # a quote inside one turn names one speaker
+
+
+def one_themes_quote_ids(data, theme, **filters) -> list[str]:
+    rows = quote_rows(
+        project=data.project,
+        filters=Filters(**filters),
+        options=ExportOptions(all_quotes=True),
+        theme_ids={theme.pk},
+    )
+    return [row[-1] for row in list(rows)[1:]]
+
+
+def test_one_themes_rows_keep_to_the_interviews_in_scope(data, transcript_b):
+    """One theme's codings are read by the theme alone; the interview of each row is
+    checked after: out of the bin, of this project, inside the dates."""
+    from django.utils import timezone
+
+    from coding.models import Quote, QuoteTheme
+    from interviews.models import Transcript
+
+    theme, q = data.themes["A"], data.quotes
+    in_order = [str(q[k].uuid) for k in ("q1", "q2", "q4", "q5", "q7")]
+    assert one_themes_quote_ids(data, theme) == in_order
+    assert one_themes_quote_ids(data, theme, date_from=datetime.date(2018, 2, 1)) == in_order[2:]
+    # A live quote on a transcript in the bin, and a quote of another project's transcript
+    # coded with this project's theme (no service makes either): neither is exported.
+    Transcript.all_objects.filter(pk=data.transcripts["T3"].pk).update(deleted_at=timezone.now())
+    foreign = Quote.objects.create(
+        transcript=transcript_b, start=0, end=5, text=transcript_b.text[:5], coder=q["q1"].coder
+    )
+    QuoteTheme.objects.create(content_object=foreign, tag=theme)
+    assert one_themes_quote_ids(data, theme) == [
+        key for key in in_order if key != str(q["q5"].uuid)
+    ]
+
+
+def test_one_themes_rows_cost_the_same_queries_for_few_and_many_quotes(
+    data, enabler, django_assert_num_queries
+):
+    theme = data.themes["B"]
+    options = ExportOptions(with_pseudonyms=True, with_systems=True, with_memos=True)
+
+    def rows() -> list[list[str]]:
+        return list(quote_rows(project=data.project, options=options, theme_ids={theme.pk}))
+
+    few = count_queries(rows)
+    add_bulk_quotes(data.transcripts["T3"], enabler, [theme], 500)
+    with django_assert_num_queries(few):
+        many = rows()
+    assert len(many) == 1 + 4 + 500
