@@ -6,7 +6,11 @@ LibreOffice show it as text (OWASP "CSV injection").
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
+# A cell whose first character is none of these is text as it is.
+_FIRST_TO_CHECK = frozenset(" " + "".join(FORMULA_TRIGGERS))
 
 
 def neutralise(value: str) -> str:
@@ -18,3 +22,11 @@ def neutralise(value: str) -> str:
     if value.lstrip(" ").startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
+
+
+def neutralised(cells: Iterable[object]) -> list[str]:
+    """A row's cells as text, each through `neutralise` (those whose first character could
+    start a formula, that is: the rest are already what it would return)."""
+    return [
+        cell if cell[:1] not in _FIRST_TO_CHECK else neutralise(cell) for cell in map(str, cells)
+    ]

@@ -94,6 +94,15 @@ def test_plain_cells_are_kept():
     assert neutralise("") == ""
 
 
+def test_a_row_is_neutralised_cell_by_cell_as_neutralise_would():
+    from aefront.cells import FORMULA_TRIGGERS, neutralised
+
+    cells = ["", " ", "  ", "a", "a=b", "'=1", " x", "\u00a0=1", "›", 12, None, -3]
+    cells += [f"{space}{trigger}x" for trigger in FORMULA_TRIGGERS for space in ("", " ", "   ")]
+    assert neutralised(cells) == [neutralise(str(cell)) for cell in cells]
+    assert neutralised(["-3", " @x", "ok"]) == ["'-3", "' @x", "ok"]
+
+
 @pytest.mark.parametrize(
     "name, args",
     [
