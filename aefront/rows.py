@@ -16,10 +16,10 @@ dates, booleans and UUIDs), `Model.from_db`, and the related instance cached as
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Model
 
 
@@ -40,11 +40,24 @@ def instance(
 ) -> tuple[Model, int]:
     """The instance whose columns (as `select_list` lists them) start at `row[at]`, and
     the index after them. Excluded fields are deferred, as with `.defer()`."""
+    db = connections[connection.alias]  # this thread's connection, not the proxy
     fields = _fields(model, exclude)
     values = list(row[at : at + len(fields)])
-    for i, field in enumerate(fields):
-        col = field.get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
-            values[i] = convert(values[i], col, connection)
+    for i, converters, col in _converters(model, exclude, db):
+        for convert in converters:
+            values[i] = convert(values[i], col, db)
     names = [f.attname for f in fields] if exclude else None
-    return model.from_db(connection.alias, names, values), at + len(fields)
+    return model.from_db(db.alias, names, values), at + len(fields)
+
+
+@lru_cache(maxsize=256)
+def _converters(model: type[Model], exclude: frozenset[str], db) -> tuple:
+    """(position, converters, column) of each field that has converters on this
+    connection, worked out once per connection rather than on every row."""
+    found = []
+    for i, field in enumerate(_fields(model, exclude)):
+        col = field.get_col(model._meta.db_table)
+        converters = tuple(db.ops.get_db_converters(col) + col.get_db_converters(db))
+        if converters:
+            found.append((i, converters, col))
+    return tuple(found)

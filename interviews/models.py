@@ -245,17 +245,18 @@ class Transcript(models.Model):
         is shorter than end - start when end runs past the text."""
         if not 0 <= start < end:
             return False
-        known = getattr(self, "passage_read", None)
-        if known is not None and known[:2] == (start, end):
-            return len(known[2]) == end - start
-        return end <= len(self.text)
+        known = self._passage_read(start, end)
+        return end <= len(self.text) if known is None else len(known) == end - start
 
     def passage(self, start: int, end: int) -> str:
         """text[start:end], from the passage read with the transcript when it is this one."""
+        known = self._passage_read(start, end)
+        return self.text[start:end] if known is None else known
+
+    def _passage_read(self, start: int, end: int) -> str | None:
+        """The passage `access.get_transcript_for_passage` read, if it read this span."""
         known = getattr(self, "passage_read", None)
-        if known is not None and known[:2] == (start, end):
-            return known[2]
-        return self.text[start:end]
+        return known[2] if known is not None and known[:2] == (start, end) else None
 
     def turn_spans(self) -> list[tuple[int, int]]:
         """The [start, end) of each speaker turn's words, in text order ([] without turns).
