@@ -368,7 +368,12 @@ def test_a_new_reader_is_waited_for_before_the_files_clock_starts(monkeypatch):
         assert child.connection.recv()[:2] == ("ok", False)
     finally:
         child.stop()
-    monkeypatch.setattr(isolated, "START_TIMEOUT_S", 0)  # never ready in time
+    # Never ready in time. A timeout of 0 alone was not enough: a warm fork server's child
+    # can say "ready" before the first poll, and then it is ready.
+    from multiprocessing.connection import Connection
+
+    monkeypatch.setattr(isolated, "START_TIMEOUT_S", 0)
+    monkeypatch.setattr(Connection, "poll", lambda self, timeout=0.0: False)
     with pytest.raises(ImportRejected) as refused:
         isolated._Child()
     assert refused.value.code == "busy" and http_status(refused.value) == 503
