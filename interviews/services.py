@@ -199,7 +199,8 @@ def import_transcript(
     digest = hashlib.sha256(data).hexdigest()
     wanted = {speaker_key(label): value.strip() for label, value in (speaker_map or {}).items()}
     notes = list(parsed.notes)
-    known = {speaker_key(label) for label in parsed.speakers}
+    speakers = parsed.speakers  # worked out from every turn: once
+    known = {speaker_key(label) for label in speakers}
     for label in speaker_map or {}:
         if speaker_key(label) not in known:
             notes.append(f"speaker map: {label!r} does not speak in this file")
@@ -218,7 +219,7 @@ def import_transcript(
                 raise ImportRejected(
                     f"was already imported as transcript {duplicate} (same content)", "duplicate"
                 )
-            targets = _assign_speakers(project, parsed.speakers, wanted, local_system)
+            targets = _assign_speakers(project, speakers, wanted, local_system)
             turn_targets = [_target(targets, turn.speaker_label) for turn in parsed.turns]
             text, turns = render(
                 (target.stored_label, parsed.body(turn), turn.started_at_ms)
@@ -269,10 +270,11 @@ def import_transcript(
                     zip(turns, parsed.turns, turn_targets, strict=True)
                 )
             )
-            # A new transcript has no participants yet: add, without reading them first.
-            transcript.participants.add(
-                *{target.participant for target in targets.values() if target.participant}
-            )
+            # A new transcript has no participants yet: add, without reading them first,
+            # and remember them, so that nothing reads them back for the answer.
+            speaking = {target.participant for target in targets.values() if target.participant}
+            transcript.participants.add(*speaking)
+            _remember_participants(transcript, speaking)
     except ValidationError as error:
         _delete_file(saved_name)
         raise ImportRejected(errors.sentence(error), "invalid") from None
@@ -284,9 +286,18 @@ def import_transcript(
         display_name=upload.display_name,
         format=upload.format,
         turn_count=len(turns),
-        speakers=_outcomes(parsed.speakers, targets, parsed.turns),
+        speakers=_outcomes(speakers, targets, parsed.turns),
         notes=tuple(notes),
     )
+
+
+def _remember_participants(transcript: Transcript, participants: Iterable[Participant]) -> None:
+    """`transcript.participants.all()` answers `participants` (in the model's order, by
+    pseudonym) without a query, as `prefetch_related("participants")` would."""
+    queryset = transcript.participants.all()
+    queryset._result_cache = sorted(participants, key=lambda p: (p.pseudonym, p.pk))
+    queryset._prefetch_done = True
+    transcript._prefetched_objects_cache = {"participants": queryset}
 
 
 _TURN_FIELDS = ("transcript", "index", "start", "end", "speaker_label", "participant",

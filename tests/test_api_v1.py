@@ -11,6 +11,7 @@ import json
 from urllib.parse import urlencode
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -780,3 +781,20 @@ def test_creating_a_theme_or_a_project_is_as_cheap_as_a_quote(world, make_user):
         )
     assert made.status_code == 201
     assert len(work_statements(queries)) <= 3  # token, two inserts
+
+
+def test_an_upload_answers_its_participants_without_reading_them_back(world):
+    from tests.coding.test_api import work_statements
+
+    owner = api_client(world, "owner")
+    text = "Interviewer: Hello.\nZoe: First.\nAdam: Second.\nZoe: Third.\nAdam: Fourth.\n"
+    upload = SimpleUploadedFile("two.txt", text.encode(), "text/plain")
+    url = f"/api/v1/projects/{world['project'].slug}/transcripts/"
+    with CaptureQueriesContext(connection) as queries:
+        made = owner.post(url, {"file": upload})
+    assert made.status_code == 201, made.content
+    stored = Transcript.objects.get(pk=made.json()["id"])
+    in_order = list(stored.participants.order_by("pseudonym").values_list("pk", flat=True))
+    assert len(in_order) == 2 and made.json()["participants"] == in_order
+    reads = [sql for sql in work_statements(queries) if sql.startswith("SELECT")]
+    assert not [sql for sql in reads if "interviews_transcript_participants" in sql], reads

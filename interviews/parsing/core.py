@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 
 class ImportRejected(Exception):
@@ -87,8 +88,11 @@ class ParsedTranscript:
         return self.text[turn.start : turn.end]
 
 
+@lru_cache(maxsize=4096)
 def speaker_key(label: str) -> str:
-    """The identity of a speaker label: case and spacing do not matter."""
+    """The identity of a speaker label: case and spacing do not matter. (Cached: an
+    interview repeats a handful of labels over hundreds of turns, and an import asks
+    for each label's key several times.)"""
     return " ".join(label.split()).casefold()
 
 

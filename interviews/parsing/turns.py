@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from interviews.parsing.core import Block, merge_consecutive, speaker_key
 
@@ -210,6 +211,7 @@ def blocks_from_paragraphs(paragraphs: Sequence[Paragraph]) -> list[Block]:
     return blocks
 
 
+@lru_cache(maxsize=4096)
 def label_shape(label: str) -> str:
     """How a label is written, word by word: "Speaker 2" → "Aa 9", "P03" → "A9",
     "JANE" → "A", "Dr O'Neill" → "Aa Aa"."""
