@@ -474,3 +474,34 @@ def test_an_interview_of_2500_turns_is_stored_whole_in_order(project_a):
     assert [text[turn.start : turn.end] for turn in turns] == [f"turn {n}." for n in range(2_500)]
     assert [turn.is_interviewer for turn in turns[:4]] == [False, True, False, True]
     assert {turn.participant.pseudonym for turn in turns if not turn.is_interviewer} == {"P01"}
+
+
+@pytest.mark.django_db
+def test_turns_are_written_exactly_whatever_their_labels_hold(transcript, participant):
+    # On PostgreSQL the turns go in by COPY, whose text format gives meaning to
+    # backslashes, tabs and line breaks: a label holding them comes back as written.
+    labels = ["Dr\\Smith", "tab\there", "two\nlines", "cr\rhere", "\\N", "", "Zoë 😊"]
+    SpeakerTurn.objects.filter(transcript=transcript).delete()
+    services._insert_turns(
+        (transcript.pk, index, index * 10, index * 10 + 5, label, participant.pk, index == 0,
+         None if index % 2 else index * 1000)
+        for index, label in enumerate(labels)
+    )  # fmt: skip
+    stored = SpeakerTurn.objects.filter(transcript=transcript).order_by("index")
+    assert [
+        (t.speaker_label, t.start, t.end, t.participant_id, t.is_interviewer, t.started_at_ms)
+        for t in stored
+    ] == [
+        (label, i * 10, i * 10 + 5, participant.pk, i == 0, None if i % 2 else i * 1000)
+        for i, label in enumerate(labels)
+    ]
+
+
+@pytest.mark.django_db
+def test_a_turn_that_breaks_a_constraint_is_an_integrity_error(transcript):
+    from django.db import IntegrityError, transaction
+
+    SpeakerTurn.objects.filter(transcript=transcript).delete()
+    row = (transcript.pk, 0, 0, 5, "A", None, False, None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services._insert_turns([row, row])  # the same index twice
