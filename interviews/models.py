@@ -297,6 +297,10 @@ class SpeakerTurn(models.Model):
                 name="turn_range_valid",
             ),
         ]
+        # The redaction's speaker labels: each transcript's distinct labels read from this
+        # index by stepping through it (aefront/rows.py distinct_by_parent), a few probes
+        # per interview rather than every turn of the project.
+        indexes = [models.Index(fields=["transcript", "speaker_label"], name="turn_labels")]
 
     def __str__(self) -> str:
         return f"{self.transcript} turn {self.index}"

@@ -154,13 +154,15 @@ class SpeakerIndex:
             participants_of.setdefault(transcript_id, []).append(participant_id)
         single = [tid for tid, pids in participants_of.items() if len(pids) == 1]
         turns: dict[int, tuple[list[int], list[int], list[int]]] = {}
+        # The single-speaker interviews are left out of the interviews, not filtered from
+        # the turns: PostgreSQL would read every turn of them to drop it.
+        several = Transcript.objects.filter(project=project).exclude(pk__in=single)
         rows = (
             SpeakerTurn.objects.filter(
-                transcript_id__in=Transcript.objects.filter(project=project).values("pk"),
+                transcript_id__in=several.values("pk"),
                 participant__isnull=False,
                 is_interviewer=False,
             )
-            .exclude(transcript_id__in=single)
             .order_by("transcript_id", "start")
             .values_list("transcript_id", "start", "end", "participant_id")
         )

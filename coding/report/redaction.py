@@ -27,6 +27,7 @@ from pathlib import PurePosixPath
 
 from django.contrib.auth import get_user_model
 
+from aefront.rows import distinct_by_parent
 from coding.models import QuoteRedaction, RedactionTerm, SafeTerm
 from interviews.models import LocalSystem, Participant, Project, SpeakerTurn, Transcript
 
@@ -224,6 +225,11 @@ def file_names(
     return names
 
 
+def project_transcripts(project: Project) -> tuple[str, tuple]:
+    """SQL and parameters of the ids of the project's transcripts, the bin's too."""
+    return Transcript.all_objects.filter(project=project).values("pk").query.sql_with_params()
+
+
 @dataclass
 class NameSources:
     """Every name the server knows for one project, by where it came from."""
@@ -249,13 +255,9 @@ class NameSources:
                 .values_list("real_name", flat=True)
             )
         )
-        # No ordering: the model's (transcript, index) would make DISTINCT keep every turn.
-        labels = (
-            SpeakerTurn.objects.filter(transcript__project=project)
-            .exclude(speaker_label="")
-            .order_by()
-            .values_list("speaker_label", flat=True)
-            .distinct()
+        # Every interview's, the bin's too: each one's few labels from the index turn_labels.
+        labels = distinct_by_parent(
+            SpeakerTurn, "transcript_id", "speaker_label", *project_transcripts(project), above=""
         )
         sources.speaker_labels = sorted({name for label in labels for name in label_names(label)})
         users = get_user_model().objects.filter(memberships__project=project)

@@ -13,15 +13,18 @@ import uuid
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, F, IntegerField, Value, When
+from django.db import connection
+from django.db.models import Case, CharField, F, Func, IntegerField, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from aefront.rows import distinct_by_parent
 from coding.models import HeadlineQuote, Quote, ThemeSummary
 from coding.reading import blind_hidden
 from coding.report import inline
 from coding.report.attribution import Speaker, SpeakerIndex, for_export
-from coding.report.redaction import Redactor
+from coding.report.redaction import Redactor, project_transcripts
 from coding.report.summaries import (
     Filters,
     InterviewInfo,
@@ -201,13 +204,11 @@ def coder_labels(project: Project) -> dict[int, str]:
     name, so exports never carry one."""
     # Every quote's coder, the bin's too, so that a label never shifts; read from the
     # quotes alone (joining the users made PostgreSQL take 9 ms for 15,000 quotes).
-    coder_ids = (
-        Quote.all_objects.filter(transcript__project=project)
-        .order_by("coder_id")
-        .values_list("coder_id", flat=True)
-        .distinct()
+    # Each interview's few coders come from the index quote_coders, a probe apiece.
+    coder_ids = distinct_by_parent(
+        Quote, "transcript_id", "coder_id", *project_transcripts(project), above=0
     )
-    return {pk: f"Coder {number}" for number, pk in enumerate(coder_ids, start=1)}
+    return {pk: f"Coder {number}" for number, pk in enumerate(sorted(coder_ids), start=1)}
 
 
 def report_order(rows: list[ThemeRow], positions: dict[int, int | None]) -> list[ThemeRow]:
@@ -491,9 +492,7 @@ def quote_rows(
     # row against `interviews`, by `quote_in_scope` in `_interview_cells`.
     codings = theme_codings([row.theme.pk for row in wanted], filters)
     order = [
-        F("content_object__transcript__interview_date").asc(nulls_last=True),
-        "content_object__transcript__title",
-        "content_object__transcript_id",
+        *interview_order(interviews),
         "content_object__start",
         "content_object__end",
         "content_object_id",
@@ -551,6 +550,27 @@ def quote_rows(
 
 
 _UNSEEN = object()
+
+
+def interview_order(interviews: dict[int, InterviewInfo]) -> list:
+    """The codings' order by interview: date (undated last), title, id. On PostgreSQL as
+    each interview's place in `interviews` (which holds them in that order): sorting
+    the codings by title compared the titles under the database's collation, a third
+    of the export's query, and needed the join to the transcripts. SQLite compares
+    bytes, which costs it little."""
+    if connection.vendor != "postgresql":
+        return [
+            F("content_object__transcript__interview_date").asc(nulls_last=True),
+            "content_object__transcript__title",
+            "content_object__transcript_id",
+        ]
+    place = Func(
+        RawSQL("%s::bigint[]", (list(interviews),)),
+        F("content_object__transcript_id"),
+        function="array_position",
+        output_field=IntegerField(),
+    )
+    return [place.asc(nulls_last=True), "content_object__transcript_id"]
 
 
 def _interview_cells(
