@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
@@ -321,22 +322,29 @@ def _insert_turns(rows: Iterable[tuple]) -> None:
             row = f"({', '.join(['%s'] * len(_TURN_FIELDS))})"
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {row}", rows)
             return
-        lines = "".join("\t".join(map(_copy_field, values)) + "\n" for values in rows)
+        lines = "".join([_copy_line(*values) for values in rows])
         with connection.wrap_database_errors:  # IntegrityError as Django's, as execute's
             cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(lines))
 
 
+_NULL = "\\N"  # COPY's text format: NULL, and text with \\, tab and line breaks escaped
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_field(value) -> str:
-    """One value in COPY's text format: \\N for NULL, t/f, and text with its backslash,
-    tab and line breaks escaped (a speaker label is the file's own text)."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    return str(value).translate(_COPY_ESCAPES)
+def _copy_line(transcript, index, start, end, label, participant, interviewer, ms) -> str:
+    """One turn (`_TURN_FIELDS`) as a line of COPY's text format."""
+    participant = _NULL if participant is None else participant
+    ms = _NULL if ms is None else ms
+    return (
+        f"{transcript}\t{index}\t{start}\t{end}\t{_copy_text(label)}\t{participant}\t"
+        f"{'t' if interviewer else 'f'}\t{ms}\n"
+    )
+
+
+@lru_cache(maxsize=1024)  # an interview repeats its few labels over hundreds of turns
+def _copy_text(text: str) -> str:
+    """A speaker label (the file's own text) escaped for COPY."""
+    return text.translate(_COPY_ESCAPES)
 
 
 def _title_from(display_name: str) -> str:
