@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.escape import unescape
 
 from coding.models import Quote, QuoteTheme, Theme
-from coding.report.exports.csv import FORMULA_TRIGGERS, csv_chunks, neutralise
+from coding.report.exports.csv import FORMULA_TRIGGERS, csv_chunks, csv_line, neutralise
 from coding.report.exports.rows import ExportOptions, quote_rows
 from coding.report.exports.xlsx import write_xlsx
 from interviews.models import OrganisationType, Participant, Transcript
@@ -245,3 +245,15 @@ def test_xlsx_download_has_a_summary_and_a_formatted_quotes_sheet(hostile):
             for cell in row:
                 if cell.value is not None:
                     assert cell.data_type == "s", (sheet.title, cell.coordinate)
+
+
+def test_each_line_is_what_the_csv_module_writes_quoting_every_field():
+    rows = [
+        ["plain", "", "12", "with, comma", 'say "hi"', '""', "two\nlines", "cr\rlf\r\n"],
+        ["Zoë › café 😊", " lead space", "trail ", ",", '"', "\t tab", "'=1+1", "x" * 500],
+    ]
+    expected = io.StringIO()
+    csv.writer(expected, quoting=csv.QUOTE_ALL).writerows(rows)
+    assert "".join(csv_line(row) for row in rows) == expected.getvalue()
+    # And every field comes back as it went in.
+    assert list(csv.reader(io.StringIO(expected.getvalue()))) == rows
