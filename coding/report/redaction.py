@@ -226,8 +226,10 @@ def file_names(
 
 
 def project_transcripts(project: Project) -> tuple[str, tuple]:
-    """SQL and parameters of the ids of the project's transcripts, the bin's too."""
-    return Transcript.all_objects.filter(project=project).values("pk").query.sql_with_params()
+    """SQL and parameters of the ids of the project's transcripts, the bin's too (in no
+    order: the model's would sort them by title for nothing)."""
+    ids = Transcript.all_objects.filter(project=project).order_by().values("pk")
+    return ids.query.sql_with_params()
 
 
 @dataclass
