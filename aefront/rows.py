@@ -20,7 +20,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from django.db import connection, connections
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 
 @cache
@@ -64,13 +64,15 @@ def _converters(model: type[Model], exclude: frozenset[str], db) -> tuple:
 
 
 def distinct_by_parent(
-    model: type[Model], parent: str, column: str, parents_sql: str, params: Sequence[Any], above
+    model: type[Model], parent: str, column: str, parents: QuerySet, above
 ) -> list[Any]:
     """The distinct values of `model.column` greater than `above` over the rows whose
-    `parent` (a column) is one of `parents_sql`'s ids, in no order, by stepping through
+    `parent` (a column) is the id of one of `parents`, in no order, by stepping through
     an index on (parent, column): a probe for each parent's next value, so a few hundred
     for a project's coders or speaker labels where DISTINCT reads every quote or turn.
     Needs that index (which both databases then read alone)."""
+    # The parents' ids in no order: their model's ordering would sort them for nothing.
+    parents_sql, params = parents.order_by().values("pk").query.sql_with_params()
     q = connection.ops.quote_name
     table, parent, column = q(model._meta.db_table), q(parent), q(column)
 

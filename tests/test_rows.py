@@ -11,7 +11,7 @@ import pytest
 from aefront.rows import distinct_by_parent
 from coding.models import Quote, Theme
 from coding.report.exports.rows import ExportOptions, coder_labels, quote_rows
-from coding.report.redaction import NameSources, project_transcripts
+from coding.report.redaction import NameSources
 from coding.report.summaries import interview_infos
 from interviews.models import SpeakerTurn, Transcript
 
@@ -45,12 +45,16 @@ def test_stepping_through_the_index_finds_what_distinct_finds(project_a, project
 
     turns = SpeakerTurn.objects.filter(transcript__project=project_a).exclude(speaker_label="")
     labels = distinct_by_parent(
-        SpeakerTurn, "transcript_id", "speaker_label", *project_transcripts(project_a), above=""
+        SpeakerTurn,
+        "transcript_id",
+        "speaker_label",
+        Transcript.all_objects.filter(project=project_a),
+        above="",
     )
     assert sorted(labels) == sorted(set(turns.values_list("speaker_label", flat=True)))
     assert "Out" not in labels and len(labels) == len(set(labels))
     ids = distinct_by_parent(
-        Quote, "transcript_id", "coder_id", *project_transcripts(project_a), 0
+        Quote, "transcript_id", "coder_id", Transcript.all_objects.filter(project=project_a), 0
     )
     assert sorted(ids) == sorted(c.pk for c in coders)
     assert coder_labels(project_a) == {c.pk: f"Coder {n}" for n, c in enumerate(coders, 1)}

@@ -225,13 +225,6 @@ def file_names(
     return names
 
 
-def project_transcripts(project: Project) -> tuple[str, tuple]:
-    """SQL and parameters of the ids of the project's transcripts, the bin's too (in no
-    order: the model's would sort them by title for nothing)."""
-    ids = Transcript.all_objects.filter(project=project).order_by().values("pk")
-    return ids.query.sql_with_params()
-
-
 @dataclass
 class NameSources:
     """Every name the server knows for one project, by where it came from."""
@@ -258,9 +251,8 @@ class NameSources:
             )
         )
         # Every interview's, the bin's too: each one's few labels from the index turn_labels.
-        labels = distinct_by_parent(
-            SpeakerTurn, "transcript_id", "speaker_label", *project_transcripts(project), above=""
-        )
+        every = Transcript.all_objects.filter(project=project)
+        labels = distinct_by_parent(SpeakerTurn, "transcript_id", "speaker_label", every, above="")
         sources.speaker_labels = sorted({name for label in labels for name in label_names(label)})
         users = get_user_model().objects.filter(memberships__project=project)
         sources.member_names = sorted(
