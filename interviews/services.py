@@ -201,8 +201,7 @@ def import_transcript(
     digest = hashlib.sha256(data).hexdigest()
     wanted = {speaker_key(label): value.strip() for label, value in (speaker_map or {}).items()}
     notes = list(parsed.notes)
-    speakers = parsed.speakers  # worked out from every turn: once
-    known = {speaker_key(label) for label in speakers}
+    known = {speaker_key(label) for label in parsed.speakers}
     for label in speaker_map or {}:
         if speaker_key(label) not in known:
             notes.append(f"speaker map: {label!r} does not speak in this file")
@@ -221,7 +220,7 @@ def import_transcript(
                 raise ImportRejected(
                     f"was already imported as transcript {duplicate} (same content)", "duplicate"
                 )
-            targets = _assign_speakers(project, speakers, wanted, local_system)
+            targets = _assign_speakers(project, parsed.speakers, wanted, local_system)
             turn_targets = [_target(targets, turn.speaker_label) for turn in parsed.turns]
             text, turns = render(
                 (target.stored_label, parsed.body(turn), turn.started_at_ms)
@@ -288,7 +287,7 @@ def import_transcript(
         display_name=upload.display_name,
         format=upload.format,
         turn_count=len(turns),
-        speakers=_outcomes(speakers, targets, parsed.turns),
+        speakers=_outcomes(parsed.speakers, targets, parsed.turns),
         notes=tuple(notes),
     )
 

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 
 class ImportRejected(Exception):
@@ -72,7 +72,7 @@ class ParsedTranscript:
     encoding: str = ""
     notes: tuple[str, ...] = ()
 
-    @property
+    @cached_property  # read from every turn, and asked for several times by an import
     def speakers(self) -> list[str]:
         """Distinct speakers (first spelling seen, in order; unlabelled text excluded).
 
