@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
+POSTGRESQL_ENGINE = "aefront.postgresql"
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -53,8 +54,9 @@ def database_from_url(
     600 by default): a request no longer pays a PostgreSQL connection and password
     handshake. Each gunicorn thread holds at most one, so a server holds at most
     workers × threads connections (1 × 8 = 8 as gunicorn.conf.py deploys it, well under PostgreSQL's
-    100). Health checks test a kept connection before a request reuses it, and the
-    fault middleware drops broken ones, so a database restart costs one 503, not many.
+    100). Health checks test a kept connection before a request reuses it (on PostgreSQL
+    without a round trip: aefront/postgresql/base.py), and the fault middleware drops
+    broken ones, so a database restart costs one 503, not many.
 
     On PostgreSQL each connection sets `random_page_cost` (settings: DB_RANDOM_PAGE_COST,
     1.1; empty: the server's). The server default, 4, prices a random read as a spinning
@@ -75,12 +77,15 @@ def database_from_url(
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
-    elif random_page_cost:
-        if not re.fullmatch(r"\d{1,3}(\.\d{1,3})?", random_page_cost):
-            raise ImproperlyConfigured(
-                f"DB_RANDOM_PAGE_COST must be a number such as 1.1; got {random_page_cost!r}"
-            )
-        options = config.setdefault("OPTIONS", {})
-        own = f"-c random_page_cost={random_page_cost}"
-        options["options"] = " ".join(filter(None, [options.get("options", ""), own]))
+    else:
+        # Django's engine with a health check that costs no round trip (its docstring).
+        config["ENGINE"] = POSTGRESQL_ENGINE
+        if random_page_cost:
+            if not re.fullmatch(r"\d{1,3}(\.\d{1,3})?", random_page_cost):
+                raise ImproperlyConfigured(
+                    f"DB_RANDOM_PAGE_COST must be a number such as 1.1; got {random_page_cost!r}"
+                )
+            options = config.setdefault("OPTIONS", {})
+            own = f"-c random_page_cost={random_page_cost}"
+            options["options"] = " ".join(filter(None, [options.get("options", ""), own]))
     return config

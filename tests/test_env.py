@@ -38,7 +38,7 @@ def test_a_sqlite_connection_from_the_url_really_uses_wal(tmp_path, django_db_bl
 def test_postgres_url(scheme):
     config = database_from_url(f"{scheme}://aefront:s3cret@db.internal:5433/aefront_prod")
 
-    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["ENGINE"] == "aefront.postgresql"
     assert (config["NAME"], config["USER"], config["PASSWORD"]) == (
         "aefront_prod",
         "aefront",

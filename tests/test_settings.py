@@ -223,3 +223,24 @@ def test_the_channel_layer_reads_longer_than_a_streams_blocking_wait():
     assert done.returncode == 0, done.stderr
     socket_timeout, blocking = (float(x) for x in done.stdout.split())
     assert socket_timeout >= 3 * blocking
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({}, (1, 0)),  # a lone worker is never replaced: nobody would answer meanwhile
+        ({"WEB_CONCURRENCY": "3"}, (3, 1000)),
+        ({"GUNICORN_MAX_REQUESTS": "500"}, (1, 500)),
+    ],
+)
+def test_gunicorn_replaces_workers_only_when_others_answer(monkeypatch, environment, expected):
+    import runpy
+
+    for name in ("WEB_CONCURRENCY", "GUNICORN_MAX_REQUESTS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+
+    conf = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+
+    assert (conf["workers"], conf["max_requests"]) == expected
