@@ -346,3 +346,17 @@ def test_codebook_panel_data_counts_project_uses_and_respects_the_blind_rule(
     }
     client.force_login(project_admin)  # an admin sees every coder's quotes
     assert coding_data(page(client, transcript))["codebook"][0]["uses"] == 3
+
+
+def test_a_theme_no_visible_quote_holds_counts_zero_uses(
+    client, enabler, transcript, theme, project_a, make_quote
+):
+    other = Theme.objects.create(project=project_a, name="Blame culture")
+    binned = make_quote(transcript, 0, 3, enabler, other)
+    binned.deleted_at = binned.created_at
+    binned.save()
+    client.force_login(enabler)
+
+    uses = {row["id"]: row["uses"] for row in coding_data(page(client, transcript))["codebook"]}
+
+    assert uses == {theme.pk: 0, other.pk: 0}
