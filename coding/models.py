@@ -93,6 +93,7 @@ class Theme(TagBase):
         rows = list(
             Theme.objects.filter(project_id=self.project_id)
             .exclude(pk=self.pk)
+            .order_by()
             .values_list("slug", "colour")
         )
         if self._state.adding and self.colour.lower() == UNCHOSEN:
@@ -177,6 +178,11 @@ class Quote(models.Model):
             # The exports' coder labels: every quote's coder, the bin's too, from this
             # index alone rather than from every quote row of the project.
             models.Index(fields=["transcript", "coder"], name="quote_coders"),
+            # The bin's quotes, few among many: the codebook's use counts leave their
+            # codings out through this index, not a scan of every quote.
+            models.Index(
+                fields=["id"], condition=models.Q(deleted_at__isnull=False), name="quote_binned"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -223,15 +229,24 @@ class Quote(models.Model):
 class QuoteTheme(ItemBase):
     """A coding: one theme applied to one quote."""
 
-    content_object = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="codings")
+    # Both keys are found through the two indexes below (each leads with one of them), so
+    # neither has an index of its own: a coding's INSERT writes three indexes, not five.
+    content_object = models.ForeignKey(
+        Quote, on_delete=models.CASCADE, related_name="codings", db_index=False
+    )
     # PROTECT: a theme is merged or retired, never deleted from under its codings.
-    tag = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="codings")
+    tag = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, related_name="codings", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="coding_once_per_theme")
         ]
+        # A theme's codings with their quotes from the index alone: the codebook's use
+        # counts (an index-only scan on PostgreSQL, not a heap read per coding).
+        indexes = [models.Index(fields=["tag", "content_object"], name="coding_theme_quotes")]
 
     def __str__(self) -> str:
         return f"{self.tag} on quote {self.content_object_id}"

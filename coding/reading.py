@@ -231,7 +231,9 @@ def codebook_with_uses(project_id: int, access: ProjectAccess) -> list[ThemeRow]
     Each theme counts its codings whose quote is not binned or hidden: a subquery per
     theme whose NOT EXISTS PostgreSQL runs as an anti-join. Counting over a join to every
     quote cost 8.8 ms for an admin and 15 ms for a coder at 5,000 quotes, against 2.1
-    and 3.5 ms (a codebook of 20 themes, statistics as autovacuum leaves them).
+    and 3.5 ms (a codebook of 20 themes, statistics as autovacuum leaves them), and the
+    indexes `quote_binned` and `coding_theme_quotes` take both to under 2 ms once
+    vacuumed (index-only scans).
     """
     hidden = Q(deleted_at__isnull=False)
     viewer = blind_viewer(access)
