@@ -210,15 +210,11 @@ def import_transcript(
     try:
         with transaction.atomic():
             # Serialises imports into one project, so two never take the same pseudonym.
-            # (No ORDER BY on either read: one row, or any one of the same file's.)
-            list(Project.objects.select_for_update().filter(pk=project.pk).values_list("pk"))
-            duplicate = next(
-                iter(
-                    Transcript.objects.filter(project=project, original_sha256=digest)
-                    .order_by()
-                    .values_list("pk", flat=True)[:1]
-                ),
-                None,
+            Project.objects.select_for_update().filter(pk=project.pk).values_list("pk").first()
+            duplicate = (
+                Transcript.objects.filter(project=project, original_sha256=digest)
+                .values_list("pk", flat=True)
+                .first()
             )
             if duplicate is not None:
                 raise ImportRejected(

@@ -210,6 +210,28 @@ def theme_b(project_b) -> Theme:
 
 
 @pytest.fixture
+def terminate_backend():
+    """Ends the default connection's server process from a second connection, as an
+    administrator's pg_terminate_backend or a server restart would; returns its pid."""
+    import psycopg2
+
+    def terminate() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        killer = psycopg2.connect(**connection.get_connection_params())
+        try:
+            killer.autocommit = True
+            with killer.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        finally:
+            killer.close()
+        return pid
+
+    return terminate
+
+
+@pytest.fixture
 def fresh_database(tmp_path):
     """The URL of a new, empty database of the suite's kind (dropped afterwards)."""
     if connection.vendor == "sqlite":

@@ -197,22 +197,12 @@ def test_raw_driver_errors_count_as_faults():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_terminated_postgres_connection_answers_503_then_recovers(quiet_client, enabler):
-    import psycopg2
-
+def test_a_terminated_postgres_connection_answers_503_then_recovers(
+    quiet_client, enabler, terminate_backend
+):
     quiet_client.force_login(enabler)
     assert quiet_client.get("/").status_code == 200
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    params = connection.get_connection_params()
-    killer = psycopg2.connect(**params)
-    try:
-        killer.autocommit = True
-        with killer.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-    finally:
-        killer.close()
+    terminate_backend()
 
     assert_generic_503(quiet_client.get("/"))
     assert connection.connection is None  # the broken connection was dropped

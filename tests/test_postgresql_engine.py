@@ -4,7 +4,6 @@ server has spoken (a terminate, a restart), and then it is Django's own check.""
 import select
 import time
 
-import psycopg2
 import pytest
 from django.db import connection, connections
 
@@ -56,17 +55,10 @@ def test_a_connection_that_heard_nothing_is_kept_without_a_query(checked):
         assert cursor.fetchone() == (1,)
 
 
-def test_a_connection_the_server_ended_is_closed_and_the_next_query_reconnects(checked):
-    with checked.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    killer = psycopg2.connect(**checked.get_connection_params())
-    try:
-        killer.autocommit = True
-        with killer.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-    finally:
-        killer.close()
+def test_a_connection_the_server_ended_is_closed_and_the_next_query_reconnects(
+    checked, terminate_backend
+):
+    pid = terminate_backend()
     raw = checked.connection
     deadline = time.monotonic() + 5
     while not select.select([raw.fileno()], [], [], 0.05)[0]:

@@ -2,9 +2,10 @@
 
 A kept connection is checked before each request reuses it (CONN_HEALTH_CHECKS). Django
 checks with `SELECT 1`, a round trip to the server on every request: about 0.2 ms of an
-API read through gunicorn on one machine (5.7 against 5.5 ms, alternating). A server that goes away
-(a restart, a crash, an administrator's terminate, an idle timeout) sends its last message
-or closes the socket, and either makes the socket readable while no query is running.
+API read through gunicorn on one machine (5.7 against 5.5 ms, alternating). A server
+that goes away (a restart, a crash, an administrator's terminate, an idle timeout) sends
+its last message or closes the socket, and either makes the socket readable while no
+query is running.
 So a socket with nothing to read is a connection still there; one with something to read
 gets Django's own check, which reads it. A peer that vanishes without a word (a cable,
 not a server) fails the first query instead, as it would fail `SELECT 1`; the fault
