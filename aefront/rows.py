@@ -71,6 +71,18 @@ def distinct_by_parent(
     an index on (parent, column): a probe for each parent's next value, so a few hundred
     for a project's coders or speaker labels where DISTINCT reads every quote or turn.
     Needs that index (which both databases then read alone)."""
+    ctes, found, params = distinct_by_parent_sql(model, parent, column, parents, above)
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH RECURSIVE {ctes} SELECT DISTINCT value FROM {found}", params)
+        return [value for (value,) in cursor.fetchall()]
+
+
+def distinct_by_parent_sql(
+    model: type[Model], parent: str, column: str, parents: QuerySet, above
+) -> tuple[str, str, list[Any]]:
+    """`distinct_by_parent` as parts of a larger statement: the common table expressions
+    (for after WITH RECURSIVE), the relation whose `value` column holds the values (with
+    repeats) and the parameters."""
     # The parents' ids in no order: their model's ordering would sort them for nothing.
     parents_sql, params = parents.order_by().values("pk").query.sql_with_params()
     q = connection.ops.quote_name
@@ -80,12 +92,9 @@ def distinct_by_parent(
         where = f"x.{parent} = {of} AND x.{column} > {bound}"
         return f"(SELECT MIN(x.{column}) FROM {table} x WHERE {where})"
 
-    sql = (
-        f"WITH RECURSIVE parents(id) AS ({parents_sql}), found(parent, value) AS ("
+    ctes = (
+        f"parents(id) AS ({parents_sql}), found(parent, value) AS ("
         f"SELECT p.id, {after('p.id', '%s')} FROM parents p UNION ALL "
-        f"SELECT f.parent, {after('f.parent', 'f.value')} FROM found f WHERE f.value IS NOT NULL) "
-        f"SELECT DISTINCT value FROM found WHERE value IS NOT NULL"
+        f"SELECT f.parent, {after('f.parent', 'f.value')} FROM found f WHERE f.value IS NOT NULL)"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, above])
-        return [value for (value,) in cursor.fetchall()]
+    return ctes, "found WHERE value IS NOT NULL", [*params, above]
