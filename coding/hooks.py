@@ -1,6 +1,7 @@
 """Signal receivers, connected in CodingConfig.ready(): after a commit, a new transcript's
-passages are queued for the task worker (coding/jobs.py; search and suggestions cut
-them themselves if they come first), a changed transcript gets its passages rebuilt at
+passages are queued for the task worker (coding/jobs.py; in the import's own
+transaction when the queue is the database; search and suggestions cut them themselves if
+they come first), a changed transcript gets its passages rebuilt at
 once, and a saved quote is queued for its embedding and its transcript's open pages hear
 of it (coding/live.py)."""
 
@@ -22,6 +23,12 @@ def _transcript_saved(
     if created:
         from coding.jobs import cut_passages
 
+        if _queue_is_this_database() and transaction.get_connection().in_atomic_block:
+            # The job's row commits with the transcript, or not at all: one commit fewer
+            # per import, and no transcript is left without its job if the process dies
+            # between the two. The worker sees the row only after the import's commit.
+            cut_passages.enqueue(pk)
+            return
         # robust: the import has committed; a queue that fails now must not undo its answer
         # (search and suggestions cut the passages anyway when they find none).
         transaction.on_commit(lambda: cut_passages.enqueue(pk), robust=True)
@@ -34,6 +41,13 @@ def _transcript_saved(
             index_transcript(transcript=transcript)
 
     transaction.on_commit(rebuild)
+
+
+def _queue_is_this_database() -> bool:
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+    from django_tasks_db import DatabaseBackend
+
+    return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
 
 
 def _quote_saved(sender, instance: Quote, raw: bool = False, **kwargs) -> None:

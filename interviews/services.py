@@ -129,18 +129,34 @@ def next_free_pseudonyms(
 
 
 def _next_pseudonyms(used: set[str], count: int) -> list[str]:
-    used = {name.casefold() for name in used}
-    highest = max(
-        (int(match[1]) for name in used if (match := _PSEUDONYM_NUMBER.match(name))), default=0
-    )
-    names = []
-    number = highest
-    while len(names) < count:
-        number += 1
-        candidate = f"P{number:02d}"
-        if candidate.casefold() not in used:
-            names.append(candidate)
-    return names
+    pseudonyms = _Pseudonyms(used)
+    return [pseudonyms.next() for _ in range(count)]
+
+
+class _Pseudonyms:
+    """The pseudonyms of a project as an import hands them out: each new one follows the
+    highest P-number taken so far. The taken names are read once (a project's hundreds of
+    participants), not again for each new speaker."""
+
+    def __init__(self, used: Iterable[str]) -> None:
+        self.used: set[str] = set()
+        self.highest = 0
+        for name in used:
+            self.take(name)
+
+    def take(self, name: str) -> None:
+        self.used.add(name.casefold())
+        if match := _PSEUDONYM_NUMBER.match(name):
+            self.highest = max(self.highest, int(match[1]))
+
+    def next(self) -> str:
+        number = self.highest
+        while True:
+            number += 1
+            candidate = f"P{number:02d}"
+            if candidate.casefold() not in self.used:
+                self.take(candidate)
+                return candidate
 
 
 def spoken_name(label: str) -> str:
@@ -372,6 +388,7 @@ def _assign_speakers(
     named = [taken[choice.casefold()] for choice in wanted.values() if choice.casefold() in taken]
     rows = Participant.objects.filter(project=project, pseudonym__in=named) if named else ()
     existing = {participant.pseudonym.casefold(): participant for participant in rows}
+    pseudonyms = _Pseudonyms(taken.values())
     targets: dict[str, _Target] = {}
     new: list[Participant] = []
     for label in speakers:
@@ -388,17 +405,15 @@ def _assign_speakers(
                 )
                 new.append(participant)
                 existing[participant.pseudonym.casefold()] = participant
-                taken[participant.pseudonym.casefold()] = participant.pseudonym
+                pseudonyms.take(participant.pseudonym)
             targets[key] = _Target(participant, False, created)
         elif is_interviewer_label(label):
             targets[key] = _Target(None, True)
         else:
-            pseudonym = _next_pseudonyms(set(taken), 1)[0]
             participant = _new_participant(
-                project, pseudonym, {"local_system": local_system}, spoken_name(label)
+                project, pseudonyms.next(), {"local_system": local_system}, spoken_name(label)
             )
             new.append(participant)
-            taken[pseudonym.casefold()] = pseudonym
             targets[key] = _Target(participant, False, True)
     Participant.objects.bulk_create(new)  # one statement; each gets its primary key
     return targets

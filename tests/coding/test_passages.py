@@ -154,3 +154,23 @@ def test_an_import_stands_when_its_passages_cannot_be_queued(
     assert [hit.transcript_id for hit in search(project=project_a, query="winter").hits] == [
         transcript.pk
     ]
+
+
+def test_a_queued_import_commits_with_its_job_or_not_at_all(db, project_a):
+    # The database queue's row is written in the import's transaction: a rolled-back
+    # import leaves no job behind, a committed one exactly its own.
+    from django.db import transaction
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    with override_settings(TASKS=DATABASE_TASKS):
+        try:
+            with transaction.atomic():
+                _import(project_a)
+                assert DBTaskResult.objects.count() == 1  # queued inside, before any commit
+                raise RuntimeError("the request fails after the import")
+        except RuntimeError:
+            pass
+        assert not DBTaskResult.objects.exists()
+        transcript = _import(project_a, name="again.txt")
+    assert DBTaskResult.objects.get().args_kwargs == {"args": [transcript.pk], "kwargs": {}}
