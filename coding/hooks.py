@@ -1,9 +1,9 @@
-"""Signal receivers, connected in CodingConfig.ready(): after a commit, a new transcript's
-passages are queued for the task worker (coding/jobs.py; in the import's own
-transaction when the queue is the database; search and suggestions cut them themselves if
-they come first), a changed transcript gets its passages rebuilt at
-once, and a saved quote is queued for its embedding and its transcript's open pages hear
-of it (coding/live.py)."""
+"""Signal receivers, connected in CodingConfig.ready(): a new transcript's passages are
+queued for the task worker (coding/jobs.py: in the import's own transaction when the
+queue is the database, after its commit otherwise; search and suggestions cut them
+themselves if they come first), a changed transcript gets its passages rebuilt at once,
+and a saved quote is queued for its embedding and its transcript's open pages hear of
+it (coding/live.py)."""
 
 from __future__ import annotations
 

@@ -265,6 +265,7 @@ def name_rows(project: Project) -> dict[int, list[tuple]]:
         }
         return queryset.order_by().values(**columns).query.sql_with_params()
 
+    # Every interview's labels, the bin's too: each one's few from the index turn_labels.
     every = Transcript.all_objects.filter(project=project)
     ctes, labels, params = distinct_by_parent_sql(
         SpeakerTurn, "transcript_id", "speaker_label", every, above=""
