@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import time
 import uuid
 
 import pytest
@@ -238,6 +239,7 @@ def fresh_database(tmp_path):
         yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
         return
     import psycopg2
+    from psycopg2.errors import InsufficientPrivilege
 
     db = connection.settings_dict
     name = f"aefront_restore_{uuid.uuid4().hex[:8]}"
@@ -251,6 +253,16 @@ def fresh_database(tmp_path):
     try:
         yield f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{name}"
     finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # FORCE ends the restore's connections, but not an autovacuum worker that the
+        # restored rows drew in unless the role may signal it (.ci/run grants
+        # pg_signal_backend); without that, wait for the worker, which ends in moments.
+        for attempt in range(40):
+            try:
+                with admin.cursor() as cursor:
+                    cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                break
+            except InsufficientPrivilege:
+                if attempt == 39:
+                    raise
+                time.sleep(0.25)
         admin.close()
