@@ -20,7 +20,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from django.db import connection, connections
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 
 
 @cache
@@ -61,6 +61,44 @@ def _converters(model: type[Model], exclude: frozenset[str], db) -> tuple:
         if converters:
             found.append((i, converters, col))
     return tuple(found)
+
+
+def converted(value: Any, field: Field) -> Any:
+    """A value that hand-written SQL read for `field`'s type (an annotation's: a subquery
+    of that column, an EXISTS read as a BooleanField), converted as the ORM converts the
+    field's own column (SQLite's datetime strings and 0/1 booleans)."""
+    db = connections[connection.alias]
+    for convert, col in _field_converters(field, db):
+        value = convert(value, col, db)
+    return value
+
+
+def convert_rows(found: Sequence[Sequence[Any]], fields: Sequence[Field | None]) -> list:
+    """Rows that hand-written SQL read, each value converted as the ORM converts its
+    field's column (None: kept as read). The rows as read when nothing needs converting
+    (PostgreSQL's usual case)."""
+    db = connections[connection.alias]
+    plan = [
+        (i, convert, col)
+        for i, field in enumerate(fields)
+        if field is not None
+        for convert, col in _field_converters(field, db)
+    ]
+    if not plan:
+        return list(found)
+    converted_rows = []
+    for row in found:
+        values = list(row)
+        for i, convert, col in plan:
+            values[i] = convert(values[i], col, db)
+        converted_rows.append(tuple(values))
+    return converted_rows
+
+
+@lru_cache(maxsize=256)
+def _field_converters(field: Field, db) -> tuple:
+    col = field.get_col(field.model._meta.db_table)
+    return tuple((c, col) for c in db.ops.get_db_converters(col) + col.get_db_converters(db))
 
 
 def distinct_by_parent(

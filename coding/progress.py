@@ -18,13 +18,14 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Q
 from django.db.models.functions import Length
 from django.urls import reverse
 
 from coding.models import Assignment, CoderStatus, CodingRound, Quote
 from coding.reading import visible_quotes
-from interviews.access import CODING_ROLES, ProjectAccess
+from interviews.access import CODING_ROLES, Column, ProjectAccess, get_transcript_with
 from interviews.models import LocalSystem, SpeakerTurn, Transcript
 
 NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
@@ -285,22 +286,50 @@ def coder_sort_key(column: str):
     return lambda row: (getattr(row, column), row.name.casefold())
 
 
-def status_annotations(user) -> dict[str, Any]:
-    """What `status_from` reads, as annotations of a Transcript query: the coding page
-    loads them with the transcript itself (`access.get_transcript(annotate=...)`)."""
-    mine = Quote.all_objects.filter(transcript=OuterRef("pk"), coder=user)
-    return {
-        "my_last": Subquery(mine.order_by("-updated_at").values("updated_at")[:1]),
-        "my_said": Subquery(
-            CoderStatus.objects.filter(transcript=OuterRef("pk"), coder=user).values("done_at")[:1]
+def status_columns(user) -> list[Column]:
+    """What `status_from` reads, as columns of the transcript's own read: the coding
+    page loads them with the transcript (`access.get_transcript_with`)."""
+    q = connection.ops.quote_name
+    quotes, statuses = _table(Quote), _table(CoderStatus)
+    assignments, rounds = _table(Assignment), _table(CodingRound)
+    of_t = f"{q('transcript_id')} = t.{q('id')}"
+    # Binned quotes too (Quote.all_objects): binning one is the coder's latest change.
+    return [
+        Column(
+            "my_last",
+            f"SELECT qu.{q('updated_at')} FROM {quotes} qu WHERE qu.{of_t} "
+            f"AND qu.{q('coder_id')} = %s ORDER BY qu.{q('updated_at')} DESC LIMIT 1",
+            Quote._meta.get_field("updated_at"),
+            (user.pk,),
         ),
-        "my_round_done": Subquery(
-            Assignment.objects.filter(coding_round__transcript=OuterRef("pk"), coder=user).values(
-                "done_at"
-            )[:1]
+        Column(
+            "my_said",
+            f"SELECT s.{q('done_at')} FROM {statuses} s WHERE s.{of_t} "
+            f"AND s.{q('coder_id')} = %s LIMIT 1",
+            CoderStatus._meta.get_field("done_at"),
+            (user.pk,),
         ),
-        "my_revealed": F("coding_round__revealed_at"),
-    }
+        Column(
+            "my_round_done",
+            f"SELECT a.{q('done_at')} FROM {assignments} a JOIN {rounds} r "
+            f"ON r.{q('id')} = a.{q('coding_round_id')} WHERE r.{of_t} AND a.{q('coder_id')} = %s "
+            f"ORDER BY a.{q('coding_round_id')}, a.{q('id')} LIMIT 1",
+            Assignment._meta.get_field("done_at"),
+            (user.pk,),
+        ),
+        Column(
+            "my_revealed",
+            f"SELECT r.{q('revealed_at')} FROM {rounds} r WHERE r.{of_t}",
+            CodingRound._meta.get_field("revealed_at"),
+        ),
+    ]
+
+
+STATUS_COLUMNS = ("my_last", "my_said", "my_round_done", "my_revealed")
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 def status_from(row: Mapping[str, Any]) -> str:
@@ -312,9 +341,7 @@ def status_from(row: Mapping[str, Any]) -> str:
 
 def my_status(access: ProjectAccess, transcript: Transcript) -> str:
     """The caller's status on one transcript (one query; none when the transcript was
-    loaded with `status_annotations`)."""
-    names = status_annotations(access.user)
-    if all(hasattr(transcript, name) for name in names):
-        return status_from({name: getattr(transcript, name) for name in names})
-    row = Transcript.all_objects.filter(pk=transcript.pk).annotate(**names).values(*names).get()
-    return status_from(row)
+    loaded with `status_columns`)."""
+    if not all(hasattr(transcript, name) for name in STATUS_COLUMNS):
+        transcript = get_transcript_with(access, transcript.pk, status_columns(access.user))
+    return status_from({name: getattr(transcript, name) for name in STATUS_COLUMNS})

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ from coding.layout import Block, blocks_for_rows, segments
 from coding.markup import NO_THEME_COLOUR, QuoteGroup, safe_colour, strong_colour
 from coding.models import AnchorFlag, Assignment, CodingRound, Quote, QuoteTheme, Theme
 from coding.tree import theme_paths, tree_order
-from interviews.access import ProjectAccess
+from interviews.access import Column, ProjectAccess
 from interviews.access import get_in_project as access_get
 from interviews.models import Project, SpeakerTurn, Transcript
 from interviews.recordings import KINDS, may_hear
@@ -57,6 +57,17 @@ def blind_hidden(user_id: int | None, prefix: str = "") -> Q:
     round_ = f"{prefix}transcript__coding_round__"
     return Q(**{f"{round_}blind": True, f"{round_}revealed_at__isnull": True}) & ~Q(
         **{f"{prefix}coder_id": user_id}
+    )
+
+
+def blind_hidden_sql(quote: str, coding_round: str) -> str:
+    """`blind_hidden` for hand-written SQL (one %s: the viewer's id), over the quote's
+    alias and that of its transcript's round LEFT JOINed on the transcript. Two-valued
+    when there is no round: `NOT` of it keeps the quote."""
+    q = connection.ops.quote_name
+    return (
+        f"({coding_round}.{q('id')} IS NOT NULL AND {coding_round}.{q('blind')} "
+        f"AND {coding_round}.{q('revealed_at')} IS NULL AND {quote}.{q('coder_id')} <> %s)"
     )
 
 
@@ -99,19 +110,40 @@ class RoundView:
         return sum(1 for _, done in self.coders if not done)
 
 
-def page_annotations(access: ProjectAccess) -> dict[str, Any]:
+def page_columns(access: ProjectAccess) -> list[Column]:
     """Whether the transcript has a round and open flags for this member, read with the
-    transcript itself (`access.get_transcript(annotate=...)`): `round_view` and
-    `anchor_flags` then skip their query when there is nothing to show."""
-    return {
-        "has_round": Exists(Assignment.objects.filter(coding_round__transcript=OuterRef("pk"))),
-        "has_flags": Exists(open_flags(OuterRef("pk"), access)),
-    }
+    transcript itself (`access.get_transcript_with`): `round_view` and `anchor_flags`
+    then skip their query when there is nothing to show."""
+    q = connection.ops.quote_name
+    rounds, assignments = _table(CodingRound), _table(Assignment)
+    flags, quotes = _table(AnchorFlag), _table(Quote)
+    # `open_flags` as SQL: an admin's are everyone's, a coder's their own quotes'.
+    mine = "" if access.is_admin else f" AND qu.{q('coder_id')} = %s"
+    return [
+        Column(
+            "has_round",
+            f"EXISTS (SELECT 1 FROM {assignments} a JOIN {rounds} r "
+            f"ON r.{q('id')} = a.{q('coding_round_id')} WHERE r.{q('transcript_id')} = t.{q('id')})",
+            CodingRound._meta.get_field("blind"),
+        ),
+        Column(
+            "has_flags",
+            f"EXISTS (SELECT 1 FROM {flags} f JOIN {quotes} qu ON qu.{q('id')} = f.{q('quote_id')} "
+            f"WHERE qu.{q('transcript_id')} = t.{q('id')} AND qu.{q('deleted_at')} IS NULL "
+            f"AND f.{q('resolved_at')} IS NULL{mine})",
+            CodingRound._meta.get_field("blind"),
+            () if access.is_admin else (getattr(access.user, "pk", None),),
+        ),
+    ]
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 def round_view(transcript: Transcript, access: ProjectAccess) -> RoundView | None:
     """The transcript's round with its coders' status, or None (one query; none when the
-    transcript was loaded with `page_annotations` and has no round)."""
+    transcript was loaded with `page_columns` and has no round)."""
     if getattr(transcript, "has_round", True) is False:
         return None
     assignments = list(
@@ -143,7 +175,7 @@ def open_flags(transcript: Any, access: ProjectAccess) -> QuerySet[AnchorFlag]:
 
 def anchor_flags(transcript: Transcript, access: ProjectAccess) -> list[AnchorFlag]:
     """`open_flags` in text order, at most 200 (one query; none when the transcript was
-    loaded with `page_annotations` and has none)."""
+    loaded with `page_columns` and has none)."""
     if getattr(transcript, "has_flags", True) is False:
         return []
     return list(open_flags(transcript, access).order_by("quote__start", "pk")[:200])
@@ -226,7 +258,8 @@ def codebook(project_id: int) -> list[ThemeRow]:
 
 def codebook_with_uses(project_id: int, access: ProjectAccess) -> list[ThemeRow]:
     """The codebook with each theme's definition and its number of live quotes in the
-    project, leaving out those the blind rule hides from this member (still one query).
+    project, leaving out those the blind rule hides from this member (one constant
+    statement, aefront/rows.py: through the ORM, compiling it cost a millisecond).
 
     Each theme counts its codings whose quote is not binned or hidden: a subquery per
     theme whose NOT EXISTS PostgreSQL runs as an anti-join. Counting over a join to every
@@ -235,35 +268,43 @@ def codebook_with_uses(project_id: int, access: ProjectAccess) -> list[ThemeRow]
     indexes `quote_binned` and `coding_theme_quotes` take both to under 2 ms once
     vacuumed (index-only scans).
     """
-    hidden = Q(deleted_at__isnull=False)
     viewer = blind_viewer(access)
-    if viewer is not None:
-        hidden |= blind_hidden(viewer)
-    gone = Quote.all_objects.filter(hidden, pk=OuterRef("content_object_id"))
-    uses = (
-        QuoteTheme.objects.filter(tag=OuterRef("pk"))
-        .filter(~Exists(gone))
-        .order_by()
-        .values("tag")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    rows = (
-        Theme.objects.filter(project_id=project_id)
-        .annotate(uses=Coalesce(Subquery(uses, output_field=IntegerField()), 0))
-        .values_list(
-            "pk",
-            "name",
-            "parent_id",
-            "order",
-            "colour",
-            "is_active",
-            "is_proposed",
-            "description",
-            "uses",
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _codebook_sql(viewer is not None),
+            [project_id] if viewer is None else [viewer, project_id],
         )
+        found = rows.convert_rows(cursor.fetchall(), _CODEBOOK_FIELDS)
+    return tree_order([ThemeRow(*row[:7], description=row[7], uses=row[8]) for row in found])
+
+
+_CODEBOOK_FIELDS = tuple(
+    Theme._meta.get_field(name)
+    for name in ("id", "name", "parent", "order", "colour", "is_active", "is_proposed")
+) + (None, None)  # the description and the count, as read
+
+
+@cache
+def _codebook_sql(blind: bool) -> str:
+    q = connection.ops.quote_name
+    gone = f"g.{q('deleted_at')} IS NOT NULL"
+    joined = ""
+    if blind:
+        gone = f"({gone} OR {blind_hidden_sql('g', 'r')})"
+        joined = f" LEFT JOIN {_table(CodingRound)} r ON r.{q('transcript_id')} = g.{q('transcript_id')}"
+    uses = (
+        f"SELECT COUNT(*) FROM {_table(QuoteTheme)} v WHERE v.{q('tag_id')} = th.{q('id')} "
+        f"AND NOT EXISTS (SELECT 1 FROM {_table(Quote)} g{joined} "
+        f"WHERE g.{q('id')} = v.{q('content_object_id')} AND {gone})"
     )
-    return tree_order([ThemeRow(*row[:7], description=row[7], uses=row[8]) for row in rows])
+    columns = ", ".join(
+        f"th.{q(name)}"
+        for name in ("id", "name", "parent_id", "order", "colour", "is_active", "is_proposed")
+    )
+    return (
+        f"SELECT {columns}, th.{q('description')}, ({uses}) "
+        f"FROM {_table(Theme)} th WHERE th.{q('project_id')} = %s"
+    )
 
 
 def codebook_json(themes: list[ThemeRow]) -> list[dict[str, Any]]:
@@ -338,18 +379,24 @@ def quote_rows(queryset) -> list[QuoteRow]:
     ]
 
 
-def page_quotes(queryset, text: str) -> tuple[list[QuoteRow], dict[int, list[int]]]:
-    """The quotes of one transcript and each one's theme ids, in one query (a row per
-    coding; one for a quote without a theme). Each text is sliced from the transcript's,
-    which `Quote.clean()` keeps equal to the stored one, instead of read again."""
-    username = f"coder__{get_user_model().USERNAME_FIELD}"
-    rows = queryset.order_by("start", "end", "pk").values_list(
-        "pk", "uuid", "start", "end", "memo", "coder_id", username, "created_at", "updated_at",
-        "codings__tag_id",
-    )  # fmt: skip
+def page_quotes(
+    access: ProjectAccess, transcript: Transcript
+) -> tuple[list[QuoteRow], dict[int, list[int]]]:
+    """The transcript's live quotes this member may see (`visible_quotes`) and each
+    one's theme ids, in one constant statement (a row per coding; one for a quote
+    without a theme). Each text is sliced from the transcript's, which `Quote.clean()`
+    keeps equal to the stored one, instead of read again."""
+    viewer = blind_viewer(access)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _page_quotes_sql(viewer is not None),
+            [transcript.pk] if viewer is None else [transcript.pk, viewer],
+        )
+        found = rows.convert_rows(cursor.fetchall(), _page_quote_fields())
+    text = transcript.text
     quotes: list[QuoteRow] = []
     links: dict[int, list[int]] = {}
-    for pk, uuid, start, end, memo, coder_id, name, created, updated, theme_id in rows:
+    for pk, uuid, start, end, memo, coder_id, name, created, updated, theme_id in found:
         ids = links.get(pk)
         if ids is None:
             ids = links[pk] = []
@@ -360,6 +407,67 @@ def page_quotes(queryset, text: str) -> tuple[list[QuoteRow], dict[int, list[int
         if theme_id is not None:
             ids.append(theme_id)
     return quotes, links
+
+
+@cache
+def _page_quote_fields() -> tuple:
+    user = get_user_model()
+    names = ("id", "uuid", "start", "end", "memo", "coder", None, "created_at", "updated_at")
+    fields = tuple(Quote._meta.get_field(name) if name else None for name in names)
+    return (*fields[:6], user._meta.get_field(user.USERNAME_FIELD), *fields[7:], None)
+
+
+@cache
+def _page_quotes_sql(blind: bool) -> str:
+    q = connection.ops.quote_name
+    user = get_user_model()
+    columns = ", ".join(
+        f"qu.{q(name)}"
+        for name in ("id", "uuid", "start", "end", "memo", "coder_id", "created_at", "updated_at")
+    )
+    columns = columns.replace(
+        f"qu.{q('created_at')}",
+        f"u.{q(user._meta.get_field(user.USERNAME_FIELD).column)}, qu.{q('created_at')}",
+    )
+    joined = where = ""
+    if blind:
+        joined = f" LEFT JOIN {_table(CodingRound)} r ON r.{q('transcript_id')} = qu.{q('transcript_id')}"
+        where = f" AND NOT {blind_hidden_sql('qu', 'r')}"
+    return (
+        f"SELECT {columns}, c.{q('tag_id')} FROM {_table(Quote)} qu "
+        f"JOIN {q(user._meta.db_table)} u ON u.{q('id')} = qu.{q('coder_id')}{joined} "
+        f"LEFT JOIN {_table(QuoteTheme)} c ON c.{q('content_object_id')} = qu.{q('id')} "
+        f"WHERE qu.{q('transcript_id')} = %s AND qu.{q('deleted_at')} IS NULL{where} "
+        f"ORDER BY qu.{q('start')}, qu.{q('end')}, qu.{q('id')}"
+    )
+
+
+def turn_rows(transcript: Transcript) -> list[tuple]:
+    """The transcript's turns as `layout.TurnRow`s (index, start, end, interviewer,
+    started at, pseudonym): one constant statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(_turns_sql(), [transcript.pk])
+        return rows.convert_rows(cursor.fetchall(), _TURN_FIELDS)
+
+
+_TURN_FIELDS = tuple(
+    SpeakerTurn._meta.get_field(name)
+    for name in ("index", "start", "end", "is_interviewer", "started_at_ms")
+) + (None,)
+
+
+@cache
+def _turns_sql() -> str:
+    q = connection.ops.quote_name
+    columns = ", ".join(
+        f"s.{q(name)}" for name in ("index", "start", "end", "is_interviewer", "started_at_ms")
+    )
+    participants = q(SpeakerTurn._meta.get_field("participant").related_model._meta.db_table)
+    return (
+        f"SELECT {columns}, pa.{q('pseudonym')} FROM {_table(SpeakerTurn)} s "
+        f"LEFT JOIN {participants} pa ON pa.{q('id')} = s.{q('participant_id')} "
+        f"WHERE s.{q('transcript_id')} = %s"
+    )
 
 
 def quote_json(
@@ -466,10 +574,8 @@ def transcript_page(
     user, role = access.user, access.role
     started = timezone.now()  # before reading: polling from here misses nothing
     text = transcript.text
-    all_quotes, links = page_quotes(visible_quotes(access, transcript), text)
-    turns = SpeakerTurn.objects.filter(transcript=transcript).values_list(
-        "index", "start", "end", "is_interviewer", "started_at_ms", "participant__pseudonym"
-    )
+    all_quotes, links = page_quotes(access, transcript)
+    turns = turn_rows(transcript)
     themes = codebook_with_uses(project.pk, access)
     paths = theme_paths(themes)
     theme_by_id = {theme.pk: theme for theme in themes}

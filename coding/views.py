@@ -10,7 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import json_script
 
 from aefront.errors import UserError, sentence, sentences
 from coding import (
@@ -33,7 +35,7 @@ from coding.reading import (
     blind_viewer,
     get_quote,
     get_theme,
-    page_annotations,
+    page_columns,
     parse_filters,
     theme_rows,
     transcript_page,
@@ -51,10 +53,10 @@ def transcript_detail(
 ) -> HttpResponse:
     """The coding page: the transcript with its quotes, the side panel and the filters."""
     # One query for the transcript, whether it has a round or flags, and the coder's status.
-    extra = page_annotations(project_access)
+    columns = page_columns(project_access)
     if project_access.can_code:
-        extra |= progress.status_annotations(project_access.user)
-    transcript = access.get_transcript(project_access, transcript_id, annotate=extra)
+        columns += progress.status_columns(project_access.user)
+    transcript = access.get_transcript_with(project_access, transcript_id, columns)
     context = {
         "access": project_access,
         "project": project_access.project,
@@ -65,7 +67,35 @@ def transcript_detail(
     )
     if project_access.can_code:
         context["my_status"] = progress.my_status(project_access, transcript)
-    return render(request, "coding/transcript_detail.html", context)
+    parts = {
+        "transcript_html": context.pop("transcript_html"),
+        "panel_html": context.pop("panel_html"),
+        "coding_data_script": json_script(context["coding_data"], "coding-data"),
+    }
+    return render_with_parts(request, "coding/transcript_detail.html", context, parts)
+
+
+def render_with_parts(
+    request: HttpRequest, template_name: str, context: dict, parts: dict[str, str]
+) -> HttpResponse:
+    """The template rendered, then each of `parts` (safe HTML) put in place of its
+    `<!--part:name-->` in it.
+
+    The coding page's parts (the transcript's HTML, the panel and the page's JSON: 270 KB
+    for 15,000 words) went through every level of the template's nesting, each joining
+    them again into a larger string: 4 of the template's 6 ms. No escaped value can hold
+    the comment, so only the template's own is replaced."""
+    html = render_to_string(template_name, context, request)
+    places = {name: html.find(f"<!--part:{name}-->") for name in parts}
+    missing = [name for name, at in places.items() if at < 0]
+    if missing:
+        raise ValueError(f"{template_name} has no place for {', '.join(missing)}")
+    chunks: list[str] = []
+    for name in sorted(parts, key=places.__getitem__):
+        before, _, html = html.partition(f"<!--part:{name}-->")
+        chunks += (before, parts[name])
+    chunks.append(html)
+    return HttpResponse(b"".join(chunk.encode() for chunk in chunks))
 
 
 @project_page()

@@ -18,13 +18,6 @@ TEXT = "x" * 1000
 
 
 @pytest.fixture
-def second(make_user, project_a):
-    user = make_user("enabler_two")
-    Membership.objects.create(user=user, project=project_a, role=Membership.Role.ENABLER)
-    return user
-
-
-@pytest.fixture
 def third(make_user, project_a):
     user = make_user("enabler_three")
     Membership.objects.create(user=user, project=project_a, role=Membership.Role.ENABLER)

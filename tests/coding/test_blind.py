@@ -16,13 +16,6 @@ SECRET = "parachuted"  # a word only the other coder's quote holds
 
 
 @pytest.fixture
-def second(make_user, project_a):
-    user = make_user("enabler_two")
-    Membership.objects.create(user=user, project=project_a, role=Membership.Role.ENABLER)
-    return user
-
-
-@pytest.fixture
 def blind_round(project_admin, enabler, second, transcript, theme, make_quote, author):
     access = get_project_access(project_admin, "alpha")
     services.assign_transcripts(
