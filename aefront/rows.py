@@ -28,6 +28,11 @@ def _fields(model: type[Model], exclude: frozenset[str]) -> tuple:
     return tuple(f for f in model._meta.concrete_fields if f.attname not in exclude)
 
 
+def table(model: type[Model]) -> str:
+    """The model's table name, quoted for this database."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
 @cache
 def select_list(model: type[Model], alias: str, exclude: frozenset[str] = frozenset()) -> str:
     """`alias."col", …` of the model's columns in field order (without `exclude`)."""

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.urls import reverse
 
+from aefront import rows
 from coding.models import Assignment, CoderStatus, CodingRound, Quote
 from coding.reading import visible_quotes
 from interviews.access import CODING_ROLES, Column, ProjectAccess, get_transcript_with
@@ -290,8 +291,8 @@ def status_columns(user) -> list[Column]:
     """What `status_from` reads, as columns of the transcript's own read: the coding
     page loads them with the transcript (`access.get_transcript_with`)."""
     q = connection.ops.quote_name
-    quotes, statuses = _table(Quote), _table(CoderStatus)
-    assignments, rounds = _table(Assignment), _table(CodingRound)
+    quotes, statuses = rows.table(Quote), rows.table(CoderStatus)
+    assignments, rounds = rows.table(Assignment), rows.table(CodingRound)
     of_t = f"{q('transcript_id')} = t.{q('id')}"
     # Binned quotes too (Quote.all_objects): binning one is the coder's latest change.
     return [
@@ -328,12 +329,8 @@ def status_columns(user) -> list[Column]:
 STATUS_COLUMNS = ("my_last", "my_said", "my_round_done", "my_revealed")
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def status_from(row: Mapping[str, Any]) -> str:
-    """The caller's status from the values `status_annotations` names."""
+    """The caller's status from the values `STATUS_COLUMNS` names."""
     said = max((d for d in (row["my_said"], row["my_round_done"]) if d), default=None)
     last = row["my_last"] if row["my_last"] != row["my_revealed"] else said
     return status_of(last, said)

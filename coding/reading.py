@@ -115,8 +115,8 @@ def page_columns(access: ProjectAccess) -> list[Column]:
     transcript itself (`access.get_transcript_with`): `round_view` and `anchor_flags`
     then skip their query when there is nothing to show."""
     q = connection.ops.quote_name
-    rounds, assignments = _table(CodingRound), _table(Assignment)
-    flags, quotes = _table(AnchorFlag), _table(Quote)
+    rounds, assignments = rows.table(CodingRound), rows.table(Assignment)
+    flags, quotes = rows.table(AnchorFlag), rows.table(Quote)
     # `open_flags` as SQL: an admin's are everyone's, a coder's their own quotes'.
     mine = "" if access.is_admin else f" AND qu.{q('coder_id')} = %s"
     return [
@@ -135,10 +135,6 @@ def page_columns(access: ProjectAccess) -> list[Column]:
             () if access.is_admin else (getattr(access.user, "pk", None),),
         ),
     ]
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
 
 
 def round_view(transcript: Transcript, access: ProjectAccess) -> RoundView | None:
@@ -291,10 +287,13 @@ def _codebook_sql(blind: bool) -> str:
     joined = ""
     if blind:
         gone = f"({gone} OR {blind_hidden_sql('g', 'r')})"
-        joined = f" LEFT JOIN {_table(CodingRound)} r ON r.{q('transcript_id')} = g.{q('transcript_id')}"
+        joined = (
+            f" LEFT JOIN {rows.table(CodingRound)} r "
+            f"ON r.{q('transcript_id')} = g.{q('transcript_id')}"
+        )
     uses = (
-        f"SELECT COUNT(*) FROM {_table(QuoteTheme)} v WHERE v.{q('tag_id')} = th.{q('id')} "
-        f"AND NOT EXISTS (SELECT 1 FROM {_table(Quote)} g{joined} "
+        f"SELECT COUNT(*) FROM {rows.table(QuoteTheme)} v WHERE v.{q('tag_id')} = th.{q('id')} "
+        f"AND NOT EXISTS (SELECT 1 FROM {rows.table(Quote)} g{joined} "
         f"WHERE g.{q('id')} = v.{q('content_object_id')} AND {gone})"
     )
     columns = ", ".join(
@@ -303,7 +302,7 @@ def _codebook_sql(blind: bool) -> str:
     )
     return (
         f"SELECT {columns}, th.{q('description')}, ({uses}) "
-        f"FROM {_table(Theme)} th WHERE th.{q('project_id')} = %s"
+        f"FROM {rows.table(Theme)} th WHERE th.{q('project_id')} = %s"
     )
 
 
@@ -409,34 +408,44 @@ def page_quotes(
     return quotes, links
 
 
+# The columns of `page_quotes`' rows: the quote's, its coder's name, a coding's theme.
+_PAGE_QUOTE_COLUMNS = ("id", "uuid", "start", "end", "memo", "coder_id")
+_PAGE_QUOTE_TIMES = ("created_at", "updated_at")
+
+
 @cache
 def _page_quote_fields() -> tuple:
     user = get_user_model()
-    names = ("id", "uuid", "start", "end", "memo", "coder", None, "created_at", "updated_at")
-    fields = tuple(Quote._meta.get_field(name) if name else None for name in names)
-    return (*fields[:6], user._meta.get_field(user.USERNAME_FIELD), *fields[7:], None)
+    quote = Quote._meta.get_field
+    return (
+        *(quote(name) for name in _PAGE_QUOTE_COLUMNS),
+        user._meta.get_field(user.USERNAME_FIELD),
+        *(quote(name) for name in _PAGE_QUOTE_TIMES),
+        None,
+    )
 
 
 @cache
 def _page_quotes_sql(blind: bool) -> str:
     q = connection.ops.quote_name
     user = get_user_model()
+    name = user._meta.get_field(user.USERNAME_FIELD).column
     columns = ", ".join(
-        f"qu.{q(name)}"
-        for name in ("id", "uuid", "start", "end", "memo", "coder_id", "created_at", "updated_at")
-    )
-    columns = columns.replace(
-        f"qu.{q('created_at')}",
-        f"u.{q(user._meta.get_field(user.USERNAME_FIELD).column)}, qu.{q('created_at')}",
+        [f"qu.{q(c)}" for c in _PAGE_QUOTE_COLUMNS]
+        + [f"u.{q(name)}"]
+        + [f"qu.{q(c)}" for c in _PAGE_QUOTE_TIMES]
     )
     joined = where = ""
     if blind:
-        joined = f" LEFT JOIN {_table(CodingRound)} r ON r.{q('transcript_id')} = qu.{q('transcript_id')}"
+        joined = (
+            f" LEFT JOIN {rows.table(CodingRound)} r "
+            f"ON r.{q('transcript_id')} = qu.{q('transcript_id')}"
+        )
         where = f" AND NOT {blind_hidden_sql('qu', 'r')}"
     return (
-        f"SELECT {columns}, c.{q('tag_id')} FROM {_table(Quote)} qu "
-        f"JOIN {q(user._meta.db_table)} u ON u.{q('id')} = qu.{q('coder_id')}{joined} "
-        f"LEFT JOIN {_table(QuoteTheme)} c ON c.{q('content_object_id')} = qu.{q('id')} "
+        f"SELECT {columns}, c.{q('tag_id')} FROM {rows.table(Quote)} qu "
+        f"JOIN {rows.table(user)} u ON u.{q('id')} = qu.{q('coder_id')}{joined} "
+        f"LEFT JOIN {rows.table(QuoteTheme)} c ON c.{q('content_object_id')} = qu.{q('id')} "
         f"WHERE qu.{q('transcript_id')} = %s AND qu.{q('deleted_at')} IS NULL{where} "
         f"ORDER BY qu.{q('start')}, qu.{q('end')}, qu.{q('id')}"
     )
@@ -462,9 +471,9 @@ def _turns_sql() -> str:
     columns = ", ".join(
         f"s.{q(name)}" for name in ("index", "start", "end", "is_interviewer", "started_at_ms")
     )
-    participants = q(SpeakerTurn._meta.get_field("participant").related_model._meta.db_table)
+    participants = rows.table(SpeakerTurn._meta.get_field("participant").related_model)
     return (
-        f"SELECT {columns}, pa.{q('pseudonym')} FROM {_table(SpeakerTurn)} s "
+        f"SELECT {columns}, pa.{q('pseudonym')} FROM {rows.table(SpeakerTurn)} s "
         f"LEFT JOIN {participants} pa ON pa.{q('id')} = s.{q('participant_id')} "
         f"WHERE s.{q('transcript_id')} = %s"
     )
