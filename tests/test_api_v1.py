@@ -11,6 +11,7 @@ import json
 from urllib.parse import urlencode
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
@@ -460,6 +461,28 @@ def test_coding_a_passage_goes_through_the_service(world):
     assert patched["themes"] == [theme.pk]
     other = api_client(world, "owner").get(url, {"coder": "enabler_a", "theme": proposed.pk})
     assert other.json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_a_token_writes_audit_entries_in_its_users_name(world):
+    """The audit trail names who coded a passage through the API, as on the page."""
+    transcript, theme = world["transcript"], world["theme"]
+    client = api_client(world, "collaborator")
+    url = f"/api/v1/projects/{world['project'].slug}/quotes/"
+    body = {"transcript": transcript.pk, "start": 20, "end": 40, "text": transcript.text[20:40],
+            "themes": [theme.pk]}  # fmt: skip
+    made = client.post(url, body, content_type="application/json", REMOTE_ADDR="10.1.2.3")
+    assert made.status_code == 201, made.content
+    entry = LogEntry.objects.get_for_object(Quote.objects.get(pk=made.json()["id"])).get()
+    assert entry.action == LogEntry.Action.CREATE
+    assert (entry.actor, entry.remote_addr) == (world["users"]["collaborator"], "10.1.2.3")
+    themes = api_client(world, "owner").post(
+        f"/api/v1/projects/{world['project'].slug}/themes/",
+        {"name": "Winter pressure"},
+        content_type="application/json",
+    )
+    theme_entry = LogEntry.objects.get_for_object(Theme.objects.get(pk=themes.json()["id"]))
+    assert theme_entry.get().actor == world["users"]["owner"]
 
 
 @pytest.mark.django_db

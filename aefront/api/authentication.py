@@ -11,6 +11,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from aefront.api.tokens import find_token
+from aefront.audit import record_actor
 
 KEYWORDS = ("bearer", "token")
 
@@ -29,6 +30,7 @@ class AccessTokenAuthentication(authentication.BaseAuthentication):
         token = find_token(raw)
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("That token is not valid, or was revoked.")
+        record_actor(token.user)
         return token.user, token
 
     def authenticate_header(self, request) -> str:
