@@ -51,16 +51,21 @@ def _queue_is_this_database() -> bool:
 
 
 def _quote_saved(sender, instance: Quote, raw: bool = False, **kwargs) -> None:
-    if raw:
-        return
+    if not raw:
+        quote_saved(instance)
+
+
+def quote_saved(quote: Quote) -> None:
+    """After the commit: the quote's open pages hear of it and it is queued for its
+    embedding (also called by coding/quote_insert.py's writes, which send no signal)."""
     from coding.live import quote_changed
 
-    quote_changed(instance)  # created, changed, deleted or restored
-    if instance.deleted_at is not None:
+    quote_changed(quote)  # created, changed, deleted or restored
+    if quote.deleted_at is not None:
         return
     from coding.embeddings import queue_quote
 
-    pk = instance.pk
+    pk = quote.pk
     transaction.on_commit(lambda: queue_quote(pk))
 
 

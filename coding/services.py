@@ -21,7 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from aefront.errors import UserError, sentence
-from coding import live
+from coding import hooks, live, quote_insert
 from coding.models import (
     Adoption,
     Assignment,
@@ -235,10 +235,11 @@ def code_passage(
     - If the coder already has a live quote on exactly this span, the themes and the
       memo are added to it instead of failing.
 
-    The common case costs two statements: the quote's INSERT and one INSERT of its
-    codings, in one transaction. Only when that INSERT meets the span or the key taken
-    (the unique constraints say so) is the transaction rolled back and the earlier
-    quote looked up, in a second one. The returned quote's `theme_ids` are the themes
+    The common case costs one statement on PostgreSQL (coding/quote_insert.py: the
+    quote, its codings and its audit entry) and elsewhere two, the quote's INSERT and
+    one of its codings, in one transaction. Only when the quote meets the span or the
+    key taken (the unique constraints say so) is nothing written and the earlier quote
+    looked up, in a second transaction. The returned quote's `theme_ids` are the themes
     it is coded with now.
     """
     _require_coder(access)
@@ -258,6 +259,17 @@ def code_passage(
             quote.uuid = uuid_module.UUID(str(key))
         except ValueError:
             raise CodingError("uuid must be a UUID such as crypto.randomUUID() makes.") from None
+    if not str(new_theme or "").strip() and quote_insert.available():
+        try:
+            inserted = quote_insert.insert_quote(quote, themes)  # one statement (PostgreSQL)
+        except IntegrityError:  # the transcript went meanwhile: as the ORM path, below
+            inserted = False
+        if inserted:
+            hooks.quote_saved(quote)
+            quote.theme_ids = [theme.pk for theme in themes]
+            return quote
+        with transaction.atomic():
+            return _add_to_earlier(quote, themes, key=key is not None)
     try:
         with transaction.atomic():
             wanted = _with_new_theme(access, themes, new_theme)
