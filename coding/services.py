@@ -76,19 +76,20 @@ def check_speaker_turns(transcript: Transcript, start: int, end: int) -> None:
 
     With the project's `multi_turn_quotes` (focus groups) a quote may run across turns,
     but still starts and ends in a turn's words. A transcript without turns has no rule.
-    The offsets come from `transcript.turn_spans()`: no query when the transcript was
-    loaded with them (`access.get_transcript(..., turn_spans=True)`).
+    Only the turns the passage meets decide it (`transcript.turns_around()`: no query
+    when the transcript was read for this passage, or loaded with its turns' offsets,
+    `access.get_transcript(..., turn_spans=True)`).
     """
-    spans = transcript.turn_spans()
-    if not spans:
+    has_turns, inside = transcript.turns_around(start, end)
+    if not has_turns:
         return
-    inside = [(s, e) for s, e in spans if s < end and start < e]
     if any(s <= start and end <= e for s, e in inside):
         return
     if not inside:
         raise CodingError(ONE_TURN.format(what="holds no speaker's words, only a label"))
     multi = transcript.project.multi_turn_quotes
-    ends_in_words = any(s <= start < e for s, e in spans) and any(s < end <= e for s, e in spans)
+    # A turn holding the start or the end meets the passage: it is among `inside`.
+    ends_in_words = any(s <= start < e for s, e in inside) and any(s < end <= e for s, e in inside)
     if multi and ends_in_words:
         return
     if multi:

@@ -31,6 +31,7 @@ from interviews.models import (
     Project,
     SpeakerTurn,
     Transcript,
+    parse_spans,
     with_turn_spans,
 )
 
@@ -243,21 +244,24 @@ def get_transcript_for_passage(
     """A transcript of the accessed project (404 for any other id), read for a write of
     the quote [start, end): its fields and its turns' offsets, and of its text only that
     passage, not the whole text a long interview holds (nor its length, which would
-    read it all). One constant statement (aefront/rows.py); `Transcript.holds()` and
-    `.passage()` answer from it, and the text itself stays deferred."""
+    read it all), and of its turns only those the passage meets, and whether it has any
+    (for the one-turn rule, not every turn's offsets). One constant statement
+    (aefront/rows.py); `Transcript.holds()`, `.passage()` and `.turns_around()` answer
+    from it, and the text itself stays deferred."""
     # Offsets no text can reach are left to the quote's own check (which reads the text).
     start, end = (min(max(int(offset), 0), MAX_OFFSET) for offset in (start, end))
     with connection.cursor() as cursor:
         cursor.execute(
             _passage_sql(connection.vendor),
-            [start + 1, max(end - start, 0), transcript_id, access.project.pk],
+            [start + 1, max(end - start, 0), end, start, transcript_id, access.project.pk],
         )
         row = cursor.fetchone()
     if row is None:
         raise Http404("No such transcript.")
     transcript, at = rows.instance(Transcript, row, 0, exclude=NOT_TEXT)
-    passage, transcript.spans_of_turns = row[at:]
+    passage, overlapping, has_turns = row[at:]
     transcript.passage_read = (start, end, passage)
+    transcript.turns_read = (start, end, bool(has_turns), parse_spans(overlapping))
     transcript.project = access.project  # the same row: saves a query
     return transcript
 
@@ -272,10 +276,12 @@ def _passage_sql(vendor: str) -> str:
     turns = q(SpeakerTurn._meta.db_table)
     span = f"CAST(s.{q('start')} AS TEXT) || '-' || CAST(s.{q('end')} AS TEXT)"
     joined = f"STRING_AGG({span}, ',')" if vendor == "postgresql" else f"GROUP_CONCAT({span}, ',')"
+    of_this = f"s.{q('transcript_id')} = t.{q('id')}"
     return (
         f"SELECT {rows.select_list(Transcript, 't', NOT_TEXT)}, SUBSTR(t.{q('text')}, %s, %s), "
         f"(SELECT {joined} FROM {turns} s "
-        f"WHERE s.{q('transcript_id')} = t.{q('id')}) "
+        f"WHERE {of_this} AND s.{q('start')} < %s AND %s < s.{q('end')}), "
+        f"EXISTS (SELECT 1 FROM {turns} s WHERE {of_this}) "
         f"FROM {q(Transcript._meta.db_table)} t WHERE t.{q('id')} = %s AND t.{q('project_id')} = %s"
     )
 

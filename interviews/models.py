@@ -264,10 +264,24 @@ class Transcript(models.Model):
         Read from the `spans_of_turns` annotation when the transcript was loaded with
         `with_turn_spans()` (no query), else from its turns."""
         if hasattr(self, "spans_of_turns"):
-            raw = self.spans_of_turns or ""
-            pairs = (part.split("-") for part in raw.split(",") if part)
-            return sorted((int(start), int(end)) for start, end in pairs)
+            return parse_spans(self.spans_of_turns)
         return list(self.turns.order_by("start").values_list("start", "end"))
+
+    def turns_around(self, start: int, end: int) -> tuple[bool, list[tuple[int, int]]]:
+        """Whether the transcript has speaker turns, and the [start, end) of the turns'
+        words that [start, end) meets, in text order. No query when the transcript was
+        read for this passage (`access.get_transcript_for_passage`)."""
+        known = getattr(self, "turns_read", None)
+        if known is not None and known[:2] == (start, end):
+            return known[2], known[3]
+        spans = self.turn_spans()
+        return bool(spans), [(s, e) for s, e in spans if s < end and start < e]
+
+
+def parse_spans(joined: str | None) -> list[tuple[int, int]]:
+    """ "5-82,90-140" (turns' offsets joined by the database) as [(5, 82), (90, 140)]."""
+    pairs = (part.split("-") for part in (joined or "").split(",") if part)
+    return sorted((int(start), int(end)) for start, end in pairs)
 
 
 class SpeakerTurn(models.Model):

@@ -142,6 +142,20 @@ def test_turn_spans_come_with_the_transcript_in_one_query(turns):
     assert Transcript.objects.get(pk=turns.pk).turn_spans() == [FIRST, SECOND, THIRD]
 
 
+def test_a_passage_is_read_with_only_the_turns_it_meets(turns, enabler):
+    from interviews.access import get_project_access, get_transcript_for_passage
+
+    access = get_project_access(enabler, turns.project.slug)
+    with CaptureQueriesContext(connection) as queries:
+        read = get_transcript_for_passage(access, turns.pk, 60, 100)
+        assert read.turns_around(60, 100) == (True, [FIRST, SECOND])
+        assert read.passage(60, 100) == turns.text[60:100]
+    assert len(queries) == 1
+    assert read.turns_around(130, 140) == (True, [THIRD])  # another passage: read anew
+    bare = Transcript.objects.create(project=turns.project, title="No turns", text="Just text.")
+    assert get_transcript_for_passage(access, bare.pk, 0, 4).turns_around(0, 4) == (False, [])
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_check_adds_no_statement_to_the_quote_post(enabler, turns, theme):
     """Issue 19's budget: membership, transcript (with its turns), codebook, 2 inserts."""
