@@ -21,6 +21,7 @@ data-modifying WITH: there `available()` is False.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 from auditlog.context import auditlog_disabled
 from auditlog.diff import model_instance_diff
@@ -28,7 +29,7 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.db.models.signals import pre_save
 from django.utils.encoding import smart_str
 
@@ -139,31 +140,36 @@ def _cid():
 def _columns(obj: Model, overrides: dict[str, tuple[str, list]]) -> tuple[str, str, list]:
     """The column list, the values (each cast to its column's type, or the override's
     SQL) and their parameters of `obj`'s INSERT; the primary key is the database's."""
-    quote_name = connection.ops.quote_name
     columns, values, params = [], [], []
-    for field in type(obj)._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(quote_name(field.column))
+    for field, column, cast in _fields(type(obj)):
+        columns.append(column)
         if field.attname in overrides:
             sql, more = overrides[field.attname]
             values.append(sql)
             params += more
         else:
-            values.append(f"CAST(%s AS {_cast_type(field)})")
-            params.append(_db_value(obj, field.attname))
+            values.append(cast)
+            params.append(field.get_db_prep_save(getattr(obj, field.attname), connection))
     return ", ".join(columns), ", ".join(values), params
 
 
-def _cast_type(field) -> str:
-    """The column's type for the parameter's CAST, but varchar without its length: a
-    cast would cut a longer value short where the INSERT refuses it."""
-    db_type = field.db_type(connection)
-    return "varchar" if db_type.startswith("varchar(") else db_type
+@cache
+def _fields(model: type[Model]) -> tuple[tuple[Field, str, str], ...]:
+    """Each field but the primary key, its quoted column and its parameter's CAST: the
+    column's type, but varchar without its length (a cast would cut a longer value
+    short where the INSERT refuses it)."""
+    found = []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        db_type = field.db_type(connection)
+        db_type = "varchar" if db_type.startswith("varchar(") else db_type
+        found.append((field, connection.ops.quote_name(field.column), f"CAST(%s AS {db_type})"))
+    return tuple(found)
 
 
 def _db_value(obj: Model, attname: str):
-    field = next(f for f in type(obj)._meta.concrete_fields if f.attname == attname)
+    field = next(f for f, _, _ in _fields(type(obj)) if f.attname == attname)
     return field.get_db_prep_save(getattr(obj, attname), connection)
 
 
