@@ -33,6 +33,7 @@ from django.db.models import Field, Model
 from django.db.models.signals import pre_save
 from django.utils.encoding import smart_str
 
+from aefront.rows import table
 from coding.models import Quote, QuoteTheme, Theme
 
 SENTINEL_PK = 0  # the quote's id in the Python-built audit entry, replaced in SQL
@@ -49,7 +50,7 @@ def insert_quote(quote: Quote, themes: Sequence[Theme]) -> bool:
         field.pre_save(quote, add=True)  # uuid and the auto_now times, as save() sets them
     quote_columns, quote_values, params = _columns(quote, {})
     parts = [
-        f"q AS (INSERT INTO {_table(Quote)} ({quote_columns}) VALUES ({quote_values}) "
+        f"q AS (INSERT INTO {table(Quote)} ({quote_columns}) VALUES ({quote_values}) "
         "ON CONFLICT DO NOTHING RETURNING id)"
     ]
     coding = QuoteTheme(content_object_id=SENTINEL_PK, tag_id=SENTINEL_PK)
@@ -59,7 +60,7 @@ def insert_quote(quote: Quote, themes: Sequence[Theme]) -> bool:
         coding, {"content_object_id": ("q.id", []), "tag_id": ("t.tag", [])}
     )
     parts.append(
-        f"c AS (INSERT INTO {_table(QuoteTheme)} ({columns}) SELECT {values} "
+        f"c AS (INSERT INTO {table(QuoteTheme)} ({columns}) SELECT {values} "
         "FROM q CROSS JOIN UNNEST(%s::bigint[]) AS t(tag))"
     )
     params += coding_params + [list(dict.fromkeys(theme.pk for theme in themes))]
@@ -80,7 +81,7 @@ def insert_quote(quote: Quote, themes: Sequence[Theme]) -> bool:
                 ),
             },
         )
-        parts.append(f"a AS (INSERT INTO {_table(LogEntry)} ({columns}) SELECT {values} FROM q)")
+        parts.append(f"a AS (INSERT INTO {table(LogEntry)} ({columns}) SELECT {values} FROM q)")
         params += entry_params
     sql = "WITH " + ", ".join(parts) + " SELECT id FROM q"
     if connection.in_atomic_block:  # a savepoint: a failure leaves the caller's transaction
@@ -171,7 +172,3 @@ def _fields(model: type[Model]) -> tuple[tuple[Field, str, str], ...]:
 def _db_value(obj: Model, attname: str):
     field = next(f for f, _, _ in _fields(type(obj)) if f.attname == attname)
     return field.get_db_prep_save(getattr(obj, attname), connection)
-
-
-def _table(model: type[Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)

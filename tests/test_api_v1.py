@@ -437,13 +437,19 @@ def test_a_transcripts_details_change_as_on_the_review_step(world, project_b, tr
     assert (transcript.title, transcript.local_system) == ("Chief executive", None)
 
 
+def a_passage(world, **extra) -> tuple[Client, str, dict]:
+    """The collaborator's client, the quotes URL and a body coding [20, 40) with the theme."""
+    transcript = world["transcript"]
+    body = {"transcript": transcript.pk, "start": 20, "end": 40, "text": transcript.text[20:40],
+            "themes": [world["theme"].pk], **extra}  # fmt: skip
+    url = f"/api/v1/projects/{world['project'].slug}/quotes/"
+    return api_client(world, "collaborator"), url, body
+
+
 @pytest.mark.django_db
 def test_coding_a_passage_goes_through_the_service(world):
-    transcript, theme = world["transcript"], world["theme"]
-    client = api_client(world, "collaborator")
-    url = f"/api/v1/projects/{world['project'].slug}/quotes/"
-    body = {"transcript": transcript.pk, "start": 20, "end": 40, "text": transcript.text[20:40],
-            "themes": [theme.pk], "new_theme": "Weekend cover", "memo": "first"}  # fmt: skip
+    theme = world["theme"]
+    client, url, body = a_passage(world, new_theme="Weekend cover", memo="first")
     made = client.post(url, body, content_type="application/json").json()
     quote = Quote.objects.get(pk=made["id"])
     assert made["uuid"] == str(quote.uuid)
@@ -466,11 +472,7 @@ def test_coding_a_passage_goes_through_the_service(world):
 @pytest.mark.django_db
 def test_a_token_writes_audit_entries_in_its_users_name(world):
     """The audit trail names who coded a passage through the API, as on the page."""
-    transcript, theme = world["transcript"], world["theme"]
-    client = api_client(world, "collaborator")
-    url = f"/api/v1/projects/{world['project'].slug}/quotes/"
-    body = {"transcript": transcript.pk, "start": 20, "end": 40, "text": transcript.text[20:40],
-            "themes": [theme.pk]}  # fmt: skip
+    client, url, body = a_passage(world)
     made = client.post(url, body, content_type="application/json", REMOTE_ADDR="10.1.2.3")
     assert made.status_code == 201, made.content
     entry = LogEntry.objects.get_for_object(Quote.objects.get(pk=made.json()["id"])).get()
