@@ -11,9 +11,9 @@ PostgreSQL (issue 19). Here the three are data-modifying parts of one WITH state
 - its codings and its audit entry are INSERT ... SELECT from that one row.
 
 Outside a transaction the statement is its own (autocommit: no BEGIN, no COMMIT to
-wait for); inside one it runs in a savepoint, as the ORM path's atomic block would. The rows are the ORM's: every column and its value come from the model
-instances as Django would save them, and the audit entry is built as django-auditlog
-builds it (its diff, its actor and address from the request's context), with the
+wait for); inside one it runs in a savepoint, as the ORM path's atomic block would.
+The rows are the ORM's: every column and its value come from the model instances as
+Django would save them, and the audit entry is built as django-auditlog builds it (its diff, its actor and address from the request's context), with the
 quote's id, known only to the database, put in by the statement. SQLite has no
 data-modifying WITH: there `available()` is False.
 """
@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
+from auditlog.cid import get_cid
 from auditlog.context import auditlog_disabled
 from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
@@ -123,19 +124,13 @@ def _audit_entry(quote: Quote) -> LogEntry | None:
         action=LogEntry.Action.CREATE,
         changes=changes,
         additional_data=additional_data,
-        cid=_cid(),
+        cid=get_cid(),
     )
     # The request's actor and address, as auditlog's context sets them on every entry.
     pre_save.send(sender=LogEntry, instance=entry, raw=False, using=connection.alias)
     for field in LogEntry._meta.concrete_fields:
         field.pre_save(entry, add=True)
     return entry
-
-
-def _cid():
-    from auditlog.cid import get_cid
-
-    return get_cid()
 
 
 def _columns(obj: Model, overrides: dict[str, tuple[str, list]]) -> tuple[str, str, list]:

@@ -253,14 +253,15 @@ def code_passage(
     _validated(quote)
     check_speaker_turns(transcript, start, end)
     themes = check_themes(access=access, themes=themes)
-    if not themes and not str(new_theme or "").strip():
+    proposing = bool(str(new_theme or "").strip())
+    if not themes and not proposing:
         raise CodingError("Choose at least one theme for the passage.")
     if key is not None:
         try:
             quote.uuid = uuid_module.UUID(str(key))
         except ValueError:
             raise CodingError("uuid must be a UUID such as crypto.randomUUID() makes.") from None
-    if not str(new_theme or "").strip() and quote_insert.available():
+    if not proposing and quote_insert.available():
         try:
             inserted = quote_insert.insert_quote(quote, themes)  # one statement (PostgreSQL)
         except IntegrityError:  # the transcript went meanwhile: as the ORM path, below
