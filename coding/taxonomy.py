@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min
 
+from aefront import one_statement
 from coding import trail
 from coding.models import HeadlineQuote, QuoteTheme, Theme, ThemeSummary
 from interviews.models import Project
@@ -238,8 +239,10 @@ THEME_FIELDS = ("name", "parent", "description", "colour", "is_active", "order")
 def create_theme(*, project: Project, **fields) -> Theme:
     """A reviewed theme of the project's codebook (an admin's write).
 
-    One INSERT after the slug is picked: the unique name (any case) is the database's
-    constraint, reported on the field when it refuses, not a query first.
+    One write after the slug is picked: on PostgreSQL the theme and its audit entry in
+    one statement (aefront/one_statement.py), else an INSERT that auditlog follows. The
+    unique name (any case) is the database's constraint, reported on the field when it
+    refuses, not a query first.
     """
     unknown = set(fields) - set(THEME_FIELDS)
     if unknown:
@@ -252,11 +255,16 @@ def create_theme(*, project: Project, **fields) -> Theme:
     theme.full_clean(
         exclude=["project", "parent"], validate_unique=False, validate_constraints=False
     )
+    taken = ValidationError({"name": f"The codebook already has “{theme.name}”."})
+    if one_statement.available():  # the theme and its audit entry in one statement
+        if not one_statement.insert_new(theme, "t", own_keys=("theme",)):
+            raise taken
+        return theme
     try:
         with transaction.atomic():
             theme.save(force_insert=True)
     except IntegrityError:
-        raise ValidationError({"name": f"The codebook already has “{theme.name}”."}) from None
+        raise taken from None
     return theme
 
 

@@ -7,7 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from aefront import one_statement
 from aefront.errors import UserError
+from aefront.one_statement import SENTINEL_PK
 from interviews.models import Membership, Project
 
 Role = Membership.Role
@@ -16,13 +18,18 @@ Role = Membership.Role
 def create_project(*, user, name: str, slug: str, description: str = "") -> Project:
     """A new project, with its creator as the project admin (a superuser's write).
 
-    Two INSERTs in one transaction: the slug's uniqueness is the database's (a taken
-    slug rolls the transaction back and is reported on the field), not a query first.
+    Both rows in one statement on PostgreSQL (aefront/one_statement.py), or two INSERTs
+    in one transaction: the slug's uniqueness is the database's (a taken slug writes
+    nothing and is reported on the field), not a query first.
     """
     if not user.is_superuser:
         raise UserError("Only a site administrator can create projects.", status=403)
     project = Project(name=" ".join(str(name).split()), slug=slug, description=description)
     project.full_clean(validate_unique=False)
+    if one_statement.available():
+        if not _insert_project(project, user):
+            raise ValidationError({"slug": "Another project uses this slug."})
+        return project
     try:
         with transaction.atomic():
             project.save(force_insert=True)
@@ -30,6 +37,15 @@ def create_project(*, user, name: str, slug: str, description: str = "") -> Proj
     except IntegrityError:
         raise ValidationError({"slug": "Another project uses this slug."}) from None
     return project
+
+
+def _insert_project(project: Project, user) -> bool:
+    """The project and its admin's membership in one statement; False (nothing written)
+    when the slug is taken."""
+    membership = Membership(user=user, project_id=SENTINEL_PK, role=Role.ADMIN)
+    one_statement.prepare(membership)
+    admin = one_statement.insert(membership, refs={"project_id": "p.id"}, source="p")
+    return one_statement.insert_new(project, "p", more=[("m", admin)], own_keys=("project",))
 
 
 @transaction.atomic
