@@ -103,23 +103,63 @@ def memberships_for(user: UserLike) -> QuerySet[Membership]:
 
 
 def get_project_access(
-    user: UserLike, project_slug: str, roles: frozenset[str] = ALL_ROLES
+    user: UserLike,
+    project_slug: str,
+    roles: frozenset[str] = ALL_ROLES,
+    *,
+    read: ReadMembership | None = None,
 ) -> ProjectAccess:
     """The project with this slug if the user is a member (404 otherwise).
 
-    Raises PermissionDenied (403) if the member's role is not in `roles`.
+    Raises PermissionDenied (403) if the member's role is not in `roles`. `read`: the
+    membership as a statement that had to run anyway read it for this slug and user
+    (`membership_join`: the API's token read), so that it is not read twice.
     """
     if not user.is_authenticated or not user.is_active:
         raise Http404("No such project.")
-    with connection.cursor() as cursor:
-        cursor.execute(_membership_sql(), [user.pk, project_slug])
-        row = cursor.fetchone()
-    if row is None:
+    if read is not None and read.slug == project_slug and read.user_id == user.pk:
+        access = read.access
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(_membership_sql(), [user.pk, project_slug])
+            row = cursor.fetchone()
+        access = access_from_row(user, row, 0) if row is not None else None
+    if access is None:
         raise Http404("No such project.")
-    project, _ = rows.instance(Project, row, 1)
-    access = ProjectAccess(project=project, role=row[0], user=user)
     access.require(roles)
     return access
+
+
+@dataclass(frozen=True)
+class ReadMembership:
+    """What `membership_join` found for one user and project slug (access None: the
+    user is not a member of a project with that slug)."""
+
+    slug: str
+    user_id: int
+    access: ProjectAccess | None
+
+
+def membership_join(user_id_column: str) -> tuple[str, str]:
+    """The select list and the LEFT JOIN that add a user's membership of the project
+    whose slug is the JOIN's one parameter to another statement (one round trip for
+    both); `access_from_row` reads the columns back."""
+    q = connection.ops.quote_name
+    join = (
+        f"LEFT JOIN ({q(Membership._meta.db_table)} m JOIN {q(Project._meta.db_table)} p "
+        f"ON p.{q('id')} = m.{q('project_id')} AND p.{q('slug')} = %s) "
+        f"ON m.{q('user_id')} = {user_id_column}"
+    )
+    return f"m.{q('role')}, {rows.select_list(Project, 'p')}", join
+
+
+def access_from_row(user: UserLike, row: Sequence[Any], at: int) -> ProjectAccess | None:
+    """The access whose columns (`membership_join`'s, or the membership read's) start at
+    `row[at]`; None when the row has no membership (the LEFT JOIN found none)."""
+    if row[at] is None:
+        return None
+    project, _ = rows.instance(Project, row, at + 1)
+    return ProjectAccess(project=project, role=row[at], user=user)
 
 
 @cache

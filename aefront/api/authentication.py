@@ -27,7 +27,9 @@ class AccessTokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("That token is not valid.") from None
-        token = find_token(raw)
+        # A project's endpoint: its membership is read with the token, in one statement.
+        kwargs = (getattr(request, "parser_context", None) or {}).get("kwargs") or {}
+        token = find_token(raw, kwargs.get("project_slug"))
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("That token is not valid, or was revoked.")
         record_actor(token.user)

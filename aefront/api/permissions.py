@@ -21,7 +21,8 @@ class ProjectMember(permissions.BasePermission):
             raise exceptions.NotAuthenticated("Sign in, or send a personal access token.")
         slug = view.kwargs.get("project_slug")
         if slug is not None:
-            view.access = access.get_project_access(user, slug)
+            read = getattr(request.auth, "read_membership", None)  # with the token
+            view.access = access.get_project_access(user, slug, read=read)
             roles = roles_for(view, request.method)
             view.access.require(roles, getattr(view, "doing", "this"))
         if request.method not in permissions.SAFE_METHODS:

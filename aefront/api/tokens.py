@@ -16,6 +16,7 @@ from django.utils import timezone
 from aefront import rows
 from aefront.api.models import AccessToken
 from aefront.errors import UserError
+from interviews import access
 
 PREFIX = "aef_"
 MAX_LIVE_TOKENS = 20
@@ -43,30 +44,47 @@ def issue_token(*, user, name: str, scope: str) -> tuple[AccessToken, str]:
     return token, raw
 
 
-def find_token(raw: str) -> AccessToken | None:
-    """The live token with this secret, with its user (one statement), or None."""
+def find_token(raw: str, project_slug: str | None = None) -> AccessToken | None:
+    """The live token with this secret, with its user (one statement), or None.
+
+    With `project_slug` (a project's endpoint) the same statement reads the user's
+    membership of that project (interviews/access.py's `membership_join`), kept on the
+    token as `read_membership` for the permission check."""
     if not raw.startswith(PREFIX) or len(raw) > 100:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_token_sql(), [digest_of(raw)])
+        if project_slug is None:
+            cursor.execute(_token_sql(False), [digest_of(raw)])
+        else:
+            cursor.execute(_token_sql(True), [project_slug, digest_of(raw)])
         row = cursor.fetchone()
     if row is None:
         return None
     token, at = rows.instance(AccessToken, row, 0)
-    token._state.fields_cache["user"] = rows.instance(get_user_model(), row, at)[0]
+    user, at = rows.instance(get_user_model(), row, at)
+    token._state.fields_cache["user"] = user
     if token.expires_at and token.expires_at <= timezone.now():
         return None
+    if project_slug is not None:
+        token.read_membership = access.ReadMembership(
+            slug=project_slug, user_id=user.pk, access=access.access_from_row(user, row, at)
+        )
     return token
 
 
 @cache
-def _token_sql() -> str:
+def _token_sql(with_membership: bool) -> str:
     """Every request with a token runs it: a constant, not a query compiled each time."""
     q, user = connection.ops.quote_name, get_user_model()
     columns = rows.select_list(AccessToken, "t") + ", " + rows.select_list(user, "u")
+    join = ""
+    if with_membership:
+        membership_columns, join = access.membership_join(f"u.{q('id')}")
+        columns += ", " + membership_columns
+        join = " " + join
     return (
         f"SELECT {columns} FROM {q(AccessToken._meta.db_table)} t "
-        f"JOIN {q(user._meta.db_table)} u ON u.{q('id')} = t.{q('user_id')} "
+        f"JOIN {q(user._meta.db_table)} u ON u.{q('id')} = t.{q('user_id')}{join} "
         f"WHERE t.{q('digest')} = %s AND t.{q('revoked_at')} IS NULL"
     )
 
