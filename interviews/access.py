@@ -150,7 +150,12 @@ def membership_join(user_id_column: str) -> tuple[str, str]:
         f"ON p.{q('id')} = m.{q('project_id')} AND p.{q('slug')} = %s) "
         f"ON m.{q('user_id')} = {user_id_column}"
     )
-    return f"m.{q('role')}, {rows.select_list(Project, 'p')}", join
+    return _membership_columns(), join
+
+
+def _membership_columns() -> str:
+    """The role and the project's columns, in the order `access_from_row` reads them."""
+    return f"m.{connection.ops.quote_name('role')}, {rows.select_list(Project, 'p')}"
 
 
 def access_from_row(user: UserLike, row: Sequence[Any], at: int) -> ProjectAccess | None:
@@ -168,8 +173,7 @@ def _membership_sql() -> str:
     (not a query compiled each time; aefront/rows.py)."""
     q = connection.ops.quote_name
     return (
-        f"SELECT m.{q('role')}, {rows.select_list(Project, 'p')} "
-        f"FROM {q(Membership._meta.db_table)} m JOIN {q(Project._meta.db_table)} p "
+        f"SELECT {_membership_columns()} FROM {q(Membership._meta.db_table)} m JOIN {q(Project._meta.db_table)} p "
         f"ON p.{q('id')} = m.{q('project_id')} WHERE m.{q('user_id')} = %s AND p.{q('slug')} = %s"
     )
 
