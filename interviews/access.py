@@ -292,22 +292,48 @@ def get_transcript_for_passage(
     (for the one-turn rule, not every turn's offsets). One constant statement
     (aefront/rows.py); `Transcript.holds()`, `.passage()` and `.turns_around()` answer
     from it, and the text itself stays deferred."""
-    # Offsets no text can reach are left to the quote's own check (which reads the text).
-    start, end = (min(max(int(offset), 0), MAX_OFFSET) for offset in (start, end))
     with connection.cursor() as cursor:
-        cursor.execute(
-            _passage_sql(connection.vendor),
-            [start + 1, max(end - start, 0), end, start, transcript_id, access.project.pk],
-        )
+        read = PassageRead(access, transcript_id, start, end)
+        cursor.execute(passage_sql(connection.vendor), read.params())
         row = cursor.fetchone()
-    if row is None:
-        raise Http404("No such transcript.")
-    transcript, at = rows.instance(Transcript, row, 0, exclude=NOT_TEXT)
-    passage, overlapping, has_turns = row[at:]
-    transcript.passage_read = (start, end, passage)
-    transcript.turns_read = (start, end, bool(has_turns), parse_spans(overlapping))
-    transcript.project = access.project  # the same row: saves a query
-    return transcript
+    return read.transcript(row)[0]
+
+
+@dataclass(frozen=True)
+class PassageRead:
+    """The read `get_transcript_for_passage` makes, for a caller that joins more to it
+    in the same statement (`passage_sql`'s `joined`: the themes of a quote's write)."""
+
+    access: ProjectAccess
+    transcript_id: int
+    start: int
+    end: int
+
+    def span(self) -> tuple[int, int]:
+        # Offsets no text can reach are left to the quote's own check (which reads it).
+        start, end = (min(max(int(offset), 0), MAX_OFFSET) for offset in (self.start, self.end))
+        return start, end
+
+    def params(self, joined: Sequence[Any] = ()) -> list[Any]:
+        start, end = self.span()
+        return [
+            *(start + 1, max(end - start, 0), end, start),
+            *joined,
+            *(self.transcript_id, self.access.project.pk),
+        ]
+
+    def transcript(self, row: Sequence[Any] | None) -> tuple[Transcript, int]:
+        """The transcript read from `row` (404 when there is none), and the index of the
+        first column after the passage's."""
+        if row is None:
+            raise Http404("No such transcript.")
+        start, end = self.span()
+        transcript, at = rows.instance(Transcript, row, 0, exclude=NOT_TEXT)
+        passage, overlapping, has_turns = row[at : at + 3]
+        transcript.passage_read = (start, end, passage)
+        transcript.turns_read = (start, end, bool(has_turns), parse_spans(overlapping))
+        transcript.project = self.access.project  # the same row: saves a query
+        return transcript, at + 3
 
 
 NOT_TEXT = frozenset({"text"})
@@ -315,18 +341,22 @@ MAX_OFFSET = 2**31 - 2  # SUBSTR takes 32-bit integers on PostgreSQL
 
 
 @cache
-def _passage_sql(vendor: str) -> str:
+def passage_sql(vendor: str, columns: str = "", joined: str = "") -> str:
+    """The statement of `PassageRead`: more `columns` after the passage's, from the
+    tables `joined` to the transcript `t` (their parameters go between the passage's
+    and the transcript's, as `PassageRead.params` places them)."""
     q = connection.ops.quote_name
     turns = q(SpeakerTurn._meta.db_table)
     span = f"CAST(s.{q('start')} AS TEXT) || '-' || CAST(s.{q('end')} AS TEXT)"
-    joined = f"STRING_AGG({span}, ',')" if vendor == "postgresql" else f"GROUP_CONCAT({span}, ',')"
+    spans = f"STRING_AGG({span}, ',')" if vendor == "postgresql" else f"GROUP_CONCAT({span}, ',')"
     of_this = f"s.{q('transcript_id')} = t.{q('id')}"
     return (
         f"SELECT {rows.select_list(Transcript, 't', NOT_TEXT)}, SUBSTR(t.{q('text')}, %s, %s), "
-        f"(SELECT {joined} FROM {turns} s "
+        f"(SELECT {spans} FROM {turns} s "
         f"WHERE {of_this} AND s.{q('start')} < %s AND %s < s.{q('end')}), "
-        f"EXISTS (SELECT 1 FROM {turns} s WHERE {of_this}) "
-        f"FROM {q(Transcript._meta.db_table)} t WHERE t.{q('id')} = %s AND t.{q('project_id')} = %s"
+        f"EXISTS (SELECT 1 FROM {turns} s WHERE {of_this}){', ' + columns if columns else ''} "
+        f"FROM {q(Transcript._meta.db_table)} t {joined} "
+        f"WHERE t.{q('id')} = %s AND t.{q('project_id')} = %s"
     )
 
 

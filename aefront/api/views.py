@@ -39,6 +39,7 @@ from coding.reading import (
     get_quote,
     get_theme,
     themes_with_ids,
+    transcript_and_themes,
     visible_quotes,
 )
 from coding.report import authoring
@@ -58,7 +59,10 @@ def _valid(serializer_class, data, **kwargs):
 
 def _themes(project_access, ids) -> list[Theme]:
     """The project's themes with these ids, in one query; any other id is a 404."""
-    found = themes_with_ids(project_access.project.pk, ids)
+    return _themes_found(ids, themes_with_ids(project_access.project.pk, ids))
+
+
+def _themes_found(ids, found: dict[int, Theme]) -> list[Theme]:
     missing = [pk for pk in ids if pk not in found]
     if missing:
         raise Http404(f"No theme {missing[0]} in this project.")
@@ -341,13 +345,14 @@ class QuoteList(ProjectView, generics.ListAPIView):
     @extend_schema(request=s.QuoteCreateSerializer, responses={201: s.QuoteSerializer})
     def post(self, request, project_slug):
         data = _valid(s.QuoteCreateSerializer, request.data)
-        transcript = access.get_transcript_for_passage(
-            self.access, data.pop("transcript"), data["start"], data["end"]
+        ids = data.pop("themes")
+        transcript, found = transcript_and_themes(
+            self.access, data.pop("transcript"), data["start"], data["end"], ids
         )
         quote = services.code_passage(
             access=self.access,
             transcript=transcript,
-            themes=_themes(self.access, data.pop("themes")),
+            themes=_themes_found(ids, found),
             key=data.pop("uuid", None),
             **data,
         )
