@@ -11,7 +11,7 @@ yellow theme still draws a visible stripe.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 PALETTE = (
     "#77aadd",  # light blue
@@ -31,8 +31,12 @@ NON_TEXT_CONTRAST = 3.0
 
 def next_colour(used: Iterable[str]) -> str:
     """The first palette colour no theme uses yet; else the least used one."""
-    counts = Counter(colour.lower() for colour in used)
-    return min(PALETTE, key=lambda colour: (counts[colour], PALETTE.index(colour)))
+    return least_used_colour(Counter(colour.lower() for colour in used))
+
+
+def least_used_colour(counts: Mapping[str, int]) -> str:
+    """`next_colour` from how many themes use each colour (lower case)."""
+    return min(PALETTE, key=lambda colour: (counts.get(colour, 0), PALETTE.index(colour)))
 
 
 def _channels(colour: str) -> tuple[int, int, int]:

@@ -48,3 +48,52 @@ def test_new_themes_get_distinct_colours_and_a_chosen_one_is_kept(project_a, pro
 def test_strong_colour_is_safe_for_any_input():
     assert strong_colour('"><script>') == colours.strong(colours.UNCHOSEN)
     assert strong_colour(None).startswith("#") and len(strong_colour(None)) == 7
+
+
+@pytest.mark.django_db
+def test_a_new_themes_slug_and_colour_come_from_one_statement_of_bounded_rows(project_a):
+    """The read behind a new theme's slug and colour returns the slugs that start as its
+    own and one row per colour, not a row per theme: with 40 themes of 2 colours, a
+    base two of them share, the answer is 4 rows, and the slug and colour are right.
+    A colour in upper case counts as the same colour."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from coding.taxonomy import create_theme
+
+    first, second = colours.PALETTE[:2]
+    Theme.objects.bulk_create(
+        [
+            Theme(project=project_a, name=f"Other {n}", slug=f"other-{n}", colour=first)
+            for n in range(20)
+        ]
+        + [
+            Theme(project=project_a, name=f"Another {n}", slug=f"another-{n}", colour=second)
+            for n in range(18)
+        ]
+        + [
+            Theme(project=project_a, name="Blame", slug="blame", colour=second.upper()),
+            Theme(project=project_a, name="Blame!", slug="blame-2", colour=second),
+        ]
+    )
+    new = Theme(project=project_a, name="Blame")
+    with CaptureQueriesContext(connection) as queries:
+        slug = new.unique_slug()
+    assert (slug, new.colour) == ("blame-3", colours.PALETTE[2])
+    (read,) = queries.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute(*_as_executed(read["sql"], connection))
+        assert len(cursor.fetchall()) == 2 + 2  # two slugs, two colours
+    # Every colour used at least once: the least used one (first holds 20, second 20).
+    Theme.objects.bulk_create(
+        Theme(project=project_a, name=f"Full {c}", slug=f"full-{c}", colour=c)
+        for c in colours.PALETTE[2:]
+    )
+    made = create_theme(project=project_a, name="One more")
+    assert made.colour == colours.PALETTE[2]
+    assert made.slug == "one-more"
+
+
+def _as_executed(sql: str, connection) -> tuple[str, list]:
+    """A captured statement runs again as captured (its parameters are inlined)."""
+    return sql.replace("%", "%%"), []

@@ -154,3 +154,18 @@ def test_quote_url_points_into_its_transcript_page(transcript, enabler, make_quo
     quote = make_quote(transcript, 0, 5, enabler)
 
     assert quote.get_absolute_url() == (f"/p/alpha/transcripts/{transcript.pk}/#quote-{quote.pk}")
+
+
+def test_a_slug_with_like_wildcards_matches_only_itself(project_a):
+    """The slug read is a LIKE on the slug's start: names with its wildcards (`_` stays
+    in a slug) and slugs that other slugs start with still get a free slug of their own,
+    and a theme keeps its own slug."""
+    Theme.objects.create(project=project_a, name="axb", slug="axb")
+    Theme.objects.create(project=project_a, name="a_b first", slug="a_b")
+    assert Theme(project=project_a, name="a_b").unique_slug() == "a_b-2"
+    assert Theme(project=project_a, name="a%b").unique_slug() == "ab"
+    assert Theme(project=project_a, name="ax").unique_slug() == "ax"
+    Theme.objects.create(project=project_a, name="100 first", slug="100")
+    assert Theme(project=project_a, name="100").unique_slug() == "100-2"
+    taken = Theme.objects.get(slug="axb")
+    assert taken.unique_slug() == "axb"  # its own slug is not taken from it
