@@ -27,7 +27,7 @@ from aefront import rows
 from coding.models import Assignment, CoderStatus, CodingRound, Quote
 from coding.reading import visible_quotes
 from interviews.access import CODING_ROLES, Column, ProjectAccess, get_transcript_with
-from interviews.models import LocalSystem, SpeakerTurn, Transcript
+from interviews.models import LocalSystem, Membership, SpeakerTurn, Transcript
 
 NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
 STATUSES = (NOT_STARTED, IN_PROGRESS, DONE)
@@ -148,11 +148,15 @@ def _sort(value: str, columns: tuple[str, ...]) -> tuple[str, bool]:
 
 
 def _coders(access: ProjectAccess) -> dict[int, str]:
+    """The project's coders: its enablers and admins, and whoever has coded in it (a
+    former member's quotes stay theirs). Two subqueries on ids, not an OR over joins to
+    every quote of every member, which took 650 ms at 6,700 quotes."""
+    coding_members = Membership.objects.filter(project=access.project, role__in=CODING_ROLES)
+    have_coded = Quote.all_objects.filter(transcript__project=access.project)
     members = get_user_model().objects.filter(
-        Q(memberships__project=access.project, memberships__role__in=CODING_ROLES)
-        | Q(quotes__transcript__project=access.project)
+        Q(pk__in=coding_members.values("user_id")) | Q(pk__in=have_coded.values("coder_id"))
     )
-    return dict(members.distinct().order_by("username").values_list("pk", "username"))
+    return dict(members.order_by("username").values_list("pk", "username"))
 
 
 def progress(access: ProjectAccess, filters: Filters) -> Progress:

@@ -215,3 +215,30 @@ def test_a_round_reveal_does_not_reopen_anyone(
     services.mark_done(access=admin, transcript=transcript)
     assert progress.my_status(mine, transcript) == progress.DONE
     assert progress.my_status(admin, transcript) == progress.DONE
+
+
+def test_the_coders_are_the_coding_members_and_whoever_coded_here(
+    project_admin, enabler, author, transcript, transcript_b, django_user_model
+):
+    """The admin and the enabler (members who code), a former member whose quote stays,
+    not an author who codes nothing, nor someone who coded only in another project."""
+    from interviews.models import Membership
+
+    former = django_user_model.objects.create_user("former", password="x" * 12)
+    elsewhere = django_user_model.objects.create_user("elsewhere", password="x" * 12)
+    Quote.objects.create(
+        transcript=transcript, start=0, end=4, text=transcript.text[:4], coder=former
+    )
+    Membership.objects.create(
+        user=elsewhere, project=transcript_b.project, role=Membership.Role.ENABLER
+    )
+    Quote.objects.create(
+        transcript=transcript_b, start=0, end=4, text=transcript_b.text[:4], coder=elsewhere
+    )
+    access = get_project_access(project_admin, transcript.project.slug)
+    assert set(progress._coders(access).values()) == {
+        project_admin.username,
+        enabler.username,
+        former.username,
+    }
+    assert author.memberships.filter(project=transcript.project).exists()
