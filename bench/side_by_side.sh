@@ -15,6 +15,9 @@ for file in bench.py corpus.py serve_aefront.sh serve_taguette_venv.sh side_by_s
             side_by_side_table.py; do
   cp "$HARNESS/$file" "$PERF_DIR/harness/"
 done
+# The server's generated password may start with "-" (token_urlsafe): passed as a
+# separate word, argparse takes it for an option and the round stops (about 1 in 32).
+sed -i 's/--password "\$pw"/--password="$pw"/' "$PERF_DIR/harness/side_by_side.sh"
 cp "$HARNESS/aefront_adapter.py" "$PERF_DIR/harness/aefront_pages_adapter.py"
 cp "$ROOT/bench/taguette/api_adapter.py" "$PERF_DIR/harness/aefront_adapter.py"
 rm -rf "$PERF_DIR/aefront" "$PERF_DIR/run"   # a fresh clone of HEAD, fresh results
