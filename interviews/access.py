@@ -292,8 +292,8 @@ def get_transcript_for_passage(
     (for the one-turn rule, not every turn's offsets). One constant statement
     (aefront/rows.py); `Transcript.holds()`, `.passage()` and `.turns_around()` answer
     from it, and the text itself stays deferred."""
+    read = PassageRead(access, transcript_id, start, end)
     with connection.cursor() as cursor:
-        read = PassageRead(access, transcript_id, start, end)
         cursor.execute(passage_sql(connection.vendor), read.params())
         row = cursor.fetchone()
     return read.transcript(row)[0]
